@@ -1,0 +1,22 @@
+"""mashang (码上办): the Chalice app. It only creates the app and registers the blueprints."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice
+
+from chalicelib.api.citizen import citizen
+from chalicelib.api.console import console
+from chalicelib.observability import logger
+from chalicelib.tasks.handlers import tasks
+
+app = Chalice(app_name="mashang")
+app.register_blueprint(citizen)
+app.register_blueprint(console)
+app.register_blueprint(tasks)
+
+
+@app.middleware("all")
+def structured_logs(event: Any, get_response: Any) -> Any:
+    logger.clear_state()
+    return get_response(event)

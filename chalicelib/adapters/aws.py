@@ -1,0 +1,39 @@
+"""Thin adapters over boto3 clients: the public site bucket and the workflow engine."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class SiteStore:
+    """Writes public pages into the site bucket (S3 website hosting / CloudFront serve them)."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self._s3, self._bucket = s3, bucket
+
+    def put(self, key: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
+            cache_seconds: int = 30) -> None:
+        data = body.encode() if isinstance(body, str) else body
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type,
+                            CacheControl=f"public, max-age={cache_seconds}")
+
+
+class Workflow:
+    """One Step Functions execution per ticket, and the task-token hand-backs."""
+
+    def __init__(self, sfn: Any, state_machine_arn: str) -> None:
+        self._sfn, self._arn = sfn, state_machine_arn
+
+    def start(self, ticket_id: str) -> None:
+        """Start the ticket's execution; a second start of the same ticket is a no-op."""
+        try:
+            self._sfn.start_execution(stateMachineArn=self._arn, name=ticket_id,
+                                      input=json.dumps({"ticket_id": ticket_id}))
+        except self._sfn.exceptions.ExecutionAlreadyExists:
+            pass
+
+    def succeed(self, token: str, output: dict[str, Any]) -> None:
+        self._sfn.send_task_success(taskToken=token, output=json.dumps(output))
+
+    def fail(self, token: str, error: str, cause: str) -> None:
+        self._sfn.send_task_failure(taskToken=token, error=error, cause=cause[:32000])

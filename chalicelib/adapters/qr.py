@@ -1,0 +1,27 @@
+"""QR codes: PNG posters for locations, inline SVG for a case's own page (one case, one code)."""
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.constants
+from qrcode.image.svg import SvgPathImage
+
+
+def _code(url: str) -> qrcode.QRCode:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_H, box_size=10, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    return code
+
+
+def png(url: str) -> bytes:
+    out = io.BytesIO()
+    _code(url).make_image().save(out, format="PNG")
+    return out.getvalue()
+
+
+def svg(url: str) -> str:
+    """SVG markup for embedding in a page."""
+    image = _code(url).make_image(image_factory=SvgPathImage)
+    return image.to_string(encoding="unicode")

@@ -1,0 +1,34 @@
+"""Citizen API: categories, submitting a ticket, a ticket's public status."""
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from .. import bootstrap
+from ..services.publish import public_view
+from ..services.commands import SubmitTicket
+from .errors import json_body, json_errors
+
+citizen = Blueprint(__name__)
+
+
+@citizen.route("/categories", methods=["GET"], cors=True)
+@json_errors
+def list_categories() -> dict:
+    catalog = bootstrap.deps().catalog()
+    return {"categories": [{"code": c.code, "name": c.name} for c in catalog.categories.values()]}
+
+
+@citizen.route("/tickets", methods=["POST"], cors=True, content_types=["application/json", "text/plain"])
+@json_errors
+def submit_ticket() -> Response:
+    data = json_body(citizen.current_request.raw_body)
+    command = SubmitTicket.parse(data)
+    receipt = bootstrap.submit_once(command)
+    return Response(body=receipt, status_code=201)
+
+
+@citizen.route("/tickets/{number}", methods=["GET"], cors=True)
+@json_errors
+def get_ticket(number: str) -> dict:
+    deps = bootstrap.deps()
+    return public_view(deps.tickets.by_number(number), deps)

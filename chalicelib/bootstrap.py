@@ -1,0 +1,83 @@
+"""Builds the dependencies once per process, lazily, so tests can put moto in place first."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from .adapters import dynamo
+from .adapters.aws import SiteStore, Workflow
+from .config import Settings, settings
+from .domain.calendar import Clock
+from .domain.errors import ConcurrentUpdate, InvalidInput
+from .services import tickets
+from .services.commands import SubmitTicket
+from .services.context import Deps
+
+
+def build(config: Settings) -> Deps:
+    dynamo.bind(config.table_name, config.region)
+    session = boto3.session.Session(region_name=config.region)
+    return Deps(
+        settings=config,
+        tickets=dynamo.TicketRepository(config.region),
+        counters=dynamo.Counters(),
+        config=dynamo.ConfigRepository(),
+        workflow=Workflow(session.client("stepfunctions"), config.state_machine_arn),
+        site=SiteStore(session.client("s3"), config.site_bucket),
+        clock=Clock(workday_seconds=config.workday_seconds),
+    )
+
+
+@lru_cache(maxsize=1)
+def deps() -> Deps:
+    return build(settings())
+
+
+def reset() -> None:
+    """Forget settings and clients (tests that switch tables or endpoints)."""
+    settings.cache_clear()
+    deps.cache_clear()
+    _idempotent_submit.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _idempotent_submit() -> Callable[..., dict[str, str]]:
+    config = settings()
+    layer = DynamoDBPersistenceLayer(
+        table_name=config.table_name, key_attr="pk", sort_key_attr="sk",
+        static_pk_value="IDEMPOTENCY#submit",
+        boto3_session=boto3.session.Session(region_name=config.region))
+    rules = IdempotencyConfig(event_key_jmespath="idempotency_key",
+                              payload_validation_jmespath="[location, category, kind, description]",
+                              expires_after_seconds=24 * 3600)
+
+    @idempotent_function(data_keyword_argument="data", persistence_store=layer, config=rules)
+    def run(data: dict[str, Any]) -> dict[str, str]:
+        return tickets.submit(SubmitTicket.model_validate(data), deps()).as_dict()
+
+    return run
+
+
+def submit_once(command: SubmitTicket) -> dict[str, str]:
+    """Submit; the same idempotency key (a double tap, a retry) answers the first receipt."""
+    if not command.idempotency_key:
+        return tickets.submit(command, deps()).as_dict()
+    try:
+        return _idempotent_submit()(data=command.model_dump(mode="json"))
+    except IdempotencyAlreadyInProgressError:
+        raise ConcurrentUpdate("the same submission is being processed; retry in a moment") from None
+    except IdempotencyValidationError:
+        raise InvalidInput("idempotency_key was used for a different submission",
+                           field="idempotency_key") from None

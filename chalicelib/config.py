@@ -1,0 +1,58 @@
+"""Every setting and environment variable name, in one place."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Environment variable names (the one place they are spelled).
+TABLE_NAME = "MASHANG_TABLE"
+SITE_BUCKET = "MASHANG_SITE_BUCKET"
+TASK_QUEUE_URL = "MASHANG_TASK_QUEUE_URL"
+SMS_TOPIC_ARN = "MASHANG_SMS_TOPIC_ARN"
+STATE_MACHINE_ARN = "MASHANG_STATE_MACHINE_ARN"
+SITE_URL = "MASHANG_SITE_URL"
+API_URL = "MASHANG_API_URL"
+WORKDAY_SECONDS = "MASHANG_WORKDAY_SECONDS"
+STAFF_AUTH = "MASHANG_STAFF_AUTH"
+REGION = "AWS_REGION"
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    site_bucket: str
+    task_queue_url: str
+    sms_topic_arn: str
+    state_machine_arn: str
+    site_url: str
+    api_url: str
+    region: str
+    # Clock compression for tests and the demo: one working day lasts this many
+    # seconds. Empty means the real calendar.
+    workday_seconds: float | None
+    # The seam that staff sign-in replaces: "dev-header" trusts X-Staff-Department.
+    staff_auth: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        workday = env.get(WORKDAY_SECONDS, "").strip()
+        return cls(
+            table_name=env.get(TABLE_NAME, "mashang"),
+            site_bucket=env.get(SITE_BUCKET, "mashang-site"),
+            task_queue_url=env.get(TASK_QUEUE_URL, ""),
+            sms_topic_arn=env.get(SMS_TOPIC_ARN, ""),
+            state_machine_arn=env.get(STATE_MACHINE_ARN, ""),
+            site_url=env.get(SITE_URL, "http://127.0.0.1:8080").rstrip("/"),
+            api_url=env.get(API_URL, "http://127.0.0.1:8000").rstrip("/"),
+            region=env.get(REGION) or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            workday_seconds=float(workday) if workday else None,
+            staff_auth=env.get(STAFF_AUTH, "dev-header"),
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """Settings of this process, read once (tests clear the cache)."""
+    return Settings.from_env()

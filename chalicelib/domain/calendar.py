@@ -1,0 +1,75 @@
+"""Working days: Chinese statutory holidays and make-up days, and a compressed demo clock."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+TIER_DAYS = {"urgent": 2, "simple": 2, "general": 5, "complex": 15}
+SIGN_OFF_DAYS = 1
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Is a day a working day? chinesecalendar where it knows the year, else the fallback.
+
+    The fallback is weekends off plus `holidays`, with `workdays` as make-up working days:
+    both come from configuration data for years the package does not cover yet.
+    """
+
+    holidays: frozenset[date] = field(default_factory=frozenset)
+    workdays: frozenset[date] = field(default_factory=frozenset)
+
+    @classmethod
+    def with_overrides(cls, holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> WorkCalendar:
+        return cls(frozenset(holidays), frozenset(workdays))
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            return day.weekday() < 5
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """End (24:00, China time) of the `days`-th working day after the start's date."""
+        day = start.astimezone(CHINA).date()
+        counted = 0
+        while counted < days:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Turns 'n working days from now' into a due time and a timeout in seconds.
+
+    With `workday_seconds` set, one working day lasts that many seconds (tests, demo);
+    deadlines are then still computed, never edited by hand.
+    """
+
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    workday_seconds: float | None = None
+
+    def now(self) -> datetime:
+        return datetime.now(CHINA)
+
+    def due(self, start: datetime, working_days: int) -> datetime:
+        if self.workday_seconds is not None:
+            return start + timedelta(seconds=working_days * self.workday_seconds)
+        return self.calendar.add_working_days(start, working_days)
+
+    def seconds_until(self, due: datetime, now: datetime | None = None) -> int:
+        """Whole seconds left (at least 1: Step Functions needs a positive timeout)."""
+        left = (due - (now or self.now())).total_seconds()
+        return max(1, int(left + 0.999))

@@ -1,0 +1,93 @@
+"""The city as data: districts, departments, categories, locations and routing rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import NotFound
+
+
+@dataclass(frozen=True)
+class District:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    tier: str = "general"
+
+
+@dataclass(frozen=True)
+class Location:
+    code: str
+    name: str
+    district: str
+    address: str = ""
+    # category code -> department code, winning over the district's rule
+    overrides: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    district: str
+    category: str
+    department: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    districts: dict[str, District]
+    departments: dict[str, Department]
+    categories: dict[str, Category]
+    locations: dict[str, Location]
+    rules: tuple[RoutingRule, ...] = ()
+
+    @classmethod
+    def from_data(cls, data: dict[str, list[dict[str, Any]]]) -> Catalog:
+        """Build from the plain data shape of the seed file and the config items."""
+        return cls(
+            districts={d["code"]: District(**d) for d in data.get("districts", [])},
+            departments={d["code"]: Department(**d) for d in data.get("departments", [])},
+            categories={c["code"]: Category(**c) for c in data.get("categories", [])},
+            locations={loc["code"]: Location(**loc) for loc in data.get("locations", [])},
+            rules=tuple(RoutingRule(**r) for r in data.get("rules", [])),
+        )
+
+    def location(self, code: str) -> Location:
+        try:
+            return self.locations[code]
+        except KeyError:
+            raise NotFound(f"unknown location '{code}'", field="location") from None
+
+    def category(self, code: str) -> Category:
+        try:
+            return self.categories[code]
+        except KeyError:
+            raise NotFound(f"unknown category '{code}'", field="category") from None
+
+    def department(self, code: str) -> Department:
+        try:
+            return self.departments[code]
+        except KeyError:
+            raise NotFound(f"unknown department '{code}'", field="department") from None
+
+    def route(self, location_code: str, category_code: str) -> Department | None:
+        """The department responsible: the location's override, else district x category."""
+        location = self.location(location_code)
+        override = location.overrides.get(category_code)
+        if override:
+            return self.department(override)
+        for rule in self.rules:
+            if rule.district == location.district and rule.category == category_code:
+                return self.department(rule.department)
+        return None

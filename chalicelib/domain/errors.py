@@ -1,0 +1,35 @@
+"""Domain errors; the API maps them to HTTP codes in one table (api/errors.py)."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    """A field of a request is missing or malformed."""
+
+
+class NotFound(DomainError):
+    """A named thing (location, category, ticket, department) does not exist."""
+
+
+class InvalidTransition(DomainError):
+    """The action is not allowed in the ticket's current state."""
+
+
+class NotYourTicket(DomainError):
+    """The acting department is not the one the ticket is assigned to."""
+
+
+class ConcurrentUpdate(DomainError):
+    """Someone else changed the ticket first; reload and try again."""
+
+
+class NoRoute(DomainError):
+    """No routing rule names a department for this ticket."""

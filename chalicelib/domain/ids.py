@@ -1,0 +1,40 @@
+"""Ticket identities: a sortable internal id, a readable public number, a tracking secret."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from datetime import datetime
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_ticket_id(now_ms: int | None = None) -> str:
+    """26-character id whose string order is creation order (ULID layout)."""
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    value = (ms << 80) | secrets.randbits(80)
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def public_number(day: datetime, sequence: int) -> str:
+    """Number people can read out on the phone: date plus that day's sequence."""
+    return f"{day:%Y%m%d}-{sequence:04d}"
+
+
+def new_tracking_secret() -> str:
+    """Unguessable secret (192 bits) that lets the citizen add information and rate."""
+    return secrets.token_urlsafe(24)
+
+
+def secret_digest(secret: str) -> str:
+    """Only the digest is stored: a leaked table does not leak the secrets."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_matches(secret: str, digest: str) -> bool:
+    return hmac.compare_digest(secret_digest(secret), digest)

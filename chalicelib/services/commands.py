@@ -1,0 +1,81 @@
+"""Commands (imperative) with their input rules; pydantic checks what comes from outside."""
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+
+from ..domain.errors import InvalidInput
+from ..domain.model import Channel, Kind, Outcome
+
+MAX_DESCRIPTION = 2000
+MAX_REPLY = 4000
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def parse(cls, data: object) -> Command:
+        """Validate outside input; the first problem becomes an InvalidInput naming the field."""
+        if not isinstance(data, dict):
+            raise InvalidInput("request body must be a JSON object")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            name = ".".join(str(p) for p in error["loc"]) or "body"
+            raise InvalidInput(f"{name}: {_reason(error)}", field=name) from None
+
+
+def _reason(error: dict) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "is required"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"must be at most {error['ctx']['max_length']} characters"
+    if kind == "enum":
+        return f"must be one of {error['ctx']['expected']}"
+    if kind == "string_type":
+        return "must be a string"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+class SubmitTicket(Command):
+    location: Code
+    category: Code
+    kind: Kind
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION)]
+    phone: str | None = None
+    channel: Channel = Channel.QR
+    idempotency_key: Annotated[str, StringConstraints(max_length=128)] | None = None
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _mobile(cls, value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be a string")
+        digits = re.sub(r"[\s-]", "", value).removeprefix("+86")
+        if not _MOBILE.match(digits):
+            raise ValueError("must be a mainland mobile number of 11 digits, like 13800138000")
+        return digits
+
+
+class AcceptTicket(Command):
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)] = ""
+
+
+class ReplyTicket(Command):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPLY)]
+    outcome: Outcome = Outcome.RESOLVED
+
+
+__all__ = ["AcceptTicket", "ReplyTicket", "SubmitTicket"]

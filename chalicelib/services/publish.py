@@ -1,0 +1,125 @@
+"""Rendering the public site: one ticket page per change, intake pages per location."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..adapters import qr
+from ..domain.calendar import CHINA
+from ..domain.catalog import Catalog
+from ..domain.model import EVENT_LABELS, KIND_LABELS, OUTCOME_LABELS, STATUS_LABELS, Kind, Outcome, Status, Ticket
+from ..domain.redact import redact
+from .context import Deps
+
+CONSOLE_TABS = [(s.value, STATUS_LABELS[s]) for s in (Status.DISPATCHED, Status.ACCEPTED, Status.REPLIED)]
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def cn_time(value: datetime | None) -> str:
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["cn_time"] = cn_time
+    env.filters["redact"] = redact
+    return env
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    label: str
+    who: str
+    note: str
+
+
+def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps) -> str:
+    def name_of(actor: str) -> str:
+        department = catalog.departments.get(actor)
+        return department.name if department else {"citizen": "群众", "system": "平台"}.get(actor, actor)
+
+    timeline = [
+        TimelineEntry(e.at, EVENT_LABELS.get(e.kind, e.kind), name_of(e.actor),
+                      name_of(e.data["department"]) if e.kind == "dispatched" else e.note)
+        for e in ticket.events
+    ]
+    location = catalog.locations.get(ticket.location)
+    department = catalog.departments.get(ticket.department or "")
+    category = catalog.categories.get(ticket.category)
+    url = f"{deps.settings.site_url}/t/{ticket.number}.html"
+    return environment().get_template("site/ticket.html").render(
+        site_url=deps.settings.site_url, ticket=ticket, url=url, qr_svg=qr.svg(url),
+        status_label=STATUS_LABELS[ticket.status], kind_label=KIND_LABELS[ticket.kind],
+        outcome_label=OUTCOME_LABELS.get(ticket.outcome) if ticket.outcome else None,
+        location=location, department=department, category=category,
+        timeline=list(reversed(timeline)),
+    )
+
+
+def publish_ticket(ticket: Ticket, deps: Deps) -> str:
+    key = f"t/{ticket.number}.html"
+    deps.site.put(key, ticket_page(ticket, deps.catalog(), deps), cache_seconds=10)
+    return key
+
+
+def intake_url(deps: Deps, location_code: str) -> str:
+    """What a location's QR code encodes."""
+    return f"{deps.settings.site_url}/q/{location_code}.html"
+
+
+def publish_site(deps: Deps) -> list[str]:
+    """Pages that change with configuration: intake page per location, the front page and
+    the console shell. Run after configuration changes and template updates."""
+    catalog = deps.catalog()
+    env = environment()
+    common: dict[str, Any] = {
+        "site_url": deps.settings.site_url, "api_url": deps.settings.api_url,
+        "categories": list(catalog.categories.values()),
+        "kinds": [(k.value, KIND_LABELS[k]) for k in Kind],
+        "outcomes": [(o.value, OUTCOME_LABELS[o]) for o in Outcome],
+    }
+    keys = []
+    template = env.get_template("site/intake.html")
+    for location in catalog.locations.values():
+        district = catalog.districts.get(location.district)
+        key = f"q/{location.code}.html"
+        deps.site.put(key, template.render(location=location, district=district, **common), cache_seconds=300)
+        keys.append(key)
+    by_district = [(d, [loc for loc in catalog.locations.values() if loc.district == d.code])
+                   for d in catalog.districts.values()]
+    deps.site.put("index.html", env.get_template("site/home.html").render(
+        by_district=by_district, **common), cache_seconds=60)
+    deps.site.put("console/index.html", env.get_template("console/index.html").render(
+        departments=list(catalog.departments.values()), statuses=CONSOLE_TABS, **common), cache_seconds=60)
+    keys += ["index.html", "console/index.html"]
+    return keys
+
+
+def public_view(ticket: Ticket, deps: Deps) -> dict[str, Any]:
+    """The ticket as the public may see it (JSON): redacted text, no contact data, no secrets."""
+    return {
+        "number": ticket.number,
+        "status": ticket.status.value,
+        "status_label": STATUS_LABELS[ticket.status],
+        "kind": ticket.kind.value,
+        "category": ticket.category,
+        "location": ticket.location,
+        "department": ticket.department,
+        "created_at": ticket.created_at.isoformat(),
+        "accept_due": ticket.accept_due.isoformat() if ticket.accept_due else None,
+        "reply_due": ticket.reply_due.isoformat() if ticket.reply_due else None,
+        "description": redact(ticket.description),
+        "reply": redact(ticket.reply) if ticket.reply else None,
+        "outcome": ticket.outcome.value if ticket.outcome else None,
+        "events": [{"kind": e.kind, "at": e.at.isoformat(), "actor": e.actor,
+                    "note": redact(e.note)} for e in ticket.events],
+        "page": f"{deps.settings.site_url}/t/{ticket.number}.html",
+    }

@@ -1,0 +1,1 @@
+"""Event handlers: workflow task messages (SQS) and the page publisher (DynamoDB stream)."""

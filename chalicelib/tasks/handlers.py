@@ -1,0 +1,74 @@
+"""Workflow steps that need our code arrive as SQS messages; every table change republishes pages."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from botocore.exceptions import ClientError
+from chalice import Blueprint
+
+from .. import bootstrap
+from ..adapters.dynamo import ticket_from_image
+from ..domain.errors import DomainError
+from ..observability import logger
+from ..services import tickets
+from ..services.publish import publish_ticket
+
+tasks = Blueprint(__name__)
+
+# Chalice needs literal event sources when packaging; infra/template.json replaces both
+# with references to the real queue and stream, so these names are only defaults.
+TASK_QUEUE = os.environ.get("MASHANG_TASK_QUEUE_NAME", "mashang-tasks")
+TABLE_STREAM_ARN = os.environ.get(
+    "MASHANG_TABLE_STREAM_ARN",
+    "arn:aws:dynamodb:us-east-1:000000000000:table/mashang/stream/replaced-by-infra")
+
+# Answers of SendTaskSuccess that mean the execution no longer waits for this token.
+GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
+
+
+def run_task(message: dict[str, Any]) -> None:
+    """One workflow step. Domain errors fail the step by name (the ASL catches them);
+    anything else raises, so SQS retries and finally parks the message in the DLQ."""
+    deps = bootstrap.deps()
+    token, ticket_id, task = message["token"], message["ticket_id"], message["task"]
+    logger.append_keys(ticket_id=ticket_id, task=task)
+    try:
+        if task == "dispatch":
+            deps.workflow.succeed(token, tickets.dispatch(ticket_id, deps))
+        elif task == "await":
+            tickets.hand_over(ticket_id, message["stage"], token, deps)
+        else:
+            deps.workflow.fail(token, "UnknownTask", f"no handler for task '{task}'")
+    except DomainError as exc:
+        logger.info("task failed", extra={"error": type(exc).__name__})
+        deps.workflow.fail(token, type(exc).__name__, exc.message)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in GONE:
+            raise
+        logger.warning("workflow no longer waits for this task", extra={"code": exc.response["Error"]["Code"]})
+
+
+@tasks.on_sqs_message(queue=TASK_QUEUE, batch_size=1)
+def on_task_message(event: Any) -> None:
+    for record in event:
+        run_task(json.loads(record.body))
+
+
+def publish_record(event_name: str, new_image: dict[str, Any] | None) -> None:
+    """A new ticket starts its workflow; every ticket change rewrites its page."""
+    ticket = ticket_from_image(new_image) if new_image else None
+    if ticket is None:
+        return
+    deps = bootstrap.deps()
+    logger.append_keys(ticket_id=ticket.id)
+    if event_name == "INSERT":
+        deps.workflow.start(ticket.id)
+    publish_ticket(ticket, deps)
+
+
+@tasks.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=25)
+def on_table_change(event: Any) -> None:
+    for record in event:
+        publish_record(record.event_name, record.new_image)

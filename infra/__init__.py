@@ -1,0 +1,1 @@
+"""Infrastructure: resource definitions, packaging, and the local twin of AWS."""

@@ -1,0 +1,53 @@
+"""Reads the one definition of every resource (template.json + statemachines/*.asl.json)."""
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+INFRA = Path(__file__).resolve().parent
+TEMPLATE = INFRA / "template.json"
+DEFINITION_KEY = "mashang:definition"
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+
+
+def load_template() -> dict[str, Any]:
+    return json.loads(TEMPLATE.read_text(encoding="utf-8"))
+
+
+def state_machine_files(template: dict[str, Any]) -> dict[str, Path]:
+    """Logical id -> ASL file, for every state machine in the template."""
+    return {
+        name: INFRA / res["Metadata"][DEFINITION_KEY]
+        for name, res in template["Resources"].items()
+        if res.get("Type") == "AWS::StepFunctions::StateMachine"
+    }
+
+
+def substitute(asl_text: str, values: dict[str, str]) -> str:
+    """Fill ${Placeholders} the way DefinitionSubstitutions does; a missing one is an error."""
+    def fill(match: re.Match[str]) -> str:
+        try:
+            return values[match.group(1)]
+        except KeyError:
+            raise KeyError(f"no value for placeholder ${{{match.group(1)}}}") from None
+    return _PLACEHOLDER.sub(fill, asl_text)
+
+
+def merge_template() -> dict[str, Any]:
+    """The template for `chalice package --merge-template`, state machines inlined as objects
+    (the Definition form is the one cfn-lint checks)."""
+    template = copy.deepcopy(load_template())
+    for name, path in state_machine_files(template).items():
+        template["Resources"][name]["Properties"]["Definition"] = json.loads(path.read_text(encoding="utf-8"))
+    return template
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(merge_template(), ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"wrote {out}")

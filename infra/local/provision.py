@@ -1,0 +1,145 @@
+"""Create the template's resources on a moto endpoint from the same definitions as production."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.definitions import load_template, state_machine_files, substitute
+
+LOCAL_ROLE = "arn:aws:iam::123456789012:role/mashang-local-workflow"
+
+
+@dataclass
+class Resources:
+    """Physical names/ARNs of the provisioned resources, by logical id."""
+
+    refs: dict[str, str] = field(default_factory=dict)
+    arns: dict[str, str] = field(default_factory=dict)
+    stream_arns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def table(self) -> str:
+        return self.refs["Table"]
+
+    @property
+    def site_bucket(self) -> str:
+        return self.refs["SiteBucket"]
+
+    @property
+    def task_queue_url(self) -> str:
+        return self.refs["TaskQueue"]
+
+    @property
+    def dead_letter_queue_url(self) -> str:
+        return self.refs["TaskDeadLetterQueue"]
+
+    @property
+    def state_machine_arn(self) -> str:
+        return self.refs["TicketWorkflow"]
+
+    @property
+    def sms_topic_arn(self) -> str:
+        return self.refs["SmsTopic"]
+
+    @property
+    def table_stream_arn(self) -> str:
+        return self.stream_arns["Table"]
+
+    def environment(self) -> dict[str, str]:
+        """The Lambda environment the template's Globals would give (chalicelib/config.py names)."""
+        return {
+            "MASHANG_TABLE": self.table,
+            "MASHANG_SITE_BUCKET": self.site_bucket,
+            "MASHANG_TASK_QUEUE_URL": self.task_queue_url,
+            "MASHANG_SMS_TOPIC_ARN": self.sms_topic_arn,
+            "MASHANG_STATE_MACHINE_ARN": self.state_machine_arn,
+        }
+
+
+class _Resolver:
+    def __init__(self, made: Resources) -> None:
+        self.made = made
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            if "Ref" in value:
+                return self.made.refs[value["Ref"]]
+            if "Fn::GetAtt" in value:
+                name, attribute = value["Fn::GetAtt"]
+                return {"Arn": self.made.arns, "StreamArn": self.made.stream_arns}[attribute][name]
+            return {k: self(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        return value
+
+
+def provision(session: Any, prefix: str = "mashang") -> Resources:
+    """Create table, buckets, queues, topics and state machines on the session's endpoint."""
+    template = load_template()
+    made = Resources()
+    resolve = _Resolver(made)
+    resources = template["Resources"]
+    # Dead-letter queues before the queues that name them; state machines last.
+    order = sorted(resources, key=lambda n: (
+        resources[n].get("Type") == "AWS::StepFunctions::StateMachine",
+        "RedrivePolicy" in resources[n].get("Properties", {})))
+    for name in order:
+        kind = resources[name].get("Type")
+        creator = _CREATORS.get(kind or "")
+        if creator:
+            creator(session, f"{prefix}-{name.lower()}", name, resources[name].get("Properties", {}), made, resolve)
+    for name, path in state_machine_files(template).items():
+        props = resolve(resources[name]["Properties"].get("DefinitionSubstitutions", {}))
+        definition = substitute(path.read_text(encoding="utf-8"), props)
+        sfn = session.client("stepfunctions")
+        arn = sfn.create_state_machine(name=f"{prefix}-{name.lower()}", definition=definition,
+                                       roleArn=LOCAL_ROLE, type="STANDARD")["stateMachineArn"]
+        made.refs[name] = made.arns[name] = arn
+    return made
+
+
+def _table(session: Any, physical: str, name: str, props: dict[str, Any], made: Resources, resolve: Any) -> None:
+    ddb = session.client("dynamodb")
+    args = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
+                                  "BillingMode", "StreamSpecification") if k in props}
+    if "StreamSpecification" in args:
+        args["StreamSpecification"] = {"StreamEnabled": True, **args["StreamSpecification"]}
+    table = ddb.create_table(TableName=physical, **args)["TableDescription"]
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl:
+        ddb.update_time_to_live(TableName=physical, TimeToLiveSpecification=ttl)
+    if props.get("PointInTimeRecoverySpecification"):
+        ddb.update_continuous_backups(TableName=physical,
+                                      PointInTimeRecoverySpecification=props["PointInTimeRecoverySpecification"])
+    made.refs[name], made.arns[name] = physical, table["TableArn"]
+    if "LatestStreamArn" in table:
+        made.stream_arns[name] = table["LatestStreamArn"]
+
+
+def _bucket(session: Any, physical: str, name: str, props: dict[str, Any], made: Resources, resolve: Any) -> None:
+    session.client("s3").create_bucket(Bucket=physical)
+    made.refs[name], made.arns[name] = physical, f"arn:aws:s3:::{physical}"
+
+
+def _queue(session: Any, physical: str, name: str, props: dict[str, Any], made: Resources, resolve: Any) -> None:
+    sqs = session.client("sqs")
+    attributes = {k: str(v) for k, v in props.items() if k in ("VisibilityTimeout", "MessageRetentionPeriod")}
+    if "RedrivePolicy" in props:
+        attributes["RedrivePolicy"] = json.dumps(resolve(props["RedrivePolicy"]))
+    url = sqs.create_queue(QueueName=physical, Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    made.refs[name], made.arns[name] = url, arn
+
+
+def _topic(session: Any, physical: str, name: str, props: dict[str, Any], made: Resources, resolve: Any) -> None:
+    arn = session.client("sns").create_topic(Name=physical)["TopicArn"]
+    made.refs[name] = made.arns[name] = arn
+
+
+_CREATORS = {
+    "AWS::DynamoDB::Table": _table,
+    "AWS::S3::Bucket": _bucket,
+    "AWS::SQS::Queue": _queue,
+    "AWS::SNS::Topic": _topic,
+}

@@ -1,0 +1,114 @@
+"""Pollers that feed the Lambda handlers locally with the same event shapes AWS sends."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from chalice.local import LambdaContext
+
+log = logging.getLogger("mashang.local")
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def _context(name: str) -> LambdaContext:
+    return LambdaContext(function_name=name, memory_size=512, max_runtime_ms=30000)
+
+
+class QueuePump:
+    """SQS -> on_sqs_message handler, one message per invocation (batch_size=1).
+
+    A failing message stays in the queue, comes back after `retry_seconds`, and the
+    queue's redrive policy moves it to the dead-letter queue, as Lambda's poller would.
+    """
+
+    def __init__(self, sqs: Any, queue_url: str, handler: Handler, name: str = "on_task_message",
+                 retry_seconds: int = 2) -> None:
+        self.sqs, self.url, self.handler, self.name = sqs, queue_url, handler, name
+        self.retry_seconds = retry_seconds
+        self.arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def once(self, wait_seconds: int = 0) -> int:
+        messages = self.sqs.receive_message(
+            QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds,
+            VisibilityTimeout=self.retry_seconds, AttributeNames=["All"]).get("Messages", [])
+        for message in messages:
+            event = {"Records": [{
+                "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"], "attributes": message.get("Attributes", {}),
+                "messageAttributes": {}, "md5OfBody": message["MD5OfBody"], "eventSource": "aws:sqs",
+                "eventSourceARN": self.arn, "awsRegion": self.arn.split(":")[3],
+            }]}
+            try:
+                self.handler(event, _context(self.name))
+            except Exception:  # the message comes back, as with Lambda
+                log.exception("task handler failed; the message will be retried")
+                continue
+            self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+
+class StreamPump:
+    """DynamoDB stream -> on_dynamodb_record handler, in order per shard; a failed batch is retried."""
+
+    def __init__(self, streams: Any, stream_arn: str, handler: Handler, name: str = "on_table_change",
+                 batch_size: int = 25) -> None:
+        self.streams, self.arn, self.handler, self.name = streams, stream_arn, handler, name
+        self.batch_size = batch_size
+        self.iterators: dict[str, str] = {}
+
+    def _discover(self) -> None:
+        shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            if shard["ShardId"] not in self.iterators:
+                self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
+                    StreamArn=self.arn, ShardId=shard["ShardId"],
+                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+
+    def once(self) -> int:
+        self._discover()
+        handled = 0
+        for shard, iterator in list(self.iterators.items()):
+            answer = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+            records = [self._lambda_record(r) for r in answer["Records"]]
+            if records:
+                try:
+                    self.handler({"Records": records}, _context(self.name))
+                except Exception:
+                    log.exception("stream handler failed; the batch will be retried")
+                    continue
+                handled += len(records)
+            self.iterators[shard] = answer.get("NextShardIterator") or iterator
+        return handled
+
+    def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        body = dict(record["dynamodb"])
+        created = body.get("ApproximateCreationDateTime")
+        if isinstance(created, datetime):
+            body["ApproximateCreationDateTime"] = created.timestamp()
+        return {**record, "dynamodb": body, "eventSourceARN": self.arn}
+
+
+def run_forever(step: Callable[[], int], stop: threading.Event, idle_seconds: float = 0.2) -> None:
+    """Call `step` until stopped; sleep a little when it had nothing to do."""
+    while not stop.is_set():
+        try:
+            if step() == 0:
+                stop.wait(idle_seconds)
+        except Exception:
+            log.exception("poller step failed")
+            stop.wait(1.0)
+
+
+def drain(*steps: Callable[[], int], until: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Run the pumps in this thread until `until()` holds (tests)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if until():
+            return
+        if sum(step() for step in steps) == 0:
+            time.sleep(0.05)
+    raise TimeoutError("condition not reached while pumping")

@@ -1,0 +1,137 @@
+"""`make run`: the whole system on this machine, on a moto server that executes the state machines.
+
+Ports come from MASHANG_API_PORT, MASHANG_SITE_PORT and MASHANG_MOTO_PORT.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = os.environ.get("MASHANG_HOST", "127.0.0.1")
+API_PORT = int(os.environ.get("MASHANG_API_PORT", "8000"))
+SITE_PORT = int(os.environ.get("MASHANG_SITE_PORT", "8080"))
+MOTO_PORT = int(os.environ.get("MASHANG_MOTO_PORT", "5050"))
+QR_DIR = Path(os.environ.get("MASHANG_QR_DIR", ROOT / "build" / "qr"))
+
+
+def local_aws_environment(moto_port: int) -> dict[str, str]:
+    """What every local process needs to talk to the moto server instead of AWS."""
+    return {
+        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
+        "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": f"http://{HOST}:{moto_port}",
+        # moto's state machine interpreter calls SQS/SNS/DynamoDB through this port.
+        "MOTO_PORT": str(moto_port),
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    }
+
+
+def start_moto(port: int):  # type: ignore[no-untyped-def]
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    server.start()
+    request = urllib.request.Request(
+        f"http://{HOST}:{port}/moto-api/config", method="POST",
+        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+        headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).read()
+    return server
+
+
+def ports_in_use(*ports: int) -> list[int]:
+    busy = []
+    for port in ports:
+        with socket.socket() as probe:
+            if probe.connect_ex((HOST, port)) == 0:
+                busy.append(port)
+    return busy
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    started = time.monotonic()
+    busy = ports_in_use(MOTO_PORT, API_PORT, SITE_PORT)
+    if busy:
+        print(f"port(s) {busy} on {HOST} are in use: stop what uses them, or choose others with "
+              "MASHANG_API_PORT, MASHANG_SITE_PORT, MASHANG_MOTO_PORT", file=sys.stderr)
+        return 2
+    os.environ.update(local_aws_environment(MOTO_PORT))
+    site_url, api_url = f"http://{HOST}:{SITE_PORT}", f"http://{HOST}:{API_PORT}"
+    os.environ.update({"MASHANG_SITE_URL": site_url, "MASHANG_API_URL": api_url})
+    moto = start_moto(MOTO_PORT)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    import boto3
+
+    from infra.local.provision import provision
+
+    session = boto3.session.Session()
+    resources = provision(session)
+    os.environ.update(resources.environment())
+
+    # Only now import the app: it reads its settings from the environment.
+    sys.path.insert(0, str(ROOT))
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import create_local_server
+
+    import app as chalice_app
+    from chalicelib import bootstrap
+    from chalicelib.tasks import handlers
+    from infra.local.pumps import QueuePump, StreamPump, run_forever
+    from infra.local.seed import seed
+    from infra.local.site_server import make_server
+
+    bootstrap.reset()
+    summary = seed(bootstrap.deps(), QR_DIR)
+
+    stop = threading.Event()
+    queue = QueuePump(session.client("sqs"), resources.task_queue_url, handlers.on_task_message)
+    stream = StreamPump(session.client("dynamodbstreams"), resources.table_stream_arn, handlers.on_table_change)
+    config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
+    api = create_local_server(chalice_app.app, config, HOST, API_PORT)
+    site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket)
+    threads = [
+        threading.Thread(target=run_forever, args=(queue.once, stop), name="task-poller", daemon=True),
+        threading.Thread(target=run_forever, args=(stream.once, stop), name="stream-poller", daemon=True),
+        threading.Thread(target=api.server.serve_forever, name="api", daemon=True),
+        threading.Thread(target=site.serve_forever, name="site", daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+
+    print(f"mashang is running (ready in {time.monotonic() - started:.1f} s; "
+          f"{summary['records']} configuration records, {summary['qr']} locations)", flush=True)
+    print(f"API: {api_url}", flush=True)
+    print(f"Site: {site_url}/", flush=True)
+    print(f"Console: {site_url}/console/", flush=True)
+    print(f"QR codes: {QR_DIR}/<location-code>.png  e.g. intake page {site_url}/q/qh01.html", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.is_set():
+            stop.wait(0.5)
+    except KeyboardInterrupt:
+        stop.set()
+    print("stopping…", flush=True)
+    api.server.shutdown()
+    site.shutdown()
+    for thread in threads[:2]:
+        thread.join(timeout=5)
+    moto.stop()
+    print("stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
