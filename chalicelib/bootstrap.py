@@ -50,6 +50,14 @@ def reset() -> None:
     settings.cache_clear()
     deps.cache_clear()
     _idempotent_submit.cache_clear()
+    _idempotency_rules.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _idempotency_rules() -> IdempotencyConfig:
+    return IdempotencyConfig(event_key_jmespath="idempotency_key",
+                             payload_validation_jmespath="[location, category, kind, description]",
+                             expires_after_seconds=24 * 3600)
 
 
 @lru_cache(maxsize=1)
@@ -59,21 +67,20 @@ def _idempotent_submit() -> Callable[..., dict[str, str]]:
         table_name=config.table_name, key_attr="pk", sort_key_attr="sk",
         static_pk_value="IDEMPOTENCY#submit",
         boto3_session=boto3.session.Session(region_name=config.region))
-    rules = IdempotencyConfig(event_key_jmespath="idempotency_key",
-                              payload_validation_jmespath="[location, category, kind, description]",
-                              expires_after_seconds=24 * 3600)
-
-    @idempotent_function(data_keyword_argument="data", persistence_store=layer, config=rules)
+    @idempotent_function(data_keyword_argument="data", persistence_store=layer, config=_idempotency_rules())
     def run(data: dict[str, Any]) -> dict[str, str]:
         return tickets.submit(SubmitTicket.model_validate(data), deps()).as_dict()
 
     return run
 
 
-def submit_once(command: SubmitTicket) -> dict[str, str]:
+def submit_once(command: SubmitTicket, lambda_context: Any = None) -> dict[str, str]:
     """Submit; the same idempotency key (a double tap, a retry) answers the first receipt."""
     if not command.idempotency_key:
         return tickets.submit(command, deps()).as_dict()
+    if lambda_context is not None:
+        # Lets a record left by a Lambda that timed out mid-submit expire with that Lambda.
+        _idempotency_rules().register_lambda_context(lambda_context)
     try:
         return _idempotent_submit()(data=command.model_dump(mode="json"))
     except IdempotencyAlreadyInProgressError:

@@ -23,7 +23,7 @@ def list_categories() -> dict:
 def submit_ticket() -> Response:
     data = json_body(citizen.current_request.raw_body)
     command = SubmitTicket.parse(data)
-    receipt = bootstrap.submit_once(command)
+    receipt = bootstrap.submit_once(command, citizen.lambda_context)
     return Response(body=receipt, status_code=201)
 
 

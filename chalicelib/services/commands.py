@@ -23,7 +23,7 @@ class Command(BaseModel):
     def parse(cls, data: object) -> Command:
         """Validate outside input; the first problem becomes an InvalidInput naming the field."""
         if not isinstance(data, dict):
-            raise InvalidInput("request body must be a JSON object")
+            raise InvalidInput("request body must be a JSON object", field="body")
         try:
             return cls.model_validate(data)
         except ValidationError as exc:

@@ -19,7 +19,8 @@ tasks = Blueprint(__name__)
 
 # Chalice needs literal event sources when packaging; infra/template.json replaces both
 # with references to the real queue and stream, so these names are only defaults.
-TASK_QUEUE = os.environ.get("MASHANG_TASK_QUEUE_NAME", "mashang-tasks")
+TASK_QUEUE_ARN = os.environ.get(
+    "MASHANG_TASK_QUEUE_ARN", "arn:aws:sqs:us-east-1:000000000000:replaced-by-infra")
 TABLE_STREAM_ARN = os.environ.get(
     "MASHANG_TABLE_STREAM_ARN",
     "arn:aws:dynamodb:us-east-1:000000000000:table/mashang/stream/replaced-by-infra")
@@ -50,7 +51,7 @@ def run_task(message: dict[str, Any]) -> None:
         logger.warning("workflow no longer waits for this task", extra={"code": exc.response["Error"]["Code"]})
 
 
-@tasks.on_sqs_message(queue=TASK_QUEUE, batch_size=1)
+@tasks.on_sqs_message(queue_arn=TASK_QUEUE_ARN, batch_size=1)
 def on_task_message(event: Any) -> None:
     for record in event:
         run_task(json.loads(record.body))

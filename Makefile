@@ -1,0 +1,69 @@
+# mashang (码上办) — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+NODE_STAMP := infra/node_modules/.installed
+DEBIAN_PACKAGES := chromium fonts-noto-cjk zbar-tools
+STAGE ?= prod
+STACK ?= mashang-$(STAGE)
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: run test package validate deploy bench lint system-packages clean help
+
+help:
+	@echo "make run      start the whole system locally (moto, API, pollers, site, console)"
+	@echo "make test     run the whole test suite (unit, integration, workflow, e2e, infra checks)"
+	@echo "make package  build the CloudFormation template and validate it (cfn-lint, asl-validator)"
+	@echo "make deploy   deploy to AWS with the AWS CLI (needs credentials and DEPLOY_BUCKET)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*; touch $@
+
+$(NODE_STAMP): infra/package.json infra/package-lock.json
+	cd infra && npm ci --silent --no-fund --no-audit
+	@touch $@
+
+# Debian packages the browser tests need; installed only when missing.
+system-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+run: $(STAMP)
+	$(BIN)/python -m infra.local.run
+
+build/merge-template.json: infra/template.json infra/statemachines/*.asl.json infra/definitions.py $(STAMP)
+	$(BIN)/python -m infra.definitions $@
+
+package: build/merge-template.json $(NODE_STAMP)
+	$(BIN)/chalice package --stage $(STAGE) --pkg-format cloudformation --merge-template build/merge-template.json build/package
+	$(MAKE) --no-print-directory validate
+
+validate: $(NODE_STAMP)
+	$(BIN)/cfn-lint build/package/sam.json
+	infra/node_modules/.bin/asl-validator $(foreach f,$(wildcard infra/statemachines/*.asl.json),--json-path $(f))
+
+lint: $(STAMP)
+	$(BIN)/ruff check chalicelib infra tests app.py
+
+test: $(STAMP) $(NODE_STAMP) system-packages package lint
+	$(BIN)/python -m pytest
+
+deploy: package
+	@command -v aws >/dev/null || { echo "the AWS CLI is required for deploy"; exit 1; }
+	@test -n "$(DEPLOY_BUCKET)" || { echo "set DEPLOY_BUCKET to an S3 bucket for the code package"; exit 1; }
+	aws cloudformation package --template-file build/package/sam.json --s3-bucket $(DEPLOY_BUCKET) --output-template-file build/package/packaged.json
+	aws cloudformation deploy --template-file build/package/packaged.json --stack-name $(STACK) \
+	  --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+	  --parameter-overrides SiteUrl=$(SITE_URL) ApiUrl=$(API_URL)
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,62 @@
+"""Builders for test data: unique ids per test, readable defaults."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.calendar import CHINA
+from chalicelib.domain.catalog import Catalog
+from chalicelib.domain.ids import new_ticket_id, secret_digest
+from chalicelib.domain.model import Channel, Kind, Status, Ticket
+
+_sequence = itertools.count(1)
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA)  # a Monday
+
+CITY: dict[str, list[dict[str, Any]]] = {
+    "districts": [{"code": "east", "name": "东城区"}, {"code": "west", "name": "西城区"}],
+    "departments": [
+        {"code": "roads", "name": "市交通运输局"},
+        {"code": "east-city", "name": "东城区城市管理局"},
+        {"code": "police", "name": "市公安局交通警察支队"},
+    ],
+    "categories": [
+        {"code": "roads", "name": "道路交通", "tier": "general"},
+        {"code": "lights", "name": "路灯照明", "tier": "simple"},
+        {"code": "noise", "name": "噪声污染", "tier": "general"},
+    ],
+    "locations": [
+        {"code": "e1", "name": "人民公园东门", "district": "east"},
+        {"code": "e2", "name": "高铁站广场", "district": "east", "overrides": {"roads": "police"}},
+        {"code": "w1", "name": "西城菜市场", "district": "west"},
+    ],
+    "rules": [
+        {"district": "east", "category": "roads", "department": "roads"},
+        {"district": "east", "category": "lights", "department": "east-city"},
+        {"district": "west", "category": "roads", "department": "roads"},
+    ],
+}
+
+
+def make_catalog() -> Catalog:
+    return Catalog.from_data(CITY)
+
+
+def make_ticket(status: Status = Status.SUBMITTED, department: str | None = None, **fields: Any) -> Ticket:
+    n = next(_sequence)
+    values: dict[str, Any] = {
+        "id": new_ticket_id(), "number": f"20261123-{n:04d}", "location": "e1", "district": "east",
+        "category": "lights", "kind": Kind.COMPLAINT, "channel": Channel.QR,
+        "description": "东门路灯不亮", "secret_digest": secret_digest("s"),
+    }
+    values.update(fields)
+    ticket = Ticket.submit(at=NOW, **values)
+    ticket.status, ticket.department = status, department
+    return ticket
+
+
+def submission(**overrides: Any) -> dict[str, Any]:
+    body = {"location": "e1", "category": "lights", "kind": "complaint",
+            "description": "人民公园东门的路灯坏了三盏，晚上很黑"}
+    body.update(overrides)
+    return body

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib import config as settings_names
+from tests.builders import CITY
+from tests.support import Stack, free_port, start_moto_server, unique_prefix
+
+# Never reach real AWS from tests, whatever the developer's shell holds.
+for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+    os.environ.pop(name, None)
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "1",
+})
+
+SITE_URL = "http://site.test"
+API_URL = "http://api.test"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """One moto server (on loopback) that really executes the state machines."""
+    port = free_port()
+    os.environ["MOTO_PORT"] = str(port)  # its ASL interpreter calls back through this port
+    server = start_moto_server(port)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def stack(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """Fresh table, bucket, queues, topic and state machine (from infra/) with the test city loaded."""
+    from infra.local.provision import provision
+
+    session = boto3.session.Session(region_name="us-east-1")
+    resources = provision(session, unique_prefix())
+    for name, value in resources.environment().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv(settings_names.SITE_URL, SITE_URL)
+    monkeypatch.setenv(settings_names.API_URL, API_URL)
+    bootstrap.reset()
+    deps = bootstrap.deps()
+    deps.config.put_all(CITY)
+    local = Stack(session, resources, deps)
+    yield local
+    local.stop_executions()
+    bootstrap.reset()

@@ -1,0 +1,139 @@
+"""The HTTP contract: what citizens and departments send and get back."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from chalice.test import Client
+
+import app as chalice_app
+from tests.builders import NOW, submission
+from tests.conftest import SITE_URL
+
+
+@pytest.fixture
+def client(stack) -> Iterator[Client]:
+    with Client(chalice_app.app, stage_name="local") as test_client:
+        yield test_client
+
+
+def post(client: Client, path: str, body: object, department: str | None = None):
+    headers = {"Content-Type": "application/json"}
+    if department:
+        headers["X-Staff-Department"] = department
+    raw = body if isinstance(body, str) else json.dumps(body)
+    return client.http.post(path, headers=headers, body=raw)
+
+
+def test_categories_list_codes_and_names(client):
+    answer = client.http.get("/categories")
+    assert answer.status_code == 200
+    assert answer.json_body["categories"][1] == {"code": "lights", "name": "路灯照明"}
+
+
+def test_a_submission_answers_number_page_and_tracking_link(client, stack):
+    answer = post(client, "/tickets", submission(phone="13800138000"))
+    assert answer.status_code == 201
+    body = answer.json_body
+    assert body["page"] == f"{SITE_URL}/t/{body['number']}.html"
+    assert body["tracking"].startswith(body["page"] + "#k=")
+    stored = stack.deps.tickets.by_number(body["number"])
+    assert stored.status.value == "submitted"
+    assert stored.location == "e1" and stored.district == "east"
+
+
+@pytest.mark.parametrize("body, status, field", [
+    (submission(location="nowhere"), 404, "location"),
+    (submission(category="nothing"), 404, "category"),
+    (submission(description=""), 400, "description"),
+    ({k: v for k, v in submission().items() if k != "description"}, 400, "description"),
+    (submission(description="长" * 2001), 400, "description"),
+    (submission(kind="rant"), 400, "kind"),
+    (submission(phone="0000"), 400, "phone"),
+    ("{not json", 400, "body"),
+    ("", 400, "body"),
+    ("[1, 2]", 400, "body"),
+])
+def test_bad_submissions_get_a_clear_error_and_write_nothing(client, stack, body, status, field):
+    before = len(stack.items())
+    answer = post(client, "/tickets", body)
+    assert answer.status_code == status
+    assert answer.json_body["field"] == field
+    assert field in answer.json_body["message"]
+    assert len(stack.items()) == before
+
+
+def test_a_double_tap_with_the_same_key_files_one_ticket(client, stack):
+    body = submission(idempotency_key="form-123")
+    first, second = post(client, "/tickets", body), post(client, "/tickets", body)
+    assert first.status_code == second.status_code == 201
+    assert first.json_body == second.json_body
+    tickets = [i for i in stack.items() if i["sk"]["S"] == "TICKET"]
+    assert len(tickets) == 1
+
+
+def test_the_same_key_for_a_different_submission_is_refused(client):
+    post(client, "/tickets", submission(idempotency_key="form-9"))
+    answer = post(client, "/tickets", submission(idempotency_key="form-9", description="别的事"))
+    assert answer.status_code == 400
+    assert answer.json_body["field"] == "idempotency_key"
+
+
+def _dispatched(client, stack) -> str:
+    number = post(client, "/tickets", submission()).json_body["number"]
+    ticket = stack.deps.tickets.by_number(number)
+    ticket.dispatch("east-city", NOW, NOW, NOW)
+    stack.deps.tickets.save(ticket)
+    return number
+
+
+def test_the_assigned_department_accepts_and_replies(client, stack):
+    number = _dispatched(client, stack)
+    accepted = post(client, f"/console/tickets/{number}/accept", {}, "east-city")
+    assert accepted.status_code == 200 and accepted.json_body["status"] == "accepted"
+    replied = post(client, f"/console/tickets/{number}/reply", {"text": "已修复"}, "east-city")
+    assert replied.status_code == 200 and replied.json_body["reply"] == "已修复"
+
+
+def test_actions_in_the_wrong_state_are_conflicts_and_change_nothing(client, stack):
+    number = _dispatched(client, stack)
+    answer = post(client, f"/console/tickets/{number}/reply", {"text": "已修复"}, "east-city")
+    assert answer.status_code == 409
+    assert "dispatched" in answer.json_body["message"]
+    post(client, f"/console/tickets/{number}/accept", {}, "east-city")
+    again = post(client, f"/console/tickets/{number}/accept", {}, "east-city")
+    assert again.status_code == 409
+    assert stack.deps.tickets.by_number(number).status.value == "accepted"
+
+
+def test_another_department_is_forbidden(client, stack):
+    number = _dispatched(client, stack)
+    answer = post(client, f"/console/tickets/{number}/accept", {}, "roads")
+    assert answer.status_code == 403
+    assert stack.deps.tickets.by_number(number).status.value == "dispatched"
+
+
+def test_staff_actions_need_an_identity(client, stack):
+    number = _dispatched(client, stack)
+    assert post(client, f"/console/tickets/{number}/accept", {}).status_code == 401
+
+
+def test_a_reply_without_text_is_refused(client, stack):
+    number = _dispatched(client, stack)
+    post(client, f"/console/tickets/{number}/accept", {}, "east-city")
+    answer = post(client, f"/console/tickets/{number}/reply", {"text": ""}, "east-city")
+    assert answer.status_code == 400 and answer.json_body["field"] == "text"
+
+
+def test_unknown_ticket_numbers_are_404(client):
+    assert client.http.get("/tickets/20990101-0001").status_code == 404
+    assert post(client, "/console/tickets/20990101-0001/accept", {}, "roads").status_code == 404
+
+
+def test_the_inbox_shows_the_departments_tickets(client, stack):
+    number = _dispatched(client, stack)
+    answer = client.http.get("/console/inbox?status=dispatched", headers={"X-Staff-Department": "east-city"})
+    assert [t["number"] for t in answer.json_body["tickets"]] == [number]
+    bad = client.http.get("/console/inbox?status=lost", headers={"X-Staff-Department": "east-city"})
+    assert bad.status_code == 400

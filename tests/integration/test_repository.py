@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.domain.errors import ConcurrentUpdate, NotFound
+from chalicelib.domain.model import Status
+from tests.builders import NOW, make_ticket
+
+
+def test_a_stored_ticket_reads_back_by_id_and_by_number(stack):
+    ticket = make_ticket()
+    stack.deps.tickets.add(ticket, phone=None)
+    assert stack.deps.tickets.get(ticket.id).description == ticket.description
+    assert stack.deps.tickets.by_number(ticket.number).id == ticket.id
+    assert ticket.version == 1
+
+
+def test_a_stale_copy_cannot_overwrite_a_newer_one(stack):
+    ticket = make_ticket()
+    stack.deps.tickets.add(ticket, phone=None)
+    first, second = stack.deps.tickets.get(ticket.id), stack.deps.tickets.get(ticket.id)
+    first.dispatch("east-city", NOW, NOW, NOW)
+    stack.deps.tickets.save(first)
+    second.dispatch("roads", NOW, NOW, NOW)
+    with pytest.raises(ConcurrentUpdate):
+        stack.deps.tickets.save(second)
+    assert stack.deps.tickets.get(ticket.id).department == "east-city"
+
+
+def test_the_phone_is_kept_apart_from_the_ticket(stack):
+    ticket = make_ticket()
+    stack.deps.tickets.add(ticket, phone="13800138000")
+    assert stack.deps.tickets.phone(ticket.id) == "13800138000"
+    ticket_item = next(i for i in stack.items() if i["sk"]["S"] == "TICKET")
+    assert "13800138000" not in str(ticket_item)
+
+
+def test_adding_the_same_ticket_twice_fails_and_keeps_the_first(stack):
+    ticket = make_ticket()
+    stack.deps.tickets.add(ticket, phone=None)
+    ticket.description = "changed"
+    ticket.version = None
+    with pytest.raises(ConcurrentUpdate):
+        stack.deps.tickets.add(ticket, phone=None)
+    assert stack.deps.tickets.get(ticket.id).description != "changed"
+
+
+def test_unknown_tickets_are_not_found(stack):
+    with pytest.raises(NotFound):
+        stack.deps.tickets.by_number("20990101-0001")
+
+
+def test_the_department_inbox_lists_its_dispatched_tickets(stack):
+    mine, other = make_ticket(), make_ticket()
+    for ticket, department in ((mine, "east-city"), (other, "roads")):
+        stack.deps.tickets.add(ticket, phone=None)
+        ticket.dispatch(department, NOW, NOW, NOW)
+        stack.deps.tickets.save(ticket)
+    inbox = stack.deps.tickets.inbox("east-city", Status.DISPATCHED)
+    assert [t.number for t in inbox] == [mine.number]
+
+
+def test_counters_count_atomically(stack):
+    assert [stack.deps.counters.next("number#20261123") for _ in range(3)] == [1, 2, 3]
+    assert stack.deps.counters.next("number#20261124") == 1
+
+
+def test_the_catalog_keeps_the_configured_order(stack):
+    catalog = stack.deps.catalog()
+    assert list(catalog.categories) == ["roads", "lights", "noise"]
+    assert catalog.locations["e2"].overrides == {"roads": "police"}

@@ -1,0 +1,112 @@
+"""A local AWS for tests: one moto server per session, fresh resources per test."""
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from chalicelib.services.context import Deps
+from chalicelib.tasks import handlers
+from infra.local.provision import Resources
+from infra.local.pumps import QueuePump, StreamPump, drain
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_moto_server(port: int) -> Any:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/moto-api/config", method="POST",
+        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+        headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).read()
+    return server
+
+
+def unique_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class Stack:
+    session: boto3.session.Session
+    resources: Resources
+    deps: Deps
+
+    def __post_init__(self) -> None:
+        self.sfn = self.session.client("stepfunctions")
+        self.s3 = self.session.client("s3")
+        self.queue = QueuePump(self.session.client("sqs"), self.resources.task_queue_url,
+                               handlers.on_task_message, retry_seconds=1)
+        self.stream = StreamPump(self.session.client("dynamodbstreams"), self.resources.table_stream_arn,
+                                 handlers.on_table_change)
+
+    # --- driving the asynchronous parts -------------------------------------------
+    def pump_until(self, condition: Any, timeout: float = 20.0) -> None:
+        drain(self.stream.once, self.queue.once, until=condition, timeout=timeout)
+
+    def take_task_message(self, task: str, timeout: float = 10.0) -> dict[str, Any]:
+        """Receive the next task message of kind `task` without handling it (to hold it back)."""
+        sqs = self.session.client("sqs")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in sqs.receive_message(QueueUrl=self.resources.task_queue_url, WaitTimeSeconds=1,
+                                               MaxNumberOfMessages=1).get("Messages", []):
+                sqs.delete_message(QueueUrl=self.resources.task_queue_url, ReceiptHandle=message["ReceiptHandle"])
+                body = json.loads(message["Body"])
+                if body["task"] == task:
+                    return body
+        raise TimeoutError(f"no '{task}' task message arrived")
+
+    def status_of(self, ticket_id: str) -> str:
+        return self.deps.tickets.get(ticket_id).status.value
+
+    # --- the workflow ----------------------------------------------------------------
+    def execution_arn(self, ticket_id: str) -> str:
+        arn = self.resources.state_machine_arn.replace(":stateMachine:", ":execution:")
+        return f"{arn}:{ticket_id}"
+
+    def execution_status(self, ticket_id: str) -> str | None:
+        try:
+            return self.sfn.describe_execution(executionArn=self.execution_arn(ticket_id))["status"]
+        except self.sfn.exceptions.ExecutionDoesNotExist:
+            return None
+
+    def history(self, ticket_id: str) -> list[dict[str, Any]]:
+        return self.sfn.get_execution_history(executionArn=self.execution_arn(ticket_id))["events"]
+
+    def states_entered(self, ticket_id: str) -> list[str]:
+        return [e["stateEnteredEventDetails"]["name"] for e in self.history(ticket_id)
+                if "stateEnteredEventDetails" in e]
+
+    def executions(self) -> list[dict[str, Any]]:
+        return self.sfn.list_executions(stateMachineArn=self.resources.state_machine_arn)["executions"]
+
+    # --- the site and the table ------------------------------------------------------
+    def page(self, key: str) -> str | None:
+        try:
+            return self.s3.get_object(Bucket=self.resources.site_bucket, Key=key)["Body"].read().decode()
+        except self.s3.exceptions.NoSuchKey:
+            return None
+
+    def items(self) -> list[dict[str, Any]]:
+        ddb = self.session.client("dynamodb")
+        return ddb.scan(TableName=self.resources.table)["Items"]
+
+    def stop_executions(self) -> None:
+        for execution in self.executions():
+            if execution["status"] == "RUNNING":
+                self.sfn.stop_execution(executionArn=execution["executionArn"])
