@@ -1,6 +1,7 @@
 """Thin adapters over boto3 clients: the public site bucket and the workflow engine."""
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -26,11 +27,9 @@ class Workflow:
 
     def start(self, ticket_id: str) -> None:
         """Start the ticket's execution; a second start of the same ticket is a no-op."""
-        try:
+        with contextlib.suppress(self._sfn.exceptions.ExecutionAlreadyExists):
             self._sfn.start_execution(stateMachineArn=self._arn, name=ticket_id,
                                       input=json.dumps({"ticket_id": ticket_id}))
-        except self._sfn.exceptions.ExecutionAlreadyExists:
-            pass
 
     def succeed(self, token: str, output: dict[str, Any]) -> None:
         self._sfn.send_task_success(taskToken=token, output=json.dumps(output))

@@ -4,8 +4,8 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from .. import bootstrap
-from ..services.publish import public_view
 from ..services.commands import SubmitTicket
+from ..services.publish import public_view
 from .errors import json_body, json_errors
 
 citizen = Blueprint(__name__)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,11 +24,22 @@ def cn_time(value: datetime | None) -> str:
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+def cn_due(value: datetime | None) -> str:
+    """Deadlines at midnight read as the end of the last day ("11-23 24:00"), as notices write them."""
+    if value is None:
+        return "—"
+    local = value.astimezone(CHINA)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"{local - timedelta(days=1):%Y-%m-%d} 24:00"
+    return cn_time(local)
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["cn_time"] = cn_time
+    env.filters["cn_due"] = cn_due
     env.filters["redact"] = redact
     return env
 
@@ -105,14 +116,22 @@ def publish_site(deps: Deps) -> list[str]:
 
 def public_view(ticket: Ticket, deps: Deps) -> dict[str, Any]:
     """The ticket as the public may see it (JSON): redacted text, no contact data, no secrets."""
+    catalog = deps.catalog()
+
+    def name(table: dict[str, Any], code: str | None) -> str | None:
+        return table[code].name if code in table else code
+
     return {
         "number": ticket.number,
         "status": ticket.status.value,
         "status_label": STATUS_LABELS[ticket.status],
         "kind": ticket.kind.value,
         "category": ticket.category,
+        "category_name": name(catalog.categories, ticket.category),
         "location": ticket.location,
+        "location_name": name(catalog.locations, ticket.location),
         "department": ticket.department,
+        "department_name": name(catalog.departments, ticket.department),
         "created_at": ticket.created_at.isoformat(),
         "accept_due": ticket.accept_due.isoformat() if ticket.accept_due else None,
         "reply_due": ticket.reply_due.isoformat() if ticket.reply_due else None,

@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+NOT_FOUND = "<!doctype html><meta charset=utf-8><h1>404 · 页面不存在</h1>".encode()
 Extra = Callable[[str], tuple[int, str, bytes] | None]
 
 
@@ -33,7 +34,7 @@ def make_server(host: str, port: int, s3: Any, bucket: str, extra: Extra | None 
                 except s3.exceptions.NoSuchKey:
                     continue
                 return 200, obj.get("ContentType", "application/octet-stream"), obj["Body"].read()
-            return 404, "text/html; charset=utf-8", "<!doctype html><meta charset=utf-8><h1>404 · 页面不存在</h1>".encode()
+            return 404, "text/html; charset=utf-8", NOT_FOUND
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass

@@ -1,0 +1,97 @@
+"""The whole local system as `make run` starts it, and a real headless Chromium."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+@dataclass(frozen=True)
+class Running:
+    api: str
+    site: str
+    console: str
+    qr_dir: Path
+
+
+@pytest.fixture(scope="session")
+def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    qr_dir = tmp_path_factory.mktemp("qr")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MASHANG_"))}
+    env.update({"MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
+                "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(qr_dir),
+                "POWERTOOLS_LOG_LEVEL": "WARNING"})
+    process = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    urls: dict[str, str] = {}
+    lines: list[str] = []
+    deadline = time.monotonic() + 90
+    assert process.stdout is not None
+    while "Console" not in urls and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        lines.append(line)
+        match = re.match(r"^(API|Site|Console): (\S+)", line)
+        if match:
+            urls[match.group(1)] = match.group(2)
+    if "Console" not in urls:
+        process.kill()
+        pytest.fail("the local system did not start:\n" + "".join(lines[-40:]))
+    # Keep reading its output so the pipe never fills up.
+    import threading
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+    yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], qr_dir)
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
