@@ -17,7 +17,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from .adapters import dynamo
-from .adapters.aws import SiteStore, Workflow
+from .adapters.aws import DeadLetters, SiteStore, Workflow
+from .adapters.sms import SnsSms
 from .config import Settings, settings
 from .domain.calendar import Clock
 from .domain.errors import ConcurrentUpdate, InvalidInput
@@ -36,6 +37,8 @@ def build(config: Settings) -> Deps:
         config=dynamo.ConfigRepository(),
         workflow=Workflow(session.client("stepfunctions"), config.state_machine_arn),
         site=SiteStore(session.client("s3"), config.site_bucket),
+        sms=SnsSms(session.client("sns")),
+        dead_letters=DeadLetters(session.client("sqs"), config.dead_letter_queue_url),
         clock=Clock(workday_seconds=config.workday_seconds),
     )
 

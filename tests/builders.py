@@ -16,14 +16,15 @@ NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA)  # a Monday
 CITY: dict[str, list[dict[str, Any]]] = {
     "districts": [{"code": "east", "name": "东城区"}, {"code": "west", "name": "西城区"}],
     "departments": [
-        {"code": "roads", "name": "市交通运输局"},
-        {"code": "east-city", "name": "东城区城市管理局"},
-        {"code": "police", "name": "市公安局交通警察支队"},
+        {"code": "roads", "name": "市交通运输局", "phone": "13700000001", "head_phone": "13700000002"},
+        {"code": "east-city", "name": "东城区城市管理局", "phone": "13700000003", "head_phone": "13700000004"},
+        {"code": "police", "name": "市公安局交通警察支队", "phone": "13700000005", "head_phone": "13700000006"},
     ],
     "categories": [
         {"code": "roads", "name": "道路交通", "tier": "general"},
         {"code": "lights", "name": "路灯照明", "tier": "simple"},
         {"code": "noise", "name": "噪声污染", "tier": "general"},
+        {"code": "other", "name": "其他", "tier": "general", "triage": True},
     ],
     "locations": [
         {"code": "e1", "name": "人民公园东门", "district": "east"},
@@ -34,8 +35,12 @@ CITY: dict[str, list[dict[str, Any]]] = {
         {"district": "east", "category": "roads", "department": "roads"},
         {"district": "east", "category": "lights", "department": "east-city"},
         {"district": "west", "category": "roads", "department": "roads"},
+        {"district": "east", "category": "other", "department": "roads"},
     ],
+    "policy": {"banned_words": ["傻逼"], "supervisor_phone": "13600000001", "dispatcher_phone": "13600000002",
+               "max_extensions": 1, "max_rounds": 2, "kind_tiers": {"consultation": "simple"}},
 }
+SUPERVISOR_PHONE, DISPATCHER_PHONE = "13600000001", "13600000002"
 
 
 def make_catalog() -> Catalog:
@@ -52,6 +57,12 @@ def make_ticket(status: Status = Status.SUBMITTED, department: str | None = None
     values.update(fields)
     ticket = Ticket.submit(at=NOW, **values)
     ticket.status, ticket.department = status, department
+    return ticket
+
+
+def make_dispatched(department: str = "east-city", **fields: Any) -> Ticket:
+    ticket = make_ticket(status=Status.SCREENED, **fields)
+    ticket.dispatch(department, accept_due=NOW, reply_due=NOW, at=NOW)
     return ticket
 
 

@@ -38,9 +38,7 @@ def moto_endpoint() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture
-def stack(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    """Fresh table, bucket, queues, topic and state machine (from infra/) with the test city loaded."""
+def _stack(monkeypatch: pytest.MonkeyPatch, workday_seconds: float | None) -> Stack:
     from infra.local.provision import provision
 
     session = boto3.session.Session(region_name="us-east-1")
@@ -49,10 +47,30 @@ def stack(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack
         monkeypatch.setenv(name, value)
     monkeypatch.setenv(settings_names.SITE_URL, SITE_URL)
     monkeypatch.setenv(settings_names.API_URL, API_URL)
+    if workday_seconds is None:
+        monkeypatch.delenv(settings_names.WORKDAY_SECONDS, raising=False)
+    else:
+        monkeypatch.setenv(settings_names.WORKDAY_SECONDS, str(workday_seconds))
     bootstrap.reset()
     deps = bootstrap.deps()
     deps.config.put_all(CITY)
-    local = Stack(session, resources, deps)
+    return Stack(session, resources, deps)
+
+
+@pytest.fixture
+def stack(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """Fresh table, bucket, queues, topic and state machine (from infra/) with the test city loaded;
+    the real working-day calendar."""
+    local = _stack(monkeypatch, None)
+    yield local
+    local.stop_executions()
+    bootstrap.reset()
+
+
+@pytest.fixture
+def fast_stack(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """The same, with a compressed clock: one working day lasts two seconds."""
+    local = _stack(monkeypatch, 2)
     yield local
     local.stop_executions()
     bootstrap.reset()

@@ -47,6 +47,9 @@ class Stack:
     deps: Deps
 
     def __post_init__(self) -> None:
+        from infra.local.outbox import sms_messages
+
+        self._sms_seen = len(sms_messages())
         self.sfn = self.session.client("stepfunctions")
         self.s3 = self.session.client("s3")
         self.queue = QueuePump(self.session.client("sqs"), self.resources.task_queue_url,
@@ -89,8 +92,12 @@ class Stack:
         return self.sfn.get_execution_history(executionArn=self.execution_arn(ticket_id))["events"]
 
     def states_entered(self, ticket_id: str) -> list[str]:
-        return [e["stateEnteredEventDetails"]["name"] for e in self.history(ticket_id)
-                if "stateEnteredEventDetails" in e]
+        """Names of the states the execution entered, in order ([] before it exists)."""
+        try:
+            history = self.history(ticket_id)
+        except self.sfn.exceptions.ExecutionDoesNotExist:
+            return []
+        return [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
 
     def executions(self) -> list[dict[str, Any]]:
         return self.sfn.list_executions(stateMachineArn=self.resources.state_machine_arn)["executions"]
@@ -105,6 +112,13 @@ class Stack:
     def items(self) -> list[dict[str, Any]]:
         ddb = self.session.client("dynamodb")
         return ddb.scan(TableName=self.resources.table)["Items"]
+
+    def sms(self, phone: str | None = None) -> list[str]:
+        """Texts of the SMS sent since this stack was made (to `phone`, if given)."""
+        from infra.local.outbox import sms_messages
+
+        sent = sms_messages()[self._sms_seen:]
+        return [text for number, text in sent if phone is None or number.endswith(phone)]
 
     def stop_executions(self) -> None:
         for execution in self.executions():

@@ -5,6 +5,8 @@ import contextlib
 import json
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 
 class SiteStore:
     """Writes public pages into the site bucket (S3 website hosting / CloudFront serve them)."""
@@ -19,6 +21,10 @@ class SiteStore:
                             CacheControl=f"public, max-age={cache_seconds}")
 
 
+# Answers meaning the execution no longer waits for this token.
+GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
+
+
 class Workflow:
     """One Step Functions execution per ticket, and the task-token hand-backs."""
 
@@ -31,8 +37,40 @@ class Workflow:
             self._sfn.start_execution(stateMachineArn=self._arn, name=ticket_id,
                                       input=json.dumps({"ticket_id": ticket_id}))
 
-    def succeed(self, token: str, output: dict[str, Any]) -> None:
-        self._sfn.send_task_success(taskToken=token, output=json.dumps(output))
+    def succeed(self, token: str, output: dict[str, Any]) -> bool:
+        """Resume a waiting step; False if it no longer waits (timed out, execution ended)."""
+        try:
+            self._sfn.send_task_success(taskToken=token, output=json.dumps(output))
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in GONE:
+                return False
+            raise
+        return True
 
-    def fail(self, token: str, error: str, cause: str) -> None:
-        self._sfn.send_task_failure(taskToken=token, error=error, cause=cause[:32000])
+    def fail(self, token: str, error: str, cause: str) -> bool:
+        try:
+            self._sfn.send_task_failure(taskToken=token, error=error, cause=cause[:32000])
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in GONE:
+                return False
+            raise
+        return True
+
+
+class DeadLetters:
+    """Task messages that kept failing: shown to supervisors, the tickets stay stored and safe."""
+
+    def __init__(self, sqs: Any, queue_url: str) -> None:
+        self._sqs, self._url = sqs, queue_url
+
+    def peek(self, limit: int = 10) -> list[dict[str, Any]]:
+        if not self._url:
+            return []
+        answer = self._sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=limit,
+                                           VisibilityTimeout=0, AttributeNames=["ApproximateReceiveCount"])
+        stuck = []
+        for message in answer.get("Messages", []):
+            body = json.loads(message["Body"])
+            stuck.append({"ticket_id": body.get("ticket_id"), "task": body.get("task"),
+                          "stage": body.get("stage")})
+        return stuck

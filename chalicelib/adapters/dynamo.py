@@ -2,8 +2,9 @@
 
 Keys (infra/template.json defines the same table):
   ticket          pk=TICKET#{id}            sk=TICKET     gsi1: NUMBER#{number} / TICKET
-                                                          gsi2: DEPT#{dept}#{status} / {due or created}
+                                                          gsi2: DEPT#{dept or TRIAGE}#{status} / {due or created}
                                                           gsi3: LOC#{location} / {created}#{id}
+                                                          gsi4: WATCH / {due}#{id}   (sparse: needs a supervisor)
   contact         pk=TICKET#{id}            sk=CONTACT    (phone; never published, never logged)
   counter         pk=COUNTER#{name}         sk=COUNTER    value (atomic ADD)
   configuration   pk=CONFIG                 sk={kind}#{code}   data
@@ -11,11 +12,11 @@ Keys (infra/template.json defines the same table):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -32,9 +33,10 @@ from pynamodb.transactions import TransactWrite
 from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog
 from ..domain.errors import ConcurrentUpdate, NotFound
-from ..domain.model import Channel, Event, Kind, Outcome, Status, Ticket
+from ..domain.model import WAITING_IN, Channel, Event, Kind, Outcome, Rating, Status, Ticket
 
-CONFIG_KINDS = ("districts", "departments", "categories", "locations", "rules")
+CONFIG_KINDS = ("districts", "departments", "categories", "locations", "rules", "policy")
+TRIAGE = "TRIAGE"  # the dispatchers' queue in the inbox index
 
 
 class _Index(GlobalSecondaryIndex):
@@ -64,6 +66,14 @@ class LocationIndex(_Index):
 
     gsi3pk = UnicodeAttribute(hash_key=True)
     gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class WatchIndex(_Index):
+    class Meta(_Index.Meta):
+        index_name = "gsi4"
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
 
 
 class _Item(Model):
@@ -96,10 +106,24 @@ class TicketItem(_Item):
     created_at = UTCDateTimeAttribute()
     status = UnicodeAttribute()
     department = UnicodeAttribute(null=True)
+    dispatched_at = UTCDateTimeAttribute(null=True)
     accept_due = UTCDateTimeAttribute(null=True)
     reply_due = UTCDateTimeAttribute(null=True)
     reply = UnicodeAttribute(null=True)
     outcome = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    merged_into = UnicodeAttribute(null=True)
+    supporters = NumberAttribute(default=0)
+    escalation_level = NumberAttribute(default=0)
+    overdue = BooleanAttribute(default=False)
+    extension_requested = BooleanAttribute(default=False)
+    extension_days = NumberAttribute(default=0)
+    extensions = NumberAttribute(default=0)
+    round = NumberAttribute(default=1)
+    rating = UnicodeAttribute(null=True)
+    rating_comment = UnicodeAttribute(default="")
+    survey_digest = UnicodeAttribute(null=True)
+    survey_expires = UTCDateTimeAttribute(null=True)
     task_token = UnicodeAttribute(null=True)
     task_stage = UnicodeAttribute(null=True)
     events = ListAttribute(of=EventMap, default=list)
@@ -110,9 +134,12 @@ class TicketItem(_Item):
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
     by_number = NumberIndex()
     inbox = InboxIndex()
     by_location = LocationIndex()
+    watch = WatchIndex()
 
 
 class ContactItem(_Item):
@@ -144,25 +171,33 @@ def _ticket_key(ticket_id: str) -> str:
     return f"TICKET#{ticket_id}"
 
 
+# Ticket fields stored as they are (strings, numbers, booleans, datetimes, None).
+_PLAIN = ("id", "number", "location", "district", "category", "description", "secret_digest",
+          "created_at", "department", "dispatched_at", "accept_due", "reply_due", "reply", "reason",
+          "merged_into", "supporters", "escalation_level", "overdue", "extension_requested",
+          "extension_days", "extensions", "round", "rating_comment", "survey_digest", "survey_expires",
+          "task_token", "task_stage")
+# Enum fields: stored as their value.
+_ENUMS = {"kind": Kind, "channel": Channel, "status": Status, "outcome": Outcome, "rating": Rating}
+WATCHED = frozenset({Status.SCREENED, Status.DISPATCHED, Status.ACCEPTED, Status.RETURNED})
+
+
 def _to_item(ticket: Ticket) -> TicketItem:
+    values: dict[str, Any] = {name: getattr(ticket, name) for name in _PLAIN}
+    values.update({name: (v.value if (v := getattr(ticket, name)) is not None else None) for name in _ENUMS})
     item = TicketItem(
-        _ticket_key(ticket.id), "TICKET",
-        id=ticket.id, number=ticket.number, location=ticket.location, district=ticket.district,
-        category=ticket.category, kind=ticket.kind.value, channel=ticket.channel.value,
-        description=ticket.description, secret_digest=ticket.secret_digest,
-        created_at=ticket.created_at, status=ticket.status.value, department=ticket.department,
-        accept_due=ticket.accept_due, reply_due=ticket.reply_due, reply=ticket.reply,
-        outcome=ticket.outcome.value if ticket.outcome else None,
-        task_token=ticket.task_token, task_stage=ticket.task_stage,
+        _ticket_key(ticket.id), "TICKET", **values,
         events=[EventMap(kind=e.kind, at=e.at, actor=e.actor, note=e.note,
                          data=json.dumps(e.data, ensure_ascii=False)) for e in ticket.events],
         gsi1pk=f"NUMBER#{ticket.number}", gsi1sk="TICKET",
         gsi3pk=f"LOC#{ticket.location}", gsi3sk=f"{ticket.created_at.isoformat()}#{ticket.id}",
     )
-    if ticket.department:
-        due = ticket.reply_due or ticket.created_at
-        item.gsi2pk = f"DEPT#{ticket.department}#{ticket.status.value}"
+    due = ticket.reply_due or ticket.accept_due or ticket.created_at
+    if ticket.department or ticket.status in WAITING_IN["triage"]:
+        item.gsi2pk = f"DEPT#{ticket.department or TRIAGE}#{ticket.status.value}"
         item.gsi2sk = f"{due.isoformat()}#{ticket.id}"
+    if ticket.status in WATCHED and (ticket.escalation_level or ticket.extension_requested):
+        item.gsi4pk, item.gsi4sk = "WATCH", f"{due.isoformat()}#{ticket.id}"
     if ticket.version is not None:
         item.version = ticket.version
     return item
@@ -173,14 +208,15 @@ def _local(value: datetime | None) -> datetime | None:
 
 
 def ticket_from_item(item: TicketItem) -> Ticket:
+    values: dict[str, Any] = {name: getattr(item, name) for name in _PLAIN}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            values[name] = _local(value)
+        elif isinstance(value, float) and value.is_integer():
+            values[name] = int(value)
+    values.update({name: (kind(v) if (v := getattr(item, name)) else None) for name, kind in _ENUMS.items()})
     return Ticket(
-        id=item.id, number=item.number, location=item.location, district=item.district,
-        category=item.category, kind=Kind(item.kind), channel=Channel(item.channel),
-        description=item.description, secret_digest=item.secret_digest,
-        created_at=_local(item.created_at), status=Status(item.status), department=item.department,
-        accept_due=_local(item.accept_due), reply_due=_local(item.reply_due), reply=item.reply,
-        outcome=Outcome(item.outcome) if item.outcome else None,
-        task_token=item.task_token, task_stage=item.task_stage,
+        **values,
         events=[Event(kind=e.kind, at=_local(e.at), actor=e.actor, note=e.note, data=json.loads(e.data))
                 for e in item.events],
         version=item.version,
@@ -229,6 +265,20 @@ class TicketRepository:
             raise
         ticket.version = item.version
 
+    def save_together(self, *tickets: Ticket) -> None:
+        """Save several tickets in one transaction, each under its own version check."""
+        items = [_to_item(t) for t in tickets]
+        try:
+            with TransactWrite(connection=Connection(region=self._region)) as tx:
+                for item in items:
+                    tx.save(item)
+        except TransactWriteError as exc:
+            if _is_conflict(exc):
+                raise ConcurrentUpdate("a ticket was changed by someone else") from exc
+            raise
+        for ticket in tickets:
+            ticket.version = (ticket.version or 0) + 1
+
     def get(self, ticket_id: str) -> Ticket:
         try:
             return ticket_from_item(TicketItem.get(_ticket_key(ticket_id), "TICKET", consistent_read=True))
@@ -243,6 +293,16 @@ class TicketRepository:
 
     def inbox(self, department: str, status: Status, limit: int = 50) -> list[Ticket]:
         items = TicketItem.inbox.query(f"DEPT#{department}#{status.value}", limit=limit)
+        return [ticket_from_item(i) for i in items]
+
+    def watched(self, limit: int = 100) -> list[Ticket]:
+        """Cases that need a supervisor: escalated, overdue, or waiting for an extension decision."""
+        return [ticket_from_item(i) for i in TicketItem.watch.query("WATCH", limit=limit)]
+
+    def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:
+        """Cases reported at a location since a time, newest first."""
+        items = TicketItem.by_location.query(f"LOC#{location}", TicketItem.gsi3sk >= since.isoformat(),
+                                             scan_index_forward=False, limit=limit)
         return [ticket_from_item(i) for i in items]
 
     def phone(self, ticket_id: str) -> str | None:
@@ -272,11 +332,14 @@ class ConfigRepository:
                 data[kind].append(json.loads(item.data))
         return Catalog.from_data(data)
 
-    def put_all(self, data: dict[str, Iterable[dict[str, Any]]]) -> int:
+    def put_all(self, data: dict[str, Any]) -> int:
         count = 0
         with ConfigItem.batch_write() as batch:
             for kind in CONFIG_KINDS:
-                for position, record in enumerate(data.get(kind, [])):
+                records = data.get(kind, [])
+                if isinstance(records, dict):  # a single record, like the policy
+                    records = [{"code": "city", **records}]
+                for position, record in enumerate(records):
                     code = record.get("code") or f"{record['district']}.{record['category']}"
                     batch.save(ConfigItem("CONFIG", f"{kind}#{code}", position=position,
                                           data=json.dumps(record, ensure_ascii=False)))

@@ -4,7 +4,8 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from .. import bootstrap
-from ..services.commands import SubmitTicket
+from ..services import actions
+from ..services.commands import RateTicket, SubmitTicket
 from ..services.publish import public_view
 from .errors import json_body, json_errors
 
@@ -25,6 +26,16 @@ def submit_ticket() -> Response:
     command = SubmitTicket.parse(data)
     receipt = bootstrap.submit_once(command, citizen.lambda_context)
     return Response(body=receipt, status_code=201)
+
+
+@citizen.route("/tickets/{number}/rating", methods=["POST"], cors=True,
+               content_types=["application/json", "text/plain"])
+@json_errors
+def rate_ticket(number: str) -> dict:
+    """The citizen's verdict, with the secret from the tracking or survey link."""
+    command = RateTicket.parse(json_body(citizen.current_request.raw_body))
+    deps = bootstrap.deps()
+    return public_view(actions.rate(number, command, deps), deps)
 
 
 @citizen.route("/tickets/{number}", methods=["GET"], cors=True)

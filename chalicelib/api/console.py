@@ -1,53 +1,120 @@
-"""Department API: inbox, accept (签收), reply (答复). Staff identity comes from api/staff.py."""
+"""Staff API: inboxes, and the actions of handlers, dispatchers and supervisors.
+Who acts comes from api/staff.py; authorization is enforced here, not in the UI."""
 from __future__ import annotations
+
+from typing import Any
 
 from chalice import Blueprint, CORSConfig
 
 from .. import bootstrap
+from ..adapters.dynamo import TRIAGE
 from ..domain.errors import InvalidInput
 from ..domain.model import Status
-from ..services import tickets
-from ..services.commands import AcceptTicket, ReplyTicket
+from ..services import actions
+from ..services.commands import (
+    AcceptTicket,
+    AskExtension,
+    Command,
+    DecideExtension,
+    DispatchTicket,
+    RateTicket,
+    ReplyTicket,
+    ReturnTicket,
+)
 from ..services.publish import public_view
 from .errors import json_body, json_errors
-from .staff import current_staff
+from .staff import Staff, current_staff
 
 console = Blueprint(__name__)
-CORS = CORSConfig(allow_origin="*", allow_headers=["X-Staff-Department"])
+CORS = CORSConfig(allow_origin="*", allow_headers=["X-Staff-Department", "X-Staff-Role"])
 
 
-def _staff_department() -> str:
-    return current_staff(console.current_request, bootstrap.deps().settings).department
+def _staff() -> Staff:
+    return current_staff(console.current_request, bootstrap.deps().settings)
+
+
+def _command(kind: type[Command]) -> Any:
+    raw = console.current_request.raw_body
+    return kind.parse(json_body(raw) if raw else {})
+
+
+def _view(ticket: Any) -> dict:
+    return public_view(ticket, bootstrap.deps())
 
 
 @console.route("/console/inbox", methods=["GET"], cors=CORS)
 @json_errors
 def inbox() -> dict:
-    department = _staff_department()
+    """A department's cases in one state; dispatchers see the triage queue as department TRIAGE."""
+    staff = _staff()
     params = console.current_request.query_params or {}
     try:
         status = Status(params.get("status", Status.DISPATCHED.value))
     except ValueError:
         raise InvalidInput(f"status: unknown status '{params.get('status')}'", field="status") from None
+    department = staff.department
+    if params.get("queue") == "triage":
+        staff.require("dispatcher", "supervisor")
+        department = TRIAGE
     deps = bootstrap.deps()
     return {"department": department, "status": status.value,
-            "tickets": [public_view(t, deps) for t in deps.tickets.inbox(department, status)]}
+            "tickets": [_view(t) for t in deps.tickets.inbox(department, status)]}
+
+
+@console.route("/console/watch", methods=["GET"], cors=CORS)
+@json_errors
+def watch() -> dict:
+    """Supervisors: escalated and overdue cases, extension requests, and tasks that keep failing."""
+    _staff().require("supervisor")
+    deps = bootstrap.deps()
+    return {"tickets": [_view(t) for t in deps.tickets.watched()], "stuck": deps.dead_letters.peek()}
 
 
 @console.route("/console/tickets/{number}/accept", methods=["POST"], cors=CORS)
 @json_errors
 def accept(number: str) -> dict:
-    department = _staff_department()
-    raw = console.current_request.raw_body
-    command = AcceptTicket.parse(json_body(raw) if raw else {})
-    deps = bootstrap.deps()
-    return public_view(tickets.accept(number, department, command, deps), deps)
+    staff = _staff().require("handler")
+    return _view(actions.accept(number, staff.department, _command(AcceptTicket), bootstrap.deps()))
+
+
+@console.route("/console/tickets/{number}/return", methods=["POST"], cors=CORS)
+@json_errors
+def give_back(number: str) -> dict:
+    staff = _staff().require("handler")
+    return _view(actions.give_back(number, staff.department, _command(ReturnTicket), bootstrap.deps()))
+
+
+@console.route("/console/tickets/{number}/extension", methods=["POST"], cors=CORS)
+@json_errors
+def ask_extension(number: str) -> dict:
+    staff = _staff().require("handler")
+    return _view(actions.ask_extension(number, staff.department, _command(AskExtension), bootstrap.deps()))
+
+
+@console.route("/console/tickets/{number}/extension/decision", methods=["POST"], cors=CORS)
+@json_errors
+def decide_extension(number: str) -> dict:
+    staff = _staff().require("supervisor")
+    return _view(actions.decide_extension(number, staff.department, _command(DecideExtension), bootstrap.deps()))
 
 
 @console.route("/console/tickets/{number}/reply", methods=["POST"], cors=CORS)
 @json_errors
 def reply(number: str) -> dict:
-    department = _staff_department()
-    command = ReplyTicket.parse(json_body(console.current_request.raw_body))
-    deps = bootstrap.deps()
-    return public_view(tickets.reply(number, department, command, deps), deps)
+    staff = _staff().require("handler")
+    return _view(actions.reply(number, staff.department, _command(ReplyTicket), bootstrap.deps()))
+
+
+@console.route("/console/tickets/{number}/dispatch", methods=["POST"], cors=CORS)
+@json_errors
+def dispatch(number: str) -> dict:
+    staff = _staff().require("dispatcher")
+    return _view(actions.dispatch_by_hand(number, staff.department, _command(DispatchTicket), bootstrap.deps()))
+
+
+@console.route("/console/tickets/{number}/callback", methods=["POST"], cors=CORS)
+@json_errors
+def callback(number: str) -> dict:
+    """Staff record the citizen's verdict from a phone callback."""
+    staff = _staff().require("dispatcher", "supervisor")
+    return _view(actions.rate(number, _command(RateTicket), bootstrap.deps(), staff=staff.department))

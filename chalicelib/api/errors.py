@@ -14,6 +14,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 400,
     errors.NotFound: 404,
     errors.NotYourTicket: 403,
+    errors.Forbidden: 403,
     errors.InvalidTransition: 409,
     errors.ConcurrentUpdate: 409,
     errors.NoRoute: 409,

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import NotFound
+from .policy import Policy
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class Department:
     code: str
     name: str
     parent: str | None = None
+    phone: str = ""  # the handler on duty: gets new cases and level-1 reminders
+    head_phone: str = ""  # the department head: level-1 reminders
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Category:
     code: str
     name: str
     tier: str = "general"
+    triage: bool = False  # always decided by a dispatcher (e.g. "other")
 
 
 @dataclass(frozen=True)
@@ -51,16 +55,21 @@ class Catalog:
     categories: dict[str, Category]
     locations: dict[str, Location]
     rules: tuple[RoutingRule, ...] = ()
+    policy: Policy = field(default_factory=Policy)
 
     @classmethod
-    def from_data(cls, data: dict[str, list[dict[str, Any]]]) -> Catalog:
+    def from_data(cls, data: dict[str, Any]) -> Catalog:
         """Build from the plain data shape of the seed file and the config items."""
+        policy = data.get("policy") or {}
+        if isinstance(policy, list):  # stored as configuration records
+            policy = policy[0] if policy else {}
         return cls(
             districts={d["code"]: District(**d) for d in data.get("districts", [])},
             departments={d["code"]: Department(**d) for d in data.get("departments", [])},
             categories={c["code"]: Category(**c) for c in data.get("categories", [])},
             locations={loc["code"]: Location(**loc) for loc in data.get("locations", [])},
             rules=tuple(RoutingRule(**r) for r in data.get("rules", [])),
+            policy=Policy.from_data(policy),
         )
 
     def location(self, code: str) -> Location:
@@ -82,8 +91,11 @@ class Catalog:
             raise NotFound(f"unknown department '{code}'", field="department") from None
 
     def route(self, location_code: str, category_code: str) -> Department | None:
-        """The department responsible: the location's override, else district x category."""
+        """The department responsible: the location's override, else district x category.
+        None means a dispatcher decides (no rule, or a triage-only category)."""
         location = self.location(location_code)
+        if self.category(category_code).triage:
+            return None
         override = location.overrides.get(category_code)
         if override:
             return self.department(override)

@@ -33,3 +33,7 @@ class ConcurrentUpdate(DomainError):
 
 class NoRoute(DomainError):
     """No routing rule names a department for this ticket."""
+
+
+class Forbidden(DomainError):
+    """The actor may not do this (wrong role, wrong or expired secret)."""

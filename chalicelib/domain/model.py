@@ -17,21 +17,25 @@ class Status(StrEnum):
     REPLIED = "replied"
     CLOSED = "closed"
     INVALID = "invalid"
+    MERGED = "merged"
     RETURNED = "returned"
     REOPENED = "reopened"
 
 
 STATUS_LABELS = {
     Status.SUBMITTED: "已提交",
-    Status.SCREENED: "已受理",
+    Status.SCREENED: "待派单",
     Status.DISPATCHED: "已派单",
     Status.ACCEPTED: "已签收",
     Status.REPLIED: "已答复",
     Status.CLOSED: "已办结",
     Status.INVALID: "不予受理",
+    Status.MERGED: "已并案",
     Status.RETURNED: "已退单",
     Status.REOPENED: "二次办理",
 }
+OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.SCREENED, Status.DISPATCHED, Status.ACCEPTED,
+                           Status.RETURNED, Status.REOPENED})
 
 
 class Kind(StrEnum):
@@ -74,19 +78,61 @@ OUTCOME_LABELS = {
     Outcome.CANNOT_HANDLE: "暂无法办理",
 }
 
+class Rating(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+
+RATING_LABELS = {
+    Rating.SATISFIED: "满意",
+    Rating.BASICALLY_SATISFIED: "基本满意",
+    Rating.UNSATISFIED: "不满意",
+}
+
 # Event kinds (past tense) and the public wording of each on the timeline.
 EVENT_LABELS = {
     "submitted": "群众提交诉求",
+    "screened": "平台受理",
+    "invalidated": "不予受理",
+    "merged": "与已有诉求合并办理",
+    "supported": "群众附议",
     "dispatched": "派单至承办单位",
     "accepted": "承办单位签收",
+    "returned": "承办单位退单",
+    "extension_requested": "承办单位申请延期",
+    "extension_approved": "延期申请获批",
+    "extension_refused": "延期申请未获批",
+    "escalated": "督办",
     "replied": "承办单位答复",
+    "survey_sent": "发送满意度回访",
+    "callback_due": "转人工电话回访",
+    "rated": "群众评价",
+    "reopened": "不满意，二次办理",
+    "closed": "办结",
 }
+
+ESCALATION_LABELS = {1: "督办（一级）：已短信提醒承办人及单位负责人",
+                     2: "督办（二级）：已报告督办人员",
+                     3: "督办（三级）：公开标记为超期"}
 
 # From which states each action may be taken.
 ALLOWED_FROM: dict[str, frozenset[Status]] = {
-    "dispatch": frozenset({Status.SUBMITTED, Status.SCREENED, Status.RETURNED, Status.REOPENED}),
+    "screen": frozenset({Status.SUBMITTED}),
+    "dispatch": frozenset({Status.SCREENED, Status.RETURNED, Status.REOPENED}),
+    "accept": frozenset({Status.DISPATCHED}),
+    "return": frozenset({Status.DISPATCHED, Status.ACCEPTED}),
+    "extend": frozenset({Status.ACCEPTED}),
+    "reply": frozenset({Status.ACCEPTED}),
+    "rate": frozenset({Status.REPLIED}),
+}
+# What each waiting step of the workflow waits for: it has passed once the ticket left these states.
+WAITING_IN: dict[str, frozenset[Status]] = {
+    "triage": frozenset({Status.SCREENED, Status.RETURNED}),
     "accept": frozenset({Status.DISPATCHED}),
     "reply": frozenset({Status.ACCEPTED}),
+    "survey": frozenset({Status.REPLIED}),
+    "callback": frozenset({Status.REPLIED}),
 }
 
 
@@ -115,10 +161,24 @@ class Ticket:
     created_at: datetime
     status: Status = Status.SUBMITTED
     department: str | None = None
+    dispatched_at: datetime | None = None
     accept_due: datetime | None = None
     reply_due: datetime | None = None
     reply: str | None = None
     outcome: Outcome | None = None
+    reason: str | None = None  # why invalid / merged: shown to the citizen
+    merged_into: str | None = None  # number of the open case this one was merged into
+    supporters: int = 0  # "me too" reports merged into this case
+    escalation_level: int = 0
+    overdue: bool = False
+    extension_requested: bool = False
+    extension_days: int = 0
+    extensions: int = 0
+    round: int = 1
+    rating: Rating | None = None
+    rating_comment: str = ""
+    survey_digest: str | None = None
+    survey_expires: datetime | None = None
     # Task token of the workflow step waiting on people, and which step it is.
     task_token: str | None = None
     task_stage: str | None = None
@@ -132,37 +192,128 @@ class Ticket:
         ticket._record("submitted", at, "citizen")
         return ticket
 
-    # --- transitions -------------------------------------------------------------
-    def dispatch(self, department: str, accept_due: datetime, reply_due: datetime, at: datetime) -> None:
+    # --- screening -----------------------------------------------------------------
+    def screen(self, at: datetime) -> None:
+        self._require("screen")
+        self.status = Status.SCREENED
+        self._record("screened", at, "system")
+
+    def invalidate(self, reason: str, at: datetime) -> None:
+        self._require("screen")
+        self.status, self.reason = Status.INVALID, reason
+        self._clear_task()
+        self._record("invalidated", at, "system", reason)
+
+    def merge_into(self, original: Ticket, at: datetime) -> None:
+        self._require("screen")
+        self.status, self.merged_into = Status.MERGED, original.number
+        self.reason = f"与诉求 {original.number} 为同一问题，已合并办理"
+        self._record("merged", at, "system", self.reason, {"into": original.number})
+
+    def add_supporter(self, duplicate: Ticket, at: datetime) -> None:
+        self.supporters += 1
+        self._record("supported", at, "citizen", data={"from": duplicate.number})
+
+    # --- dispatch, sign-off, return ------------------------------------------------
+    def dispatch(self, department: str, accept_due: datetime, reply_due: datetime, at: datetime,
+                 actor: str = "system") -> None:
         self._require("dispatch")
         self.status = Status.DISPATCHED
-        self.department = department
+        self.department, self.dispatched_at = department, at
         self.accept_due, self.reply_due = accept_due, reply_due
-        self._clear_task()
-        self._record("dispatched", at, "system", data={"department": department})
+        self.escalation_level, self.overdue, self.extension_requested = 0, False, False
+        self._record("dispatched", at, actor, data={"department": department})
 
     def accept(self, department: str, at: datetime, note: str = "") -> None:
         self._require("accept", department)
         self.status = Status.ACCEPTED
         self._record("accepted", at, department, note)
 
+    def give_back(self, department: str, reason: str, window_end: datetime, at: datetime) -> None:
+        """Return (退单): not ours. Back to the dispatcher; the citizen need not resubmit."""
+        self._require("return", department)
+        if at > window_end:
+            raise InvalidTransition(f"ticket {self.number} can no longer be returned: the window ended")
+        self.status, self.department = Status.RETURNED, None
+        self.accept_due = self.reply_due = None
+        self.extension_requested = False
+        self._record("returned", at, department, reason, {"department": department})
+
+    # --- extension -----------------------------------------------------------------
+    def ask_extension(self, department: str, reason: str, days: int, limit: int, at: datetime) -> None:
+        self._require("extend", department)
+        if self.extension_requested:
+            raise InvalidTransition(f"ticket {self.number} has an extension request waiting already")
+        if self.extensions >= limit:
+            raise InvalidTransition(f"ticket {self.number} has had its {limit} extension(s) already")
+        self.extension_requested, self.extension_days = True, days
+        self._record("extension_requested", at, department, reason, {"days": days})
+
+    def decide_extension(self, approve: bool, new_due: datetime | None, supervisor: str, note: str,
+                         at: datetime) -> None:
+        self._require("extend")
+        if not self.extension_requested:
+            raise InvalidTransition(f"ticket {self.number} has no extension request to decide")
+        self.extension_requested = False
+        if approve and new_due is not None:
+            self.extensions += 1
+            self.reply_due, self.overdue = new_due, False
+            self._record("extension_approved", at, supervisor, note, {"reply_due": new_due.isoformat()})
+        else:
+            self._record("extension_refused", at, supervisor, note)
+
+    # --- escalation ----------------------------------------------------------------
+    def escalate(self, stage: str, at: datetime) -> int:
+        """One level up (督办); level 3 marks the case publicly overdue. Returns the new level."""
+        self.escalation_level = min(self.escalation_level + 1, 3)
+        if self.escalation_level >= 3:
+            self.overdue = True
+        self._record("escalated", at, "system", ESCALATION_LABELS[self.escalation_level],
+                     {"level": self.escalation_level, "stage": stage})
+        return self.escalation_level
+
+    # --- reply, survey, verdict ----------------------------------------------------
     def answer(self, department: str, text: str, outcome: Outcome, at: datetime) -> None:
         self._require("reply", department)
         self.status = Status.REPLIED
         self.reply, self.outcome = text, outcome
+        self.rating, self.rating_comment = None, ""
         self._record("replied", at, department, text, {"outcome": outcome.value})
+
+    def open_survey(self, digest: str, expires: datetime, at: datetime) -> None:
+        self.survey_digest, self.survey_expires = digest, expires
+        self._record("survey_sent", at, "system")
+
+    def call_back(self, at: datetime) -> None:
+        self._record("callback_due", at, "system")
+
+    def rate(self, rating: Rating, comment: str, actor: str, max_rounds: int, at: datetime) -> None:
+        """The citizen's verdict: unsatisfied reopens the case while rounds remain, else it closes."""
+        self._require("rate")
+        self.rating, self.rating_comment = rating, comment
+        self._record("rated", at, actor, comment, {"rating": rating.value, "round": self.round})
+        if rating is Rating.UNSATISFIED and self.round < max_rounds:
+            self.round += 1
+            self.status = Status.REOPENED
+            self.reply = self.outcome = None
+            self.accept_due = self.reply_due = None
+            self.survey_digest = self.survey_expires = None
+            self._record("reopened", at, "system", data={"round": self.round})
+        else:
+            self.status = Status.CLOSED
+            self._record("closed", at, "system", data={"rating": rating.value})
 
     # --- workflow hand-off -------------------------------------------------------
     def stage_passed(self, stage: str) -> bool:
-        """Has the step `stage` (accept, reply) already been done by people?"""
-        return self.status not in ALLOWED_FROM[stage]
+        """Has the waiting step `stage` (triage, accept, reply, survey, callback) been done?"""
+        return self.status not in WAITING_IN[stage]
 
     def wait_for(self, stage: str, token: str) -> None:
         self.task_token, self.task_stage = token, stage
 
-    def take_token(self, stage: str) -> str | None:
-        """The token of the waiting step `stage`, if the workflow has handed it over yet."""
-        if self.task_stage != stage:
+    def take_token(self, *stages: str) -> str | None:
+        """The token of the waiting step, if it is one of `stages` and the workflow handed it over."""
+        if self.task_stage not in stages:
             return None
         token = self.task_token
         self._clear_task()
@@ -172,6 +323,10 @@ class Ticket:
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
     def _require(self, action: str, department: str | None = None) -> None:
         if self.status not in ALLOWED_FROM[action]:

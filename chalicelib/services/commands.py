@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from ..domain.errors import InvalidInput
-from ..domain.model import Channel, Kind, Outcome
+from ..domain.model import Channel, Kind, Outcome, Rating
 
 MAX_DESCRIPTION = 2000
 MAX_REPLY = 4000
@@ -40,6 +40,10 @@ def _reason(error: dict) -> str:
         return "must not be empty"
     if kind == "string_too_long":
         return f"must be at most {error['ctx']['max_length']} characters"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"must be between 1 and 30 (got {error.get('input')})"
+    if kind in ("int_parsing", "int_type", "bool_type", "bool_parsing"):
+        return "must be " + ("a whole number" if kind.startswith("int") else "true or false")
     if kind == "enum":
         return f"must be one of {error['ctx']['expected']}"
     if kind == "string_type":
@@ -73,9 +77,38 @@ class AcceptTicket(Command):
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)] = ""
 
 
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)]
+
+
+class ReturnTicket(Command):
+    reason: Reason
+
+
+class AskExtension(Command):
+    reason: Reason
+    days: Annotated[int, Field(ge=1, le=30)] | None = None
+
+
+class DecideExtension(Command):
+    approve: bool
+    days: Annotated[int, Field(ge=1, le=30)] | None = None
+    note: Note = ""
+
+
+class DispatchTicket(Command):
+    department: Code
+
+
+class RateTicket(Command):
+    rating: Rating
+    comment: Note = ""
+    secret: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
 class ReplyTicket(Command):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPLY)]
     outcome: Outcome = Outcome.RESOLVED
 
 
-__all__ = ["AcceptTicket", "ReplyTicket", "SubmitTicket"]
+

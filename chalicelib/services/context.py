@@ -5,8 +5,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..adapters.aws import SiteStore, Workflow
+from ..adapters.aws import DeadLetters, SiteStore, Workflow
 from ..adapters.dynamo import ConfigRepository, Counters, TicketRepository
+from ..adapters.sms import SnsSms
 from ..config import Settings
 from ..domain.calendar import Clock
 from ..domain.catalog import Catalog
@@ -22,6 +23,8 @@ class Deps:
     config: ConfigRepository
     workflow: Workflow
     site: SiteStore
+    sms: SnsSms
+    dead_letters: DeadLetters
     clock: Clock
     monotonic: Callable[[], float] = time.monotonic
     _catalog: Catalog | None = field(default=None, init=False)

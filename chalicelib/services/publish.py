@@ -12,7 +12,19 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ..adapters import qr
 from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog
-from ..domain.model import EVENT_LABELS, KIND_LABELS, OUTCOME_LABELS, STATUS_LABELS, Kind, Outcome, Status, Ticket
+from ..domain.model import (
+    EVENT_LABELS,
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    RATING_LABELS,
+    STATUS_LABELS,
+    Event,
+    Kind,
+    Outcome,
+    Rating,
+    Status,
+    Ticket,
+)
 from ..domain.redact import redact
 from .context import Deps
 
@@ -57,17 +69,26 @@ def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps) -> str:
         department = catalog.departments.get(actor)
         return department.name if department else {"citizen": "群众", "system": "平台"}.get(actor, actor)
 
-    timeline = [
-        TimelineEntry(e.at, EVENT_LABELS.get(e.kind, e.kind), name_of(e.actor),
-                      name_of(e.data["department"]) if e.kind == "dispatched" else e.note)
-        for e in ticket.events
-    ]
+    def note_of(event: Event) -> str:
+        if event.kind == "dispatched":
+            return name_of(event.data["department"])
+        if event.kind == "rated":
+            label = RATING_LABELS[Rating(event.data["rating"])]
+            return f"{label}：{event.note}" if event.note else label
+        if event.kind == "supported":
+            return f"诉求 {event.data.get('from', '')}"
+        return event.note
+
+    timeline = [TimelineEntry(e.at, EVENT_LABELS.get(e.kind, e.kind), name_of(e.actor), note_of(e))
+                for e in ticket.events]
     location = catalog.locations.get(ticket.location)
     department = catalog.departments.get(ticket.department or "")
     category = catalog.categories.get(ticket.category)
     url = f"{deps.settings.site_url}/t/{ticket.number}.html"
     return environment().get_template("site/ticket.html").render(
-        site_url=deps.settings.site_url, ticket=ticket, url=url, qr_svg=qr.svg(url),
+        site_url=deps.settings.site_url, api_url=deps.settings.api_url, ticket=ticket, url=url,
+        qr_svg=qr.svg(url), rating_label=RATING_LABELS.get(ticket.rating) if ticket.rating else None,
+        ratings=[(r.value, RATING_LABELS[r]) for r in Rating],
         status_label=STATUS_LABELS[ticket.status], kind_label=KIND_LABELS[ticket.kind],
         outcome_label=OUTCOME_LABELS.get(ticket.outcome) if ticket.outcome else None,
         location=location, department=department, category=category,
@@ -138,6 +159,15 @@ def public_view(ticket: Ticket, deps: Deps) -> dict[str, Any]:
         "description": redact(ticket.description),
         "reply": redact(ticket.reply) if ticket.reply else None,
         "outcome": ticket.outcome.value if ticket.outcome else None,
+        "reason": ticket.reason,
+        "merged_into": ticket.merged_into,
+        "supporters": ticket.supporters,
+        "escalation_level": ticket.escalation_level,
+        "overdue": ticket.overdue,
+        "extension_requested": ticket.extension_requested,
+        "extensions": ticket.extensions,
+        "round": ticket.round,
+        "rating": ticket.rating.value if ticket.rating else None,
         "events": [{"kind": e.kind, "at": e.at.isoformat(), "actor": e.actor,
                     "note": redact(e.note)} for e in ticket.events],
         "page": f"{deps.settings.site_url}/t/{ticket.number}.html",

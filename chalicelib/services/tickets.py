@@ -1,15 +1,15 @@
-"""Ticket use cases: submit, dispatch, accept, reply, and handing the workflow its tokens."""
+"""Submitting a ticket, the versioned-update loop, and what the workflow does next."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from ..domain.calendar import SIGN_OFF_DAYS, TIER_DAYS
-from ..domain.errors import ConcurrentUpdate, NoRoute
+from ..domain.errors import ConcurrentUpdate
 from ..domain.ids import new_ticket_id, new_tracking_secret, public_number, secret_digest
-from ..domain.model import Ticket
-from .commands import AcceptTicket, ReplyTicket, SubmitTicket
+from ..domain.model import Status, Ticket
+from .commands import SubmitTicket
 from .context import Deps
 
 CONFLICT_RETRIES = 3
@@ -49,81 +49,7 @@ def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
     return Receipt(ticket.number, page, f"{page}#k={secret}")
 
 
-def dispatch(ticket_id: str, deps: Deps) -> dict[str, Any]:
-    """Route the ticket to its department with working-day deadlines (a workflow task)."""
-
-    def change(ticket: Ticket) -> bool:
-        if ticket.department and ticket.stage_passed("dispatch"):
-            return False  # a redelivered task message: dispatched already
-        catalog = deps.catalog()
-        department = catalog.route(ticket.location, ticket.category)
-        if department is None:
-            raise NoRoute(f"no routing rule for {ticket.district} x {ticket.category}")
-        now = deps.clock.now()
-        tier = catalog.category(ticket.category).tier
-        ticket.dispatch(department.code, accept_due=deps.clock.due(now, SIGN_OFF_DAYS),
-                        reply_due=deps.clock.due(now, TIER_DAYS[tier]), at=now)
-        return True
-
-    ticket = _update(deps, lambda: deps.tickets.get(ticket_id), change)
-    return {"department": ticket.department, **stage_output(ticket, deps)}
-
-
-def stage_output(ticket: Ticket, deps: Deps) -> dict[str, Any]:
-    """What the workflow needs to wait for the next step: the timeouts from now."""
-    out: dict[str, Any] = {"status": ticket.status.value}
-    if ticket.accept_due:
-        out["accept_timeout"] = deps.clock.seconds_until(ticket.accept_due)
-    if ticket.reply_due:
-        out["reply_timeout"] = deps.clock.seconds_until(ticket.reply_due)
-    return out
-
-
-def hand_over(ticket_id: str, stage: str, token: str, deps: Deps) -> None:
-    """The workflow waits for people at `stage`: keep its token on the ticket.
-
-    If people already did that step (they can be quicker than the queue), resume at once.
-    The versioned write makes exactly one of this and the API action see both sides.
-    """
-    resume = False
-
-    def change(ticket: Ticket) -> bool:
-        nonlocal resume
-        resume = ticket.stage_passed(stage)
-        if not resume:
-            ticket.wait_for(stage, token)
-        return not resume
-
-    ticket = _update(deps, lambda: deps.tickets.get(ticket_id), change)
-    if resume:
-        deps.workflow.succeed(token, stage_output(ticket, deps))
-
-
-def accept(number: str, department: str, cmd: AcceptTicket, deps: Deps) -> Ticket:
-    return _act(number, "accept", deps, lambda t: t.accept(department, deps.clock.now(), cmd.note))
-
-
-def reply(number: str, department: str, cmd: ReplyTicket, deps: Deps) -> Ticket:
-    return _act(number, "reply", deps, lambda t: t.answer(department, cmd.text, cmd.outcome, deps.clock.now()))
-
-
-def _act(number: str, stage: str, deps: Deps, action: Callable[[Ticket], None]) -> Ticket:
-    """A people's action on a waiting step: versioned write, then resume the workflow."""
-    token: str | None = None
-
-    def change(ticket: Ticket) -> bool:
-        nonlocal token
-        action(ticket)
-        token = ticket.take_token(stage)
-        return True
-
-    ticket = _update(deps, lambda: deps.tickets.by_number(number), change)
-    if token:
-        deps.workflow.succeed(token, stage_output(ticket, deps))
-    return ticket
-
-
-def _update(deps: Deps, load: Callable[[], Ticket], change: Callable[[Ticket], bool]) -> Ticket:
+def update(load: Callable[[], Ticket], change: Callable[[Ticket], bool], deps: Deps) -> Ticket:
     """Load, change, save with the version check; on a conflict start again from a fresh read.
 
     `change` answers whether it changed the ticket (nothing to save otherwise)."""
@@ -138,3 +64,35 @@ def _update(deps: Deps, load: Callable[[], Ticket], change: Callable[[Ticket], b
             if attempt == CONFLICT_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def working_days_seconds(days: int, deps: Deps, start: datetime | None = None) -> int:
+    clock = deps.clock
+    return clock.seconds_until(clock.due(start or clock.now(), days))
+
+
+# What the workflow does next, by the ticket's state. Every step answers with this, so the
+# state machine needs one router (its "Route" state) instead of a choice after every step.
+_OUTCOMES = {
+    Status.SCREENED: "triage", Status.RETURNED: "triage", Status.DISPATCHED: "dispatched",
+    Status.ACCEPTED: "accepted", Status.REPLIED: "replied", Status.REOPENED: "reopened",
+    Status.CLOSED: "closed", Status.INVALID: "invalid", Status.MERGED: "merged",
+    Status.SUBMITTED: "submitted",
+}
+
+
+def next_step(ticket: Ticket, deps: Deps) -> dict[str, Any]:
+    """The outcome the workflow routes on, and how long its next wait may last (seconds)."""
+    policy = deps.catalog().policy
+    outcome = _OUTCOMES[ticket.status]
+    step: dict[str, Any] = {"outcome": outcome, "status": ticket.status.value}
+    due = {"dispatched": ticket.accept_due, "accepted": ticket.reply_due}.get(outcome)
+    if due is not None:
+        late = due <= deps.clock.now()
+        step["timeout"] = working_days_seconds(policy.escalation_interval_days, deps) if late \
+            else deps.clock.seconds_until(due)
+    elif outcome == "triage":
+        step["timeout"] = working_days_seconds(policy.triage_days, deps)
+    elif outcome == "replied":
+        step["timeout"] = working_days_seconds(policy.survey_days, deps)
+    return step

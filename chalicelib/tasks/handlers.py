@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
 from chalice import Blueprint
 
 from .. import bootstrap
 from ..adapters.dynamo import ticket_from_image
 from ..domain.errors import DomainError
 from ..observability import logger
-from ..services import tickets
+from ..services import steps
+from ..services.context import Deps
 from ..services.publish import publish_ticket
 
 tasks = Blueprint(__name__)
@@ -25,30 +26,34 @@ TABLE_STREAM_ARN = os.environ.get(
     "MASHANG_TABLE_STREAM_ARN",
     "arn:aws:dynamodb:us-east-1:000000000000:table/mashang/stream/replaced-by-infra")
 
-# Answers of SendTaskSuccess that mean the execution no longer waits for this token.
-GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
+# Steps that compute something and answer what comes next.
+STEPS: dict[str, Callable[[str, Deps], dict[str, Any]]] = {
+    "screen": steps.screen,
+    "dispatch": steps.dispatch,
+    "open_survey": steps.open_survey,
+    "call_back": steps.call_back,
+    "default_verdict": steps.default_verdict,
+}
 
 
 def run_task(message: dict[str, Any]) -> None:
-    """One workflow step. Domain errors fail the step by name (the ASL catches them);
+    """One workflow step. Domain errors fail the step by name (the ASL retries or catches them);
     anything else raises, so SQS retries and finally parks the message in the DLQ."""
     deps = bootstrap.deps()
     token, ticket_id, task = message["token"], message["ticket_id"], message["task"]
     logger.append_keys(ticket_id=ticket_id, task=task)
     try:
-        if task == "dispatch":
-            deps.workflow.succeed(token, tickets.dispatch(ticket_id, deps))
+        if task in STEPS:
+            deps.workflow.succeed(token, STEPS[task](ticket_id, deps))
         elif task == "await":
-            tickets.hand_over(ticket_id, message["stage"], token, deps)
+            steps.hand_over(ticket_id, message["stage"], token, deps)
+        elif task == "escalate":
+            deps.workflow.succeed(token, steps.escalate(ticket_id, message["stage"], deps))
         else:
             deps.workflow.fail(token, "UnknownTask", f"no handler for task '{task}'")
     except DomainError as exc:
         logger.info("task failed", extra={"error": type(exc).__name__})
         deps.workflow.fail(token, type(exc).__name__, exc.message)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] not in GONE:
-            raise
-        logger.warning("workflow no longer waits for this task", extra={"code": exc.response["Error"]["Code"]})
 
 
 @tasks.on_sqs_message(queue_arn=TASK_QUEUE_ARN, batch_size=1)

@@ -52,6 +52,7 @@ class Resources:
             "MASHANG_TABLE": self.table,
             "MASHANG_SITE_BUCKET": self.site_bucket,
             "MASHANG_TASK_QUEUE_URL": self.task_queue_url,
+            "MASHANG_DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
             "MASHANG_SMS_TOPIC_ARN": self.sms_topic_arn,
             "MASHANG_STATE_MACHINE_ARN": self.state_machine_arn,
         }

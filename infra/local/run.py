@@ -20,6 +20,7 @@ HOST = os.environ.get("MASHANG_HOST", "127.0.0.1")
 API_PORT = int(os.environ.get("MASHANG_API_PORT", "8000"))
 SITE_PORT = int(os.environ.get("MASHANG_SITE_PORT", "8080"))
 MOTO_PORT = int(os.environ.get("MASHANG_MOTO_PORT", "5050"))
+WORKDAY = "MASHANG_WORKDAY_SECONDS"
 QR_DIR = Path(os.environ.get("MASHANG_QR_DIR", ROOT / "build" / "qr"))
 
 
@@ -87,6 +88,7 @@ def main() -> int:
     import app as chalice_app
     from chalicelib import bootstrap
     from chalicelib.tasks import handlers
+    from infra.local.outbox import outbox_page
     from infra.local.pumps import QueuePump, StreamPump, run_forever
     from infra.local.seed import seed
     from infra.local.site_server import make_server
@@ -99,7 +101,7 @@ def main() -> int:
     stream = StreamPump(session.client("dynamodbstreams"), resources.table_stream_arn, handlers.on_table_change)
     config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
     api = create_local_server(chalice_app.app, config, HOST, API_PORT)
-    site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket)
+    site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page)
     threads = [
         threading.Thread(target=run_forever, args=(queue.once, stop), name="task-poller", daemon=True),
         threading.Thread(target=run_forever, args=(stream.once, stop), name="stream-poller", daemon=True),
@@ -109,11 +111,13 @@ def main() -> int:
     for thread in threads:
         thread.start()
 
+    clock = f"one working day = {os.environ[WORKDAY]} s" if os.environ.get(WORKDAY) else "real working days"
     print(f"mashang is running (ready in {time.monotonic() - started:.1f} s; "
-          f"{summary['records']} configuration records, {summary['qr']} locations)", flush=True)
+          f"{summary['records']} configuration records, {summary['qr']} locations; {clock})", flush=True)
     print(f"API: {api_url}", flush=True)
     print(f"Site: {site_url}/", flush=True)
     print(f"Console: {site_url}/console/", flush=True)
+    print(f"SMS outbox: {site_url}/outbox/", flush=True)
     print(f"QR codes: {QR_DIR}/<location-code>.png  e.g. intake page {site_url}/q/qh01.html", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
 

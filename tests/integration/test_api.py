@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from chalice.test import Client
@@ -18,10 +19,12 @@ def client(stack) -> Iterator[Client]:
         yield test_client
 
 
-def post(client: Client, path: str, body: object, department: str | None = None):
+def post(client: Client, path: str, body: object, department: str | None = None, role: str | None = None):
     headers = {"Content-Type": "application/json"}
     if department:
         headers["X-Staff-Department"] = department
+    if role:
+        headers["X-Staff-Role"] = role
     raw = body if isinstance(body, str) else json.dumps(body)
     return client.http.post(path, headers=headers, body=raw)
 
@@ -80,10 +83,11 @@ def test_the_same_key_for_a_different_submission_is_refused(client):
     assert answer.json_body["field"] == "idempotency_key"
 
 
-def _dispatched(client, stack) -> str:
+def _dispatched(client, stack, at=NOW) -> str:
     number = post(client, "/tickets", submission()).json_body["number"]
     ticket = stack.deps.tickets.by_number(number)
-    ticket.dispatch("east-city", NOW, NOW, NOW)
+    ticket.screen(at)
+    ticket.dispatch("east-city", at, at, at)
     stack.deps.tickets.save(ticket)
     return number
 
@@ -137,3 +141,80 @@ def test_the_inbox_shows_the_departments_tickets(client, stack):
     assert [t["number"] for t in answer.json_body["tickets"]] == [number]
     bad = client.http.get("/console/inbox?status=lost", headers={"X-Staff-Department": "east-city"})
     assert bad.status_code == 400
+
+
+def test_handlers_cannot_take_dispatcher_or_supervisor_actions(client, stack):
+    number = _dispatched(client, stack)
+    answer = post(client, f"/console/tickets/{number}/dispatch", {"department": "roads"}, "east-city")
+    assert answer.status_code == 403 and "dispatcher" in answer.json_body["message"]
+    answer = post(client, f"/console/tickets/{number}/extension/decision", {"approve": True}, "east-city")
+    assert answer.status_code == 403
+    assert client.http.get("/console/watch", headers={"X-Staff-Department": "east-city"}).status_code == 403
+
+
+def test_an_unknown_role_is_refused(client, stack):
+    number = _dispatched(client, stack)
+    assert post(client, f"/console/tickets/{number}/accept", {}, "east-city", role="mayor").status_code == 401
+
+
+def test_a_return_needs_a_reason_and_is_refused_after_the_window(client, stack):
+    number = _dispatched(client, stack, at=stack.deps.clock.now() - timedelta(days=10))
+    missing = post(client, f"/console/tickets/{number}/return", {}, "east-city")
+    assert missing.status_code == 400 and missing.json_body["field"] == "reason"
+    late = post(client, f"/console/tickets/{number}/return", {"reason": "不归我们"}, "east-city")
+    assert late.status_code == 409 and "window" in late.json_body["message"]
+    in_time = _dispatched(client, stack, at=stack.deps.clock.now())
+    assert post(client, f"/console/tickets/{in_time}/return", {"reason": "不归我们"}, "east-city").status_code == 200
+    assert stack.deps.tickets.by_number(number).status.value == "dispatched"
+
+
+def test_extension_requests_past_the_maximum_are_conflicts(client, stack):
+    number = _dispatched(client, stack)
+    post(client, f"/console/tickets/{number}/accept", {}, "east-city")
+    first = post(client, f"/console/tickets/{number}/extension", {"reason": "需协调", "days": 3}, "east-city")
+    assert first.status_code == 200 and first.json_body["extension_requested"]
+    decided = post(client, f"/console/tickets/{number}/extension/decision", {"approve": True}, "sup", "supervisor")
+    assert decided.status_code == 200 and decided.json_body["extensions"] == 1
+    again = post(client, f"/console/tickets/{number}/extension", {"reason": "再延"}, "east-city")
+    assert again.status_code == 409
+    bad_days = post(client, f"/console/tickets/{number}/extension", {"reason": "再延", "days": 99}, "east-city")
+    assert bad_days.status_code == 400 and bad_days.json_body["field"] == "days"
+
+
+def test_a_rating_with_a_wrong_secret_is_forbidden_and_changes_nothing(client, stack):
+    number = _dispatched(client, stack)
+    post(client, f"/console/tickets/{number}/accept", {}, "east-city")
+    post(client, f"/console/tickets/{number}/reply", {"text": "已修复"}, "east-city")
+    answer = post(client, f"/tickets/{number}/rating", {"rating": "unsatisfied", "secret": "nope"})
+    assert answer.status_code == 403
+    assert post(client, "/tickets/20990101-0001/rating", {"rating": "satisfied", "secret": "x"}).status_code == 403
+    assert stack.deps.tickets.by_number(number).status.value == "replied"
+
+
+def test_the_citizen_rates_with_the_tracking_secret(client, stack):
+    receipt = post(client, "/tickets", submission()).json_body
+    number, secret = receipt["number"], receipt["tracking"].split("#k=")[1]
+    ticket = stack.deps.tickets.by_number(number)
+    ticket.screen(NOW)
+    ticket.dispatch("east-city", NOW, NOW, NOW)
+    stack.deps.tickets.save(ticket)
+    post(client, f"/console/tickets/{number}/accept", {}, "east-city")
+    post(client, f"/console/tickets/{number}/reply", {"text": "已修复"}, "east-city")
+    answer = post(client, f"/tickets/{number}/rating", {"rating": "satisfied", "secret": secret})
+    assert answer.status_code == 200 and answer.json_body["status"] == "closed"
+    bad = post(client, f"/tickets/{number}/rating", {"rating": "great", "secret": secret})
+    assert bad.status_code == 400 and bad.json_body["field"] == "rating"
+
+
+def test_dispatchers_see_the_triage_queue(client, stack):
+    number = post(client, "/tickets", submission(category="other")).json_body["number"]
+    ticket = stack.deps.tickets.by_number(number)
+    ticket.screen(NOW)
+    stack.deps.tickets.save(ticket)
+    headers = {"X-Staff-Department": "center", "X-Staff-Role": "dispatcher"}
+    queue = client.http.get("/console/inbox?queue=triage&status=screened", headers=headers).json_body
+    assert [t["number"] for t in queue["tickets"]] == [number]
+    answer = post(client, f"/console/tickets/{number}/dispatch", {"department": "nowhere"}, "center", "dispatcher")
+    assert answer.status_code == 404
+    answer = post(client, f"/console/tickets/{number}/dispatch", {"department": "roads"}, "center", "dispatcher")
+    assert answer.status_code == 200 and answer.json_body["department"] == "roads"

@@ -49,7 +49,7 @@ def test_a_missing_placeholder_value_is_an_error():
 def test_the_merge_template_inlines_the_definition_as_an_object():
     workflow = merge_template()["Resources"]["TicketWorkflow"]["Properties"]
     assert isinstance(workflow["Definition"], dict)
-    assert workflow["Definition"]["StartAt"] == "Dispatch"
+    assert workflow["Definition"]["StartAt"] == "Screen"
 
 
 def test_the_asl_validator_catches_a_dangling_next(tmp_path):

@@ -16,7 +16,7 @@ def test_a_stored_ticket_reads_back_by_id_and_by_number(stack):
 
 
 def test_a_stale_copy_cannot_overwrite_a_newer_one(stack):
-    ticket = make_ticket()
+    ticket = make_ticket(status=Status.SCREENED)
     stack.deps.tickets.add(ticket, phone=None)
     first, second = stack.deps.tickets.get(ticket.id), stack.deps.tickets.get(ticket.id)
     first.dispatch("east-city", NOW, NOW, NOW)
@@ -51,7 +51,7 @@ def test_unknown_tickets_are_not_found(stack):
 
 
 def test_the_department_inbox_lists_its_dispatched_tickets(stack):
-    mine, other = make_ticket(), make_ticket()
+    mine, other = make_ticket(status=Status.SCREENED), make_ticket(status=Status.SCREENED)
     for ticket, department in ((mine, "east-city"), (other, "roads")):
         stack.deps.tickets.add(ticket, phone=None)
         ticket.dispatch(department, NOW, NOW, NOW)
@@ -67,5 +67,34 @@ def test_counters_count_atomically(stack):
 
 def test_the_catalog_keeps_the_configured_order(stack):
     catalog = stack.deps.catalog()
-    assert list(catalog.categories) == ["roads", "lights", "noise"]
+    assert list(catalog.categories) == ["roads", "lights", "noise", "other"]
+    assert catalog.policy.max_rounds == 2 and catalog.policy.banned_words == ("傻逼",)
     assert catalog.locations["e2"].overrides == {"roads": "police"}
+
+
+def test_two_tickets_saved_together_both_change_or_neither(stack):
+    original, duplicate = make_ticket(status=Status.SCREENED), make_ticket()
+    for ticket in (original, duplicate):
+        stack.deps.tickets.add(ticket, phone=None)
+    stale = stack.deps.tickets.get(original.id)
+    original = stack.deps.tickets.get(original.id)
+    original.dispatch("east-city", NOW, NOW, NOW)
+    stack.deps.tickets.save(original)
+    duplicate = stack.deps.tickets.get(duplicate.id)
+    duplicate.merge_into(stale, NOW)
+    stale.add_supporter(duplicate, NOW)
+    with pytest.raises(ConcurrentUpdate):
+        stack.deps.tickets.save_together(duplicate, stale)
+    assert stack.deps.tickets.get(duplicate.id).status is Status.SUBMITTED
+    assert stack.deps.tickets.get(original.id).supporters == 0
+
+
+def test_the_watch_list_holds_escalated_cases_and_extension_requests(stack):
+    quiet, late = make_ticket(status=Status.SCREENED), make_ticket(status=Status.SCREENED)
+    for ticket in (quiet, late):
+        stack.deps.tickets.add(ticket, phone=None)
+        ticket.dispatch("east-city", NOW, NOW, NOW)
+    late.escalate("accept", NOW)
+    for ticket in (quiet, late):
+        stack.deps.tickets.save(ticket)
+    assert [t.number for t in stack.deps.tickets.watched()] == [late.number]

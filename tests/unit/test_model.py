@@ -4,13 +4,9 @@ import pytest
 
 from chalicelib.domain.errors import InvalidTransition, NotYourTicket
 from chalicelib.domain.model import Outcome, Status
-from tests.builders import NOW, make_ticket
+from tests.builders import NOW, make_dispatched, make_ticket
 
-
-def dispatched(department: str = "east-city"):
-    ticket = make_ticket()
-    ticket.dispatch(department, accept_due=NOW, reply_due=NOW, at=NOW)
-    return ticket
+dispatched = make_dispatched
 
 
 def test_a_new_ticket_is_submitted_with_one_event():
@@ -78,3 +74,83 @@ def test_a_stage_has_passed_once_people_did_it():
     ticket.accept("east-city", NOW)
     assert ticket.stage_passed("accept")
     assert not ticket.stage_passed("reply")
+
+
+def test_return_within_the_window_goes_back_to_triage_without_a_department():
+    ticket = dispatched("roads")
+    ticket.give_back("roads", "不属于本单位职责", window_end=NOW, at=NOW)
+    assert (ticket.status, ticket.department) == (Status.RETURNED, None)
+    assert ticket.events[-1].data == {"department": "roads"}
+    assert ticket.stage_passed("accept") and not ticket.stage_passed("triage")
+
+
+def test_return_after_the_window_is_refused():
+    from datetime import timedelta
+    ticket = dispatched("roads")
+    with pytest.raises(InvalidTransition, match="window"):
+        ticket.give_back("roads", "不归我们管", window_end=NOW, at=NOW + timedelta(seconds=1))
+    assert ticket.status is Status.DISPATCHED
+
+
+def test_extensions_are_limited_and_need_a_decision():
+    from datetime import timedelta
+    ticket = dispatched()
+    ticket.accept("east-city", NOW)
+    ticket.ask_extension("east-city", "需要协调施工", 5, limit=1, at=NOW)
+    with pytest.raises(InvalidTransition, match="waiting"):
+        ticket.ask_extension("east-city", "再延", 5, limit=1, at=NOW)
+    ticket.decide_extension(True, NOW + timedelta(days=7), "sup", "同意", NOW)
+    assert ticket.reply_due == NOW + timedelta(days=7) and ticket.extensions == 1
+    with pytest.raises(InvalidTransition, match="1 extension"):
+        ticket.ask_extension("east-city", "再延", 5, limit=1, at=NOW)
+
+
+def test_a_refused_extension_keeps_the_deadline():
+    ticket = dispatched()
+    ticket.accept("east-city", NOW)
+    ticket.ask_extension("east-city", "需要协调", 5, limit=1, at=NOW)
+    ticket.decide_extension(False, None, "sup", "不同意", NOW)
+    assert (ticket.reply_due, ticket.extensions, ticket.extension_requested) == (NOW, 0, False)
+
+
+def test_escalation_rises_to_level_three_which_marks_the_case_overdue():
+    ticket = dispatched()
+    assert [ticket.escalate("accept", NOW) for _ in range(4)] == [1, 2, 3, 3]
+    assert ticket.overdue
+    assert [e.data["level"] for e in ticket.events if e.kind == "escalated"] == [1, 2, 3, 3]
+
+
+def _replied():
+    ticket = dispatched()
+    ticket.accept("east-city", NOW)
+    ticket.answer("east-city", "已修复", Outcome.RESOLVED, NOW)
+    return ticket
+
+
+def test_unsatisfied_reopens_while_rounds_remain_then_closes():
+    from chalicelib.domain.model import Rating
+    ticket = _replied()
+    ticket.rate(Rating.UNSATISFIED, "没修好", "citizen", max_rounds=2, at=NOW)
+    assert (ticket.status, ticket.round, ticket.reply) == (Status.REOPENED, 2, None)
+    assert ticket.department == "east-city"  # goes back to the same department
+    ticket.dispatch("east-city", NOW, NOW, NOW)
+    ticket.accept("east-city", NOW)
+    ticket.answer("east-city", "再次维修", Outcome.RESOLVED, NOW)
+    ticket.rate(Rating.UNSATISFIED, "还是不行", "citizen", max_rounds=2, at=NOW)
+    assert ticket.status is Status.CLOSED
+    assert ticket.events[-1].data == {"rating": "unsatisfied"}
+
+
+def test_satisfied_closes():
+    from chalicelib.domain.model import Rating
+    ticket = _replied()
+    ticket.rate(Rating.SATISFIED, "", "citizen", max_rounds=2, at=NOW)
+    assert ticket.status is Status.CLOSED and ticket.stage_passed("survey")
+
+
+def test_a_duplicate_is_merged_and_the_original_gains_a_supporter():
+    original, duplicate = dispatched(), make_ticket()
+    duplicate.merge_into(original, NOW)
+    original.add_supporter(duplicate, NOW)
+    assert duplicate.status is Status.MERGED and duplicate.merged_into == original.number
+    assert original.supporters == 1

@@ -8,7 +8,7 @@ from chalicelib.config import Settings
 from chalicelib.domain.calendar import CHINA
 from chalicelib.domain.model import Outcome
 from chalicelib.services.publish import cn_due, public_view, ticket_page
-from tests.builders import NOW, make_catalog, make_ticket
+from tests.builders import NOW, make_catalog, make_dispatched, make_ticket
 
 
 class _Deps:
@@ -29,8 +29,7 @@ def test_citizen_text_is_escaped_and_contact_numbers_are_hidden():
 
 
 def test_the_page_shows_department_deadlines_reply_and_timeline():
-    ticket = make_ticket()
-    ticket.dispatch("east-city", accept_due=NOW, reply_due=NOW, at=NOW)
+    ticket = make_dispatched()
     ticket.accept("east-city", NOW)
     ticket.answer("east-city", "已更换灯泡", Outcome.RESOLVED, NOW)
     html = ticket_page(ticket, make_catalog(), _Deps())

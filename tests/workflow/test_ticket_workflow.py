@@ -1,77 +1,257 @@
-"""The real state machine (infra/statemachines) executed by moto, driven through our handlers."""
+"""The real state machine (infra/statemachines) executed by moto, driven through our handlers:
+every branch, asserting on the execution history, the stored ticket and the SMS sent."""
 from __future__ import annotations
 
-from chalicelib.services import tickets
-from chalicelib.services.commands import AcceptTicket, ReplyTicket, SubmitTicket
+import pytest
+
+from chalicelib.domain.errors import Forbidden, InvalidTransition
+from chalicelib.services import actions, tickets
+from chalicelib.services.commands import (
+    AcceptTicket,
+    AskExtension,
+    DecideExtension,
+    DispatchTicket,
+    RateTicket,
+    ReplyTicket,
+    ReturnTicket,
+    SubmitTicket,
+)
 from chalicelib.tasks.handlers import run_task
-from tests.builders import submission
+from tests.builders import DISPATCHER_PHONE, SUPERVISOR_PHONE, submission
+
+CITIZEN = "13812345678"
 
 
-def submit(stack, **overrides) -> str:
-    receipt = tickets.submit(SubmitTicket.parse(submission(**overrides)), stack.deps)
-    return stack.deps.tickets.by_number(receipt.number).id
+def submit(stack, **overrides) -> tuple[str, str, str]:
+    """Submit; answer (ticket id, number, tracking secret)."""
+    body = submission(phone=CITIZEN, **overrides)
+    receipt = tickets.submit(SubmitTicket.parse(body), stack.deps)
+    return stack.deps.tickets.by_number(receipt.number).id, receipt.number, receipt.tracking.split("#k=")[1]
 
 
-def waiting_for(stack, ticket_id: str, stage: str):
+def waiting(stack, ticket_id: str, stage: str):
     return lambda: stack.deps.tickets.get(ticket_id).task_stage == stage
 
 
-def test_a_submitted_ticket_starts_one_execution_named_by_its_id_and_is_dispatched(stack):
-    ticket_id = submit(stack)
-    stack.pump_until(waiting_for(stack, ticket_id, "accept"))
+def reach(stack, ticket_id: str, state: str, timeout: float = 20.0) -> None:
+    stack.pump_until(lambda: stack.states_entered(ticket_id)[-1:] == [state], timeout=timeout)
+
+
+def to_reply(stack, ticket_id: str, number: str, department: str = "east-city") -> None:
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
+    actions.accept(number, department, AcceptTicket(), stack.deps)
+    stack.pump_until(waiting(stack, ticket_id, "reply"))
+    actions.reply(number, department, ReplyTicket(text="已更换灯泡"), stack.deps)
+    stack.pump_until(waiting(stack, ticket_id, "survey"))
+
+
+def test_the_whole_loop_screen_dispatch_accept_reply_survey_close(stack):
+    ticket_id, number, secret = submit(stack)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
     ticket = stack.deps.tickets.get(ticket_id)
-    assert ticket.status.value == "dispatched"
-    assert ticket.department == "east-city"
-    assert ticket.accept_due < ticket.reply_due
+    assert (ticket.status.value, ticket.department) == ("dispatched", "east-city")
     assert [e["name"] for e in stack.executions()] == [ticket_id]
-    assert stack.states_entered(ticket_id) == ["Dispatch", "AwaitAcceptance"]
-    assert stack.execution_status(ticket_id) == "RUNNING"
-
-
-def test_accept_and_reply_resume_the_execution_until_it_succeeds(stack):
-    ticket_id = submit(stack)
-    number = stack.deps.tickets.get(ticket_id).number
-    stack.pump_until(waiting_for(stack, ticket_id, "accept"))
-    tickets.accept(number, "east-city", AcceptTicket(), stack.deps)
-    stack.pump_until(waiting_for(stack, ticket_id, "reply"))
-    assert stack.states_entered(ticket_id)[-1] == "AwaitReply"
-    tickets.reply(number, "east-city", ReplyTicket(text="已修复"), stack.deps)
+    to_reply(stack, ticket_id, number)
+    actions.rate(number, RateTicket(rating="satisfied", comment="很快", secret=secret), stack.deps)
     stack.pump_until(lambda: stack.execution_status(ticket_id) == "SUCCEEDED"
-                     and "已修复" in (stack.page(f"t/{number}.html") or ""))
-    assert stack.states_entered(ticket_id) == ["Dispatch", "AwaitAcceptance", "AwaitReply", "Replied"]
-    assert "已答复" in stack.page(f"t/{number}.html")
+                     and "群众评价" in (stack.page(f"t/{number}.html") or ""))
+    assert [s for s in stack.states_entered(ticket_id) if s != "Route"] == [
+        "Screen", "Dispatch", "AwaitAcceptance", "AwaitReply", "OpenSurvey", "AwaitRating", "Closed"]
+    assert stack.deps.tickets.get(ticket_id).status.value == "closed"
+    citizen = stack.sms(CITIZEN)
+    assert any(number in text and "已受理" in text for text in citizen)
+    assert any("请评价" in text and "#k=" in text for text in citizen)
+    assert any("新工单" in text for text in stack.sms("13700000003"))  # the handler on duty
+
+
+def test_garbled_text_is_screened_out_with_a_reason_the_citizen_sees(stack):
+    ticket_id, number, _ = submit(stack, description="啊啊啊啊啊啊啊")
+    reach(stack, ticket_id, "Invalid")
+    ticket = stack.deps.tickets.get(ticket_id)
+    assert ticket.status.value == "invalid" and "无法识别" in ticket.reason
+    stack.pump_until(lambda: "不予受理原因" in (stack.page(f"t/{number}.html") or ""))
+    assert any("未予受理" in text for text in stack.sms(CITIZEN))
+
+
+def test_banned_words_are_screened_out(stack):
+    ticket_id, _, _ = submit(stack, description="这路灯坏了你们这些傻逼管不管")
+    reach(stack, ticket_id, "Invalid")
+    assert "用语" in stack.deps.tickets.get(ticket_id).reason
+
+
+def test_a_near_duplicate_is_merged_into_the_open_case(stack):
+    first_id, first_number, _ = submit(stack, description="人民公园东门的路灯坏了三盏，晚上很黑")
+    stack.pump_until(waiting(stack, first_id, "accept"))
+    second_id, second_number, _ = submit(stack, description="人民公园东门路灯坏了好几盏，晚上特别黑")
+    reach(stack, second_id, "Merged")
+    assert stack.deps.tickets.get(second_id).merged_into == first_number
+    assert stack.deps.tickets.get(first_id).supporters == 1
+    assert any(first_number in text and "合并" in text for text in stack.sms(CITIZEN))
+    stack.pump_until(lambda: "另有 1 位群众" in (stack.page(f"t/{first_number}.html") or ""))
+    # a different problem at the same place is not a duplicate
+    third_id, _, _ = submit(stack, description="人民公园东门垃圾桶满了没人清理", category="lights")
+    stack.pump_until(waiting(stack, third_id, "accept"))
+
+
+@pytest.mark.parametrize("location, category", [("e1", "other"), ("w1", "noise")])
+def test_other_or_unrouted_cases_wait_for_a_dispatcher(stack, location, category):
+    ticket_id, number, _ = submit(stack, location=location, category=category, description="这里有个问题需要处理一下")
+    stack.pump_until(waiting(stack, ticket_id, "triage"))
+    assert stack.states_entered(ticket_id)[-1] == "AwaitTriage"
+    assert [t.number for t in stack.deps.tickets.inbox("TRIAGE", stack.deps.tickets.get(ticket_id).status)] \
+        == [number]
+    actions.dispatch_by_hand(number, "center", DispatchTicket(department="roads"), stack.deps)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
+    ticket = stack.deps.tickets.get(ticket_id)
+    assert ticket.department == "roads" and ticket.events[-1].actor == "center"
+
+
+def test_a_returned_case_goes_back_to_triage_and_counts_against_the_department(stack):
+    ticket_id, number, _ = submit(stack)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
+    actions.give_back(number, "east-city", ReturnTicket(reason="属于交通部门职责"), stack.deps)
+    stack.pump_until(waiting(stack, ticket_id, "triage"))
+    assert stack.deps.tickets.get(ticket_id).status.value == "returned"
+    month = stack.deps.clock.now().strftime("%Y%m")
+    assert stack.deps.counters.next(f"returns#east-city#{month}") == 2  # one return, then this probe
+    assert any("退回" in text for text in stack.sms(DISPATCHER_PHONE))
+    actions.dispatch_by_hand(number, "center", DispatchTicket(department="roads"), stack.deps)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
+    assert [s for s in stack.states_entered(ticket_id) if s.startswith("Await")] == [
+        "AwaitAcceptance", "AwaitTriage", "AwaitAcceptance"]
+
+
+def test_an_approved_extension_moves_the_deadline_and_the_wait(stack):
+    ticket_id, number, _ = submit(stack)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
+    actions.accept(number, "east-city", AcceptTicket(), stack.deps)
+    stack.pump_until(waiting(stack, ticket_id, "reply"))
+    due = stack.deps.tickets.get(ticket_id).reply_due
+    actions.ask_extension(number, "east-city", AskExtension(reason="需协调电力公司", days=3), stack.deps)
+    assert any("延期" in text for text in stack.sms(SUPERVISOR_PHONE))
+    actions.decide_extension(number, "sup", DecideExtension(approve=True), stack.deps)
+    stack.pump_until(waiting(stack, ticket_id, "reply"))
+    ticket = stack.deps.tickets.get(ticket_id)
+    assert ticket.reply_due > due and ticket.extensions == 1
+    assert stack.states_entered(ticket_id).count("AwaitReply") == 2
+    with pytest.raises(InvalidTransition, match="extension"):
+        actions.ask_extension(number, "east-city", AskExtension(reason="再延期"), stack.deps)
+
+
+def test_missed_sign_off_escalates_level_by_level_and_keeps_waiting(fast_stack):
+    stack = fast_stack
+    ticket_id, number, _ = submit(stack)
+    stack.pump_until(lambda: stack.deps.tickets.get(ticket_id).escalation_level >= 3, timeout=40)
+    ticket = stack.deps.tickets.get(ticket_id)
+    assert ticket.overdue and ticket.status.value == "dispatched"
+    assert stack.states_entered(ticket_id).count("EscalateAcceptance") >= 3
+    assert any("督办" in text for text in stack.sms("13700000003"))  # handler
+    assert any("督办" in text for text in stack.sms("13700000004"))  # department head
+    assert any("二级督办" in text or "2级督办" in text for text in stack.sms(SUPERVISOR_PHONE))
+    assert [e.data["level"] for e in ticket.events if e.kind == "escalated"][:3] == [1, 2, 3]
+    assert stack.execution_status(ticket_id) == "RUNNING"
+    assert number in [t["number"] for t in [{"number": t.number} for t in stack.deps.tickets.watched()]]
+    stack.pump_until(lambda: "已超期" in (stack.page(f"t/{number}.html") or ""))
+    actions.accept(number, "east-city", AcceptTicket(), stack.deps)  # late, but still welcome
+    stack.pump_until(lambda: "AwaitReply" in stack.states_entered(ticket_id), timeout=20)
+
+
+def test_no_rating_leads_to_a_callback_then_to_the_default_verdict(fast_stack):
+    stack = fast_stack
+    ticket_id, number, _ = submit(stack)
+    to_reply(stack, ticket_id, number)
+    stack.pump_until(lambda: stack.execution_status(ticket_id) == "SUCCEEDED", timeout=60)
+    names = stack.states_entered(ticket_id)
+    assert names[-4:] == ["AwaitCallback", "DefaultVerdict", "Route", "Closed"]
+    ticket = stack.deps.tickets.get(ticket_id)
+    assert ticket.status.value == "closed" and ticket.rating.value == "satisfied"
+    assert any("电话回访" in text for text in stack.sms(DISPATCHER_PHONE))
+
+
+def test_staff_record_a_phone_callback(fast_stack):
+    stack = fast_stack
+    ticket_id, number, _ = submit(stack)
+    to_reply(stack, ticket_id, number)
+    stack.pump_until(waiting(stack, ticket_id, "callback"), timeout=30)
+    actions.rate(number, RateTicket(rating="basically_satisfied", comment="电话回访"), stack.deps, staff="center")
+    stack.pump_until(lambda: stack.execution_status(ticket_id) == "SUCCEEDED", timeout=20)
+    assert stack.deps.tickets.get(ticket_id).rating.value == "basically_satisfied"
+
+
+def test_unsatisfied_means_a_second_handling_then_the_final_verdict_closes(stack):
+    ticket_id, number, secret = submit(stack)
+    to_reply(stack, ticket_id, number)
+    actions.rate(number, RateTicket(rating="unsatisfied", comment="灯还是不亮", secret=secret), stack.deps)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
+    ticket = stack.deps.tickets.get(ticket_id)
+    assert (ticket.status.value, ticket.round, ticket.department) == ("dispatched", 2, "east-city")
+    assert any("二次办理" in text for text in stack.sms(SUPERVISOR_PHONE))
+    to_reply(stack, ticket_id, number)
+    actions.rate(number, RateTicket(rating="unsatisfied", comment="仍未解决", secret=secret), stack.deps)
+    stack.pump_until(lambda: stack.execution_status(ticket_id) == "SUCCEEDED")
+    ticket = stack.deps.tickets.get(ticket_id)
+    assert ticket.status.value == "closed" and ticket.rating.value == "unsatisfied"
+    assert stack.states_entered(ticket_id).count("Dispatch") == 2
+
+
+def test_a_wrong_secret_cannot_rate(stack):
+    ticket_id, number, _ = submit(stack)
+    to_reply(stack, ticket_id, number)
+    with pytest.raises(Forbidden):
+        actions.rate(number, RateTicket(rating="unsatisfied", secret="guessed"), stack.deps)
+    assert stack.deps.tickets.get(ticket_id).status.value == "replied"
+
+
+def test_the_survey_link_expires(fast_stack):
+    stack = fast_stack
+    ticket_id, number, _ = submit(stack)
+    to_reply(stack, ticket_id, number)
+    text = next(t for t in stack.sms(CITIZEN) if "请评价" in t)
+    survey_secret = text.split("#k=")[1]
+    ticket = stack.deps.tickets.get(ticket_id)
+    ticket.survey_expires = stack.deps.clock.now()  # as if the survey window had passed
+    stack.deps.tickets.save(ticket)
+    with pytest.raises(Forbidden, match="expired"):
+        actions.rate(number, RateTicket(rating="satisfied", secret=survey_secret), stack.deps)
 
 
 def test_a_department_quicker_than_the_queue_still_resumes_the_workflow(stack):
-    ticket_id = submit(stack)
-    number = stack.deps.tickets.get(ticket_id).number
+    ticket_id, number, _ = submit(stack)
     stack.pump_until(lambda: stack.status_of(ticket_id) == "dispatched")
     held = stack.take_task_message("await")  # the hand-over has not reached the worker yet
-    tickets.accept(number, "east-city", AcceptTicket(), stack.deps)
+    actions.accept(number, "east-city", AcceptTicket(), stack.deps)
     assert stack.states_entered(ticket_id)[-1] == "AwaitAcceptance"  # still waiting
     run_task(held)  # the late hand-over finds the step done and resumes at once
     stack.pump_until(lambda: "AwaitReply" in stack.states_entered(ticket_id))
 
 
-def test_no_routing_rule_fails_the_dispatch_step_with_the_domain_error(stack):
-    ticket_id = submit(stack, location="w1", category="noise")
-    stack.pump_until(lambda: stack.execution_status(ticket_id) == "FAILED")
-    failed = [e for e in stack.history(ticket_id) if e["type"] == "TaskFailed"]
-    assert failed[-1]["taskFailedEventDetails"]["error"] == "NoRoute"
-    assert stack.status_of(ticket_id) == "submitted"  # the ticket is kept, not lost
+def test_a_task_that_keeps_failing_ends_in_the_dlq_and_the_ticket_stays_safe(stack, monkeypatch):
+    from chalicelib.services import steps
+
+    def broken(ticket_id, deps):
+        raise RuntimeError("the routing service is down")
+
+    monkeypatch.setitem(__import__("chalicelib.tasks.handlers", fromlist=["STEPS"]).STEPS, "dispatch", broken)
+    ticket_id, number, _ = submit(stack)
+    stack.pump_until(lambda: bool(stack.deps.dead_letters.peek()), timeout=40)
+    stuck = stack.deps.dead_letters.peek()
+    assert stuck[0]["ticket_id"] == ticket_id and stuck[0]["task"] == "dispatch"
+    assert stack.deps.tickets.get(ticket_id).status.value == "screened"
+    assert steps  # the real steps module is untouched
 
 
 def test_a_redelivered_dispatch_message_does_not_dispatch_twice(stack):
-    ticket_id = submit(stack)
-    stack.pump_until(waiting_for(stack, ticket_id, "accept"))
+    from chalicelib.services import steps
+
+    ticket_id, _, _ = submit(stack)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
     events_before = len(stack.deps.tickets.get(ticket_id).events)
-    output = tickets.dispatch(ticket_id, stack.deps)
-    assert output["department"] == "east-city"
+    assert steps.dispatch(ticket_id, stack.deps)["outcome"] == "dispatched"
     assert len(stack.deps.tickets.get(ticket_id).events) == events_before
 
 
 def test_a_token_the_workflow_no_longer_waits_for_is_ignored(stack):
-    ticket_id = submit(stack)
-    stack.pump_until(waiting_for(stack, ticket_id, "accept"))
+    ticket_id, _, _ = submit(stack)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
     run_task({"task": "dispatch", "ticket_id": ticket_id, "token": "stale-token"})  # must not raise
     assert stack.status_of(ticket_id) == "dispatched"

@@ -1,0 +1,41 @@
+"""The city's handling rules as data: deadline tiers, limits, windows, screening words."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Policy:
+    # Working days per tier; the "1,3,5,7,15" scheme is just another table.
+    tiers: dict[str, int] = field(default_factory=lambda: {"urgent": 2, "simple": 2, "general": 5, "complex": 15})
+    # kind -> tier, overriding the category's tier (e.g. a consultation is simple).
+    kind_tiers: dict[str, str] = field(default_factory=dict)
+    sign_off_days: int = 1
+    triage_days: int = 1
+    return_window_days: int = 1
+    escalation_interval_days: int = 1
+    max_extensions: int = 1
+    extension_days: int = 5
+    survey_days: int = 3
+    callback_days: int = 2
+    default_rating: str = "satisfied"
+    max_rounds: int = 2
+    duplicate_window_days: int = 7
+    duplicate_similarity: float = 0.6
+    min_description_chars: int = 4
+    banned_words: tuple[str, ...] = ()
+    supervisor_phone: str = ""
+    dispatcher_phone: str = ""
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> Policy:
+        known = {f.name for f in fields(cls)}  # ignores bookkeeping keys such as "code"
+        values = {k: v for k, v in (data or {}).items() if k in known}
+        if "banned_words" in values:
+            values["banned_words"] = tuple(values["banned_words"])
+        return cls(**values)
+
+    def tier_days(self, category_tier: str, kind: str) -> int:
+        tier = self.kind_tiers.get(kind, category_tier)
+        return self.tiers[tier]

@@ -1,0 +1,109 @@
+"""What people do to a ticket. Each is a versioned write, then it resumes the workflow step it
+completes (if the workflow already handed that step over; otherwise the hand-over resumes)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..domain.errors import Forbidden, NotFound
+from ..domain.ids import secret_matches
+from ..domain.model import Ticket
+from ..observability import logger
+from . import notify
+from .commands import AcceptTicket, AskExtension, DecideExtension, DispatchTicket, RateTicket, ReplyTicket, ReturnTicket
+from .context import Deps
+from .steps import assign, tell_department
+from .tickets import next_step, update
+
+
+def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Ticket], None]) -> Ticket:
+    token: str | None = None
+
+    def change(ticket: Ticket) -> bool:
+        nonlocal token
+        action(ticket)
+        token = ticket.take_token(*stages)
+        return True
+
+    ticket = update(lambda: deps.tickets.by_number(number), change, deps)
+    if token and not deps.workflow.succeed(token, next_step(ticket, deps)):
+        logger.info("the workflow had stopped waiting; its next hand-over will pick this up")
+    return ticket
+
+
+def accept(number: str, department: str, cmd: AcceptTicket, deps: Deps) -> Ticket:
+    return _act(number, ("accept",), deps, lambda t: t.accept(department, deps.clock.now(), cmd.note))
+
+
+def give_back(number: str, department: str, cmd: ReturnTicket, deps: Deps) -> Ticket:
+    """Return (退单) within the window; back to the dispatchers, counted against the department."""
+    catalog, clock = deps.catalog(), deps.clock
+    now = clock.now()
+
+    def action(ticket: Ticket) -> None:
+        window_end = clock.due(ticket.dispatched_at or now, catalog.policy.return_window_days)
+        ticket.give_back(department, cmd.reason, window_end, now)
+
+    ticket = _act(number, ("accept", "reply"), deps, action)
+    deps.counters.next(f"returns#{department}#{now:%Y%m}")
+    notify.sms(deps, catalog.policy.dispatcher_phone, "returned", number=number,
+               department=catalog.department(department).name, reason=cmd.reason)
+    return ticket
+
+
+def ask_extension(number: str, department: str, cmd: AskExtension, deps: Deps) -> Ticket:
+    policy = deps.catalog().policy
+    days = cmd.days or policy.extension_days
+    ticket = _act(number, (), deps, lambda t: t.ask_extension(
+        department, cmd.reason, days, policy.max_extensions, deps.clock.now()))
+    notify.sms(deps, policy.supervisor_phone, "extension_request", number=number, days=days,
+               department=deps.catalog().department(department).name, reason=cmd.reason)
+    return ticket
+
+
+def decide_extension(number: str, supervisor: str, cmd: DecideExtension, deps: Deps) -> Ticket:
+    clock = deps.clock
+
+    def action(ticket: Ticket) -> None:
+        new_due = None
+        if cmd.approve:
+            start = max(ticket.reply_due or clock.now(), clock.now())
+            new_due = clock.due(start, cmd.days or ticket.extension_days)
+        ticket.decide_extension(cmd.approve, new_due, supervisor, cmd.note, clock.now())
+
+    # An approval resumes the reply wait, so it waits again until the new deadline.
+    return _act(number, ("reply",) if cmd.approve else (), deps, action)
+
+
+def reply(number: str, department: str, cmd: ReplyTicket, deps: Deps) -> Ticket:
+    return _act(number, ("reply",), deps,
+                lambda t: t.answer(department, cmd.text, cmd.outcome, deps.clock.now()))
+
+
+def dispatch_by_hand(number: str, dispatcher: str, cmd: DispatchTicket, deps: Deps) -> Ticket:
+    """Triage: a dispatcher names the department (no rule matched, 'other', or a return)."""
+    deps.catalog().department(cmd.department)
+    ticket = _act(number, ("triage",), deps, lambda t: assign(t, cmd.department, deps, actor=dispatcher))
+    tell_department(ticket, deps)
+    return ticket
+
+
+def rate(number: str, cmd: RateTicket, deps: Deps, staff: str | None = None) -> Ticket:
+    """The citizen's verdict (tracking or survey link), or staff recording a phone callback."""
+    policy, now = deps.catalog().policy, deps.clock.now()
+
+    def action(ticket: Ticket) -> None:
+        if staff is None and not _may_rate(ticket, cmd.secret or "", now):
+            raise Forbidden(f"the link does not allow rating ticket {number}, or it has expired")
+        ticket.rate(cmd.rating, cmd.comment, staff or "citizen", policy.max_rounds, now)
+
+    try:
+        return _act(number, ("survey", "callback"), deps, action)
+    except NotFound:
+        raise Forbidden("the link does not allow rating this ticket") from None
+
+
+def _may_rate(ticket: Ticket, secret: str, now: object) -> bool:
+    if secret_matches(secret, ticket.secret_digest):
+        return True
+    return bool(ticket.survey_digest and ticket.survey_expires and now < ticket.survey_expires  # type: ignore[operator]
+                and secret_matches(secret, ticket.survey_digest))

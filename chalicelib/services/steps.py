@@ -1,0 +1,217 @@
+"""Workflow steps: what the task worker does when the state machine asks (screen, dispatch,
+hand over a waiting step's token, escalate, survey, callback, default verdict)."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from ..domain.ids import new_tracking_secret, secret_digest
+from ..domain.messages import STAGE_WORDS
+from ..domain.model import Rating, Status, Ticket
+from ..domain.screening import check_text, find_duplicate
+from . import notify
+from .context import Deps
+from .publish import cn_due
+from .tickets import next_step, page_url, update, working_days_seconds
+
+
+def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
+    """Valid, invalid (with the reason), or a near-duplicate merged into an open case."""
+    ticket = deps.tickets.get(ticket_id)
+    if ticket.status is not Status.SUBMITTED:
+        return _screened(ticket, deps)  # a redelivered message: screened already
+    policy, now = deps.catalog().policy, deps.clock.now()
+    phone = deps.tickets.phone(ticket.id)
+    verdict = check_text(ticket.description, policy)
+    if not verdict.valid:
+        ticket.invalidate(verdict.reason, now)
+        deps.tickets.save(ticket)
+        notify.sms(deps, phone, "invalid", number=ticket.number, reason=verdict.reason)
+        return next_step(ticket, deps)
+    original = _open_duplicate(ticket, deps)
+    if original is not None:
+        ticket.merge_into(original, now)
+        original.add_supporter(ticket, now)
+        deps.tickets.save_together(ticket, original)
+        notify.sms(deps, phone, "merged", original=original.number,
+                   original_page=page_url(deps, original.number))
+        return next_step(ticket, deps)
+    ticket.screen(now)
+    deps.tickets.save(ticket)
+    notify.sms(deps, phone, "received", number=ticket.number, page=page_url(deps, ticket.number))
+    return _screened(ticket, deps)
+
+
+def _screened(ticket: Ticket, deps: Deps) -> dict[str, Any]:
+    """A valid case goes to Dispatch next (which decides between a rule and triage)."""
+    step = next_step(ticket, deps)
+    if ticket.status is Status.SCREENED:
+        step = {"outcome": "screened", "status": ticket.status.value}
+    return step
+
+
+def _open_duplicate(ticket: Ticket, deps: Deps) -> Ticket | None:
+    policy = deps.catalog().policy
+    since = ticket.created_at - timedelta(days=policy.duplicate_window_days)
+    candidates = {t.id: t for t in deps.tickets.recent_at(ticket.location, since)
+                  if t.id != ticket.id and t.category == ticket.category and t.is_open
+                  and t.status is not Status.SUBMITTED}
+    found = find_duplicate(ticket.description, ((t.id, t.description) for t in candidates.values()), policy)
+    return candidates[found] if found else None
+
+
+def dispatch(ticket_id: str, deps: Deps) -> dict[str, Any]:
+    """Route by the rules (a reopened case goes back to its department); no rule: triage."""
+    catalog = deps.catalog()
+    reopened = False
+
+    def change(ticket: Ticket) -> bool:
+        nonlocal reopened
+        if ticket.status not in (Status.SCREENED, Status.REOPENED):
+            return False  # dispatched already, or waiting for a dispatcher
+        reopened = ticket.status is Status.REOPENED
+        department = catalog.departments.get(ticket.department or "") if reopened else \
+            catalog.route(ticket.location, ticket.category)
+        if department is None:
+            return False  # no rule: stays for the dispatcher's triage
+        assign(ticket, department.code, deps)
+        return True
+
+    ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
+    if ticket.status is Status.DISPATCHED and ticket.events[-1].kind == "dispatched":
+        tell_department(ticket, deps)
+        if reopened:
+            department = catalog.departments[ticket.department or ""]
+            notify.sms(deps, catalog.policy.supervisor_phone, "reopened", number=ticket.number,
+                       department=department.name, round=ticket.round)
+    return next_step(ticket, deps)
+
+
+def assign(ticket: Ticket, department: str, deps: Deps, actor: str = "system") -> None:
+    """Dispatch with deadlines from the working-day calendar and the ticket's tier."""
+    catalog, clock = deps.catalog(), deps.clock
+    now = clock.now()
+    days = catalog.policy.tier_days(catalog.category(ticket.category).tier, ticket.kind.value)
+    ticket.dispatch(department, accept_due=clock.due(now, catalog.policy.sign_off_days),
+                    reply_due=clock.due(now, days), at=now, actor=actor)
+    deps.counters.next(f"dispatched#{department}#{now:%Y%m}")
+
+
+def tell_department(ticket: Ticket, deps: Deps) -> None:
+    catalog = deps.catalog()
+    department = catalog.departments[ticket.department or ""]
+    notify.sms(deps, department.phone, "new_case", number=ticket.number,
+               category=catalog.category(ticket.category).name,
+               location=catalog.location(ticket.location).name, accept_due=cn_due(ticket.accept_due))
+
+
+def hand_over(ticket_id: str, stage: str, token: str, deps: Deps) -> None:
+    """The workflow waits for people at `stage`: keep its token on the ticket.
+
+    If people already did that step (they can be quicker than the queue), resume at once.
+    The versioned write makes exactly one of this and the people's action see both sides.
+    """
+    resume = False
+
+    def change(ticket: Ticket) -> bool:
+        nonlocal resume
+        resume = ticket.stage_passed(stage)
+        if not resume:
+            ticket.wait_for(stage, token)
+        return not resume
+
+    ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
+    if resume:
+        deps.workflow.succeed(token, next_step(ticket, deps))
+
+
+def escalate(ticket_id: str, stage: str, deps: Deps) -> dict[str, Any]:
+    """A deadline passed (督办): one level up, with SMS to whoever that level reaches.
+    If people acted meanwhile, or an extension moved the deadline, nothing escalates."""
+    catalog, now = deps.catalog(), deps.clock.now()
+    level = 0
+
+    def change(ticket: Ticket) -> bool:
+        nonlocal level
+        due = {"accept": ticket.accept_due, "reply": ticket.reply_due}.get(stage)
+        if ticket.stage_passed(stage) or (due is not None and due > now):
+            return False
+        level = ticket.escalate(stage, now)
+        return True
+
+    ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
+    if level:
+        _escalation_sms(ticket, stage, level, deps)
+    step = next_step(ticket, deps)
+    if level and stage == "triage":
+        step["timeout"] = working_days_seconds(catalog.policy.escalation_interval_days, deps)
+    return step
+
+
+def _escalation_sms(ticket: Ticket, stage: str, level: int, deps: Deps) -> None:
+    policy = deps.catalog().policy
+    words = STAGE_WORDS[stage]
+    department = deps.catalog().departments.get(ticket.department or "")
+    if stage == "triage":
+        notify.sms(deps, policy.dispatcher_phone if level == 1 else policy.supervisor_phone,
+                   "triage_waiting", number=ticket.number)
+    elif level == 1 and department:
+        notify.sms(deps, department.phone, "escalate_handler", number=ticket.number, stage=words)
+        notify.sms(deps, department.head_phone, "escalate_head", number=ticket.number, stage=words)
+    else:
+        notify.sms(deps, policy.supervisor_phone, "escalate_supervisor", number=ticket.number, stage=words,
+                   department=department.name if department else "", level=level)
+
+
+def open_survey(ticket_id: str, deps: Deps) -> dict[str, Any]:
+    """After the reply: a rating link (its own expiring secret) by SMS to the citizen."""
+    policy, clock = deps.catalog().policy, deps.clock
+    now = clock.now()
+    secret = new_tracking_secret()
+
+    def change(ticket: Ticket) -> bool:
+        if ticket.status is not Status.REPLIED or (ticket.survey_expires and ticket.survey_expires > now):
+            return False  # rated already, or this round's survey is open (a redelivery)
+        expires = clock.due(now, policy.survey_days + policy.callback_days)
+        ticket.open_survey(secret_digest(secret), expires, now)
+        return True
+
+    ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
+    if ticket.events[-1].kind == "survey_sent" and ticket.survey_digest == secret_digest(secret):
+        link = f"{page_url(deps, ticket.number)}#k={secret}"
+        notify.sms(deps, deps.tickets.phone(ticket.id), "survey", number=ticket.number, link=link)
+    step = next_step(ticket, deps)
+    return step
+
+
+def call_back(ticket_id: str, deps: Deps) -> dict[str, Any]:
+    """No rating in time: a phone-callback task for staff."""
+    policy, now = deps.catalog().policy, deps.clock.now()
+
+    def change(ticket: Ticket) -> bool:
+        if ticket.stage_passed("survey") or ticket.events[-1].kind == "callback_due":
+            return False
+        ticket.call_back(now)
+        return True
+
+    ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
+    if ticket.events[-1].kind == "callback_due":
+        notify.sms(deps, policy.dispatcher_phone, "callback", number=ticket.number)
+    step = next_step(ticket, deps)
+    if step["outcome"] == "replied":
+        step["timeout"] = working_days_seconds(policy.callback_days, deps)
+    return step
+
+
+def default_verdict(ticket_id: str, deps: Deps) -> dict[str, Any]:
+    """Nobody could be reached: the configured default rating applies."""
+    policy, now = deps.catalog().policy, deps.clock.now()
+
+    def change(ticket: Ticket) -> bool:
+        if ticket.stage_passed("callback"):
+            return False
+        ticket.rate(Rating(policy.default_rating), "未能联系到群众，按默认规则评价", "system",
+                    policy.max_rounds, now)
+        return True
+
+    return next_step(update(lambda: deps.tickets.get(ticket_id), change, deps), deps)
