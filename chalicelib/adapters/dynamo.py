@@ -4,7 +4,7 @@ Keys (infra/template.json defines the same table):
   ticket          pk=TICKET#{id}            sk=TICKET     gsi1: NUMBER#{number} / TICKET
                                                           gsi2: DEPT#{dept or TRIAGE}#{status} / {due or created}
                                                           gsi3: LOC#{location} / {created}#{id}
-                                                          gsi4: WATCH / {due}#{id}   (sparse: needs a supervisor)
+                                                          gsi4: WATCH / {due}#{id}   (sparse: needs attention)
   contact         pk=TICKET#{id}            sk=CONTACT    (phone; never published, never logged)
   counter         pk=COUNTER#{name}         sk=COUNTER    value (atomic ADD)
   configuration   pk=CONFIG                 sk={kind}#{code}   data
@@ -196,7 +196,8 @@ def _to_item(ticket: Ticket) -> TicketItem:
     if ticket.department or ticket.status in WAITING_IN["triage"]:
         item.gsi2pk = f"DEPT#{ticket.department or TRIAGE}#{ticket.status.value}"
         item.gsi2sk = f"{due.isoformat()}#{ticket.id}"
-    if ticket.status in WATCHED and (ticket.escalation_level or ticket.extension_requested):
+    if ticket.status in WATCHED and (ticket.escalation_level or ticket.extension_requested) \
+            or ticket.task_stage == "callback":
         item.gsi4pk, item.gsi4sk = "WATCH", f"{due.isoformat()}#{ticket.id}"
     if ticket.version is not None:
         item.version = ticket.version
@@ -296,7 +297,7 @@ class TicketRepository:
         return [ticket_from_item(i) for i in items]
 
     def watched(self, limit: int = 100) -> list[Ticket]:
-        """Cases that need a supervisor: escalated, overdue, or waiting for an extension decision."""
+        """Cases that need attention: escalated, overdue, waiting for an extension decision or a callback."""
         return [ticket_from_item(i) for i in TicketItem.watch.query("WATCH", limit=limit)]
 
     def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:

@@ -70,6 +70,15 @@ def watch() -> dict:
     return {"tickets": [_view(t) for t in deps.tickets.watched()], "stuck": deps.dead_letters.peek()}
 
 
+@console.route("/console/callbacks", methods=["GET"], cors=CORS)
+@json_errors
+def callbacks() -> dict:
+    """Dispatchers: cases whose citizen did not rate in time and wait for a phone callback."""
+    _staff().require("dispatcher", "supervisor")
+    deps = bootstrap.deps()
+    return {"tickets": [_view(t) for t in deps.tickets.watched() if t.task_stage == "callback"]}
+
+
 @console.route("/console/tickets/{number}/accept", methods=["POST"], cors=CORS)
 @json_errors
 def accept(number: str) -> dict:

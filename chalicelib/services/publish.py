@@ -22,13 +22,20 @@ from ..domain.model import (
     Kind,
     Outcome,
     Rating,
-    Status,
     Ticket,
 )
 from ..domain.redact import redact
 from .context import Deps
 
-CONSOLE_TABS = [(s.value, STATUS_LABELS[s]) for s in (Status.DISPATCHED, Status.ACCEPTED, Status.REPLIED)]
+# Console tabs per role: (id, label, query string of GET /console/…).
+CONSOLE_TABS = {
+    "handler": [("dispatched", "待签收", "inbox?status=dispatched"), ("accepted", "办理中", "inbox?status=accepted"),
+                ("replied", "已答复", "inbox?status=replied")],
+    "dispatcher": [("screened", "待派单", "inbox?queue=triage&status=screened"),
+                   ("returned", "被退回", "inbox?queue=triage&status=returned"),
+                   ("callback", "待电话回访", "callbacks")],
+    "supervisor": [("watch", "督办与审批", "watch")],
+}
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -130,7 +137,7 @@ def publish_site(deps: Deps) -> list[str]:
     deps.site.put("index.html", env.get_template("site/home.html").render(
         by_district=by_district, **common), cache_seconds=60)
     deps.site.put("console/index.html", env.get_template("console/index.html").render(
-        departments=list(catalog.departments.values()), statuses=CONSOLE_TABS, **common), cache_seconds=60)
+        departments=list(catalog.departments.values()), tabs=CONSOLE_TABS, **common), cache_seconds=60)
     keys += ["index.html", "console/index.html"]
     return keys
 
@@ -168,6 +175,7 @@ def public_view(ticket: Ticket, deps: Deps) -> dict[str, Any]:
         "extensions": ticket.extensions,
         "round": ticket.round,
         "rating": ticket.rating.value if ticket.rating else None,
+        "waiting_for": ticket.task_stage,
         "events": [{"kind": e.kind, "at": e.at.isoformat(), "actor": e.actor,
                     "note": redact(e.note)} for e in ticket.events],
         "page": f"{deps.settings.site_url}/t/{ticket.number}.html",

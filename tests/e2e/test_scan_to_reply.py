@@ -62,7 +62,8 @@ def test_scan_submit_accept_reply_on_a_phone(local_system, phone, desktop):
     number = phone.inner_text("#done-number").strip()
     page_url = phone.get_attribute("#done-page", "href")
     assert page_url == f"{local_system.site}/t/{number}.html"
-    assert "#k=" in phone.get_attribute("#done-tracking", "href")
+    phone_tracking_link = phone.get_attribute("#done-tracking", "href")
+    assert "#k=" in phone_tracking_link
     screenshot(phone, "intake-done-390")
 
     wait_for_text(phone, page_url, "已派单", timeout=30)
@@ -89,6 +90,22 @@ def test_scan_submit_accept_reply_on_a_phone(local_system, phone, desktop):
     screenshot(desktop, "ticket-replied-desktop")
     print(f"\nsubmit -> dispatched shown: {dispatched_after:.1f} s; reply -> page updated: {reply_shown_after:.1f} s")
 
+    # The citizen rates through the private tracking link; the case closes.
+    tracking = phone_tracking_link
+    outbox = urllib.request.urlopen(f"{local_system.site}/outbox/", timeout=10).read().decode()
+    assert number in outbox and "139****5678" in outbox and "13912345678" not in outbox
+    phone.goto(page_url)
+    assert phone.locator("#rate").is_hidden()  # the public page alone cannot rate
+    phone.goto(tracking)
+    phone.reload()
+    phone.fill("#rate-comment", "修得很及时")
+    screenshot(phone, "ticket-rate-390")
+    phone.get_by_role("button", name="满意", exact=True).click()
+    phone.wait_for_selector("#rate-done:not([hidden])", timeout=10000)
+    wait_for_text(phone, page_url, "已办结")
+    assert "修得很及时" in phone.inner_text("#rating")
+    screenshot(phone, "ticket-closed-390")
+
 
 def test_the_intake_page_explains_a_missing_category(local_system, phone):
     phone.goto(f"{local_system.site}/q/hy01.html")
@@ -110,7 +127,30 @@ def test_the_console_lists_and_accepts_a_dispatched_ticket(local_system, desktop
     card = desktop.locator(f".ticket[data-number='{number}']")
     card.wait_for(timeout=10000)
     screenshot(desktop, "console-desktop")
-    card.locator("button.accept").click()
+    card.get_by_role("button", name="签收").click()
     desktop.wait_for_function(
         f"!document.querySelector(\".ticket[data-number='{number}']\")", timeout=10000)
     assert api("GET", f"{local_system.api}/tickets/{number}")["status"] == "accepted"
+
+
+def test_a_dispatcher_dispatches_an_other_case_from_the_console(local_system, desktop):
+    number = api("POST", f"{local_system.api}/tickets", {
+        "location": "hy03", "category": "other", "kind": "suggestion",
+        "description": "古淮河生态公园建议增设儿童游乐设施"})["number"]
+    deadline = time.monotonic() + 30
+    while api("GET", f"{local_system.api}/tickets/{number}")["status"] != "screened":
+        assert time.monotonic() < deadline, "never screened"
+        time.sleep(0.25)
+    desktop.goto(local_system.console)
+    desktop.select_option("#department", "center")
+    desktop.select_option("#role", "dispatcher")
+    card = desktop.locator(f".ticket[data-number='{number}']")
+    card.wait_for(timeout=10000)
+    card.locator("select").select_option("hy-cgj")
+    screenshot(desktop, "console-triage-desktop")
+    card.get_by_role("button", name="派单").click()
+    deadline = time.monotonic() + 15
+    while (ticket := api("GET", f"{local_system.api}/tickets/{number}"))["status"] != "dispatched":
+        assert time.monotonic() < deadline, "never dispatched"
+        time.sleep(0.25)
+    assert ticket["department"] == "hy-cgj"
