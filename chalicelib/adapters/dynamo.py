@@ -197,7 +197,7 @@ def _to_item(ticket: Ticket) -> TicketItem:
         item.gsi2pk = f"DEPT#{ticket.department or TRIAGE}#{ticket.status.value}"
         item.gsi2sk = f"{due.isoformat()}#{ticket.id}"
     if ticket.status in WATCHED and (ticket.escalation_level or ticket.extension_requested) \
-            or ticket.task_stage == "callback":
+            or ticket.status is Status.REPLIED and ticket.task_stage == "callback":
         item.gsi4pk, item.gsi4sk = "WATCH", f"{due.isoformat()}#{ticket.id}"
     if ticket.version is not None:
         item.version = ticket.version

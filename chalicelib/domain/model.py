@@ -285,6 +285,7 @@ class Ticket:
         self._record("survey_sent", at, "system")
 
     def call_back(self, at: datetime) -> None:
+        self._clear_task()
         self._record("callback_due", at, "system")
 
     def rate(self, rating: Rating, comment: str, actor: str, max_rounds: int, at: datetime) -> None:
@@ -310,6 +311,10 @@ class Ticket:
 
     def wait_for(self, stage: str, token: str) -> None:
         self.task_token, self.task_stage = token, stage
+
+    def forget_wait(self) -> None:
+        """The workflow stopped waiting (its step timed out): the stored token is stale."""
+        self._clear_task()
 
     def take_token(self, *stages: str) -> str | None:
         """The token of the waiting step, if it is one of `stages` and the workflow handed it over."""

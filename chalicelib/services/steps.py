@@ -136,6 +136,7 @@ def escalate(ticket_id: str, stage: str, deps: Deps) -> dict[str, Any]:
         due = {"accept": ticket.accept_due, "reply": ticket.reply_due}.get(stage)
         if ticket.stage_passed(stage) or (due is not None and due > now):
             return False
+        ticket.forget_wait()
         level = ticket.escalate(stage, now)
         return True
 
@@ -210,6 +211,7 @@ def default_verdict(ticket_id: str, deps: Deps) -> dict[str, Any]:
     def change(ticket: Ticket) -> bool:
         if ticket.stage_passed("callback"):
             return False
+        ticket.forget_wait()
         ticket.rate(Rating(policy.default_rating), "未能联系到群众，按默认规则评价", "system",
                     policy.max_rounds, now)
         return True

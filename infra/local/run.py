@@ -121,12 +121,11 @@ def main() -> int:
     print(f"QR codes: {QR_DIR}/<location-code>.png  e.g. intake page {site_url}/q/qh01.html", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
 
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        while not stop.is_set():
-            stop.wait(0.5)
-    except KeyboardInterrupt:
-        stop.set()
+    # Ctrl-C and `kill` both stop cleanly (a background start may have SIGINT ignored otherwise).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.is_set():
+        stop.wait(0.5)
     print("stopping…", flush=True)
     api.server.shutdown()
     site.shutdown()

@@ -58,11 +58,12 @@ def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     import threading
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
     yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], qr_dir)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGINT)  # what Ctrl-C sends
     try:
-        process.wait(timeout=20)
+        assert process.wait(timeout=20) == 0, "the local system did not stop cleanly on Ctrl-C"
     except subprocess.TimeoutExpired:
         process.kill()
+        pytest.fail("the local system did not stop within 20 s of Ctrl-C")
 
 
 @pytest.fixture(scope="session")

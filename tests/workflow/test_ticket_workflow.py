@@ -165,6 +165,8 @@ def test_no_rating_leads_to_a_callback_then_to_the_default_verdict(fast_stack):
     assert names[-4:] == ["AwaitCallback", "DefaultVerdict", "Route", "Closed"]
     ticket = stack.deps.tickets.get(ticket_id)
     assert ticket.status.value == "closed" and ticket.rating.value == "satisfied"
+    assert ticket.task_token is None  # the timed-out callback's token is not kept
+    assert ticket.number not in [t.number for t in stack.deps.tickets.watched()]
     assert any("电话回访" in text for text in stack.sms(DISPATCHER_PHONE))
 
 
