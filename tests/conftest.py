@@ -9,8 +9,9 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib import config as settings_names
+from infra.local.run import start_moto
 from tests.builders import CITY
-from tests.support import Stack, free_port, start_moto_server, unique_prefix
+from tests.support import Stack, free_port, unique_prefix
 
 # Never reach real AWS from tests, whatever the developer's shell holds.
 for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
@@ -30,7 +31,7 @@ def moto_endpoint() -> Iterator[str]:
     """One moto server (on loopback) that really executes the state machines."""
     port = free_port()
     os.environ["MOTO_PORT"] = str(port)  # its ASL interpreter calls back through this port
-    server = start_moto_server(port)
+    server = start_moto(port)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     endpoint = f"http://127.0.0.1:{port}"
     os.environ["AWS_ENDPOINT_URL"] = endpoint

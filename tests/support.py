@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -21,19 +20,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def start_moto_server(port: int) -> Any:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/moto-api/config", method="POST",
-        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
-        headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=10).read()
-    return server
 
 
 def unique_prefix() -> str:

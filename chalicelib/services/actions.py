@@ -3,6 +3,7 @@ completes (if the workflow already handed that step over; otherwise the hand-ove
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from ..domain.errors import Forbidden, NotFound
 from ..domain.ids import secret_matches
@@ -102,8 +103,9 @@ def rate(number: str, cmd: RateTicket, deps: Deps, staff: str | None = None) -> 
         raise Forbidden("the link does not allow rating this ticket") from None
 
 
-def _may_rate(ticket: Ticket, secret: str, now: object) -> bool:
+def _may_rate(ticket: Ticket, secret: str, now: datetime) -> bool:
+    """The tracking link's secret, or the survey link's while it has not expired."""
     if secret_matches(secret, ticket.secret_digest):
         return True
-    return bool(ticket.survey_digest and ticket.survey_expires and now < ticket.survey_expires  # type: ignore[operator]
-                and secret_matches(secret, ticket.survey_digest))
+    survey_open = ticket.survey_expires is not None and now < ticket.survey_expires
+    return bool(survey_open and ticket.survey_digest and secret_matches(secret, ticket.survey_digest))

@@ -181,8 +181,7 @@ def open_survey(ticket_id: str, deps: Deps) -> dict[str, Any]:
     if ticket.events[-1].kind == "survey_sent" and ticket.survey_digest == secret_digest(secret):
         link = f"{page_url(deps, ticket.number)}#k={secret}"
         notify.sms(deps, deps.tickets.phone(ticket.id), "survey", number=ticket.number, link=link)
-    step = next_step(ticket, deps)
-    return step
+    return next_step(ticket, deps)
 
 
 def call_back(ticket_id: str, deps: Deps) -> dict[str, Any]:

@@ -37,6 +37,7 @@ def local_aws_environment(moto_port: int) -> dict[str, str]:
 
 
 def start_moto(port: int):  # type: ignore[no-untyped-def]
+    """A moto server on loopback that really executes state machines (needs MOTO_PORT=port)."""
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
