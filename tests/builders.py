@@ -38,7 +38,8 @@ CITY: dict[str, list[dict[str, Any]]] = {
         {"district": "east", "category": "other", "department": "roads"},
     ],
     "policy": {"banned_words": ["傻逼"], "supervisor_phone": "13600000001", "dispatcher_phone": "13600000002",
-               "max_extensions": 1, "max_rounds": 2, "kind_tiers": {"consultation": "simple"}},
+               "max_extensions": 1, "max_rounds": 2, "kind_tiers": {"consultation": "simple"},
+               "holidays": ["2027-01-01", "2027-01-04"], "workdays": ["2027-01-09"]},
 }
 SUPERVISOR_PHONE, DISPATCHER_PHONE = "13600000001", "13600000002"
 

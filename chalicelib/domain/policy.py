@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import Any
+
+from .calendar import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -27,14 +30,22 @@ class Policy:
     banned_words: tuple[str, ...] = ()
     supervisor_phone: str = ""
     dispatcher_phone: str = ""
+    # Fallback calendar for years chinesecalendar does not know yet (ISO dates, as published).
+    holidays: tuple[str, ...] = ()
+    workdays: tuple[str, ...] = ()
 
     @classmethod
     def from_data(cls, data: dict[str, Any] | None) -> Policy:
         known = {f.name for f in fields(cls)}  # ignores bookkeeping keys such as "code"
         values = {k: v for k, v in (data or {}).items() if k in known}
-        if "banned_words" in values:
-            values["banned_words"] = tuple(values["banned_words"])
+        for name in ("banned_words", "holidays", "workdays"):
+            if name in values:
+                values[name] = tuple(values[name])
         return cls(**values)
+
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar.with_overrides(holidays=[date.fromisoformat(d) for d in self.holidays],
+                                           workdays=[date.fromisoformat(d) for d in self.workdays])
 
     def tier_days(self, category_tier: str, kind: str) -> int:
         tier = self.kind_tiers.get(kind, category_tier)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..adapters.aws import DeadLetters, SiteStore, Workflow
 from ..adapters.dynamo import ConfigRepository, Counters, TicketRepository
@@ -35,6 +35,8 @@ class Deps:
         if self._catalog is None or self.monotonic() - self._catalog_at > CATALOG_TTL_SECONDS:
             self._catalog = self.config.load()
             self._catalog_at = self.monotonic()
+            # The holiday table of the policy completes the calendar for years not yet known.
+            self.clock = replace(self.clock, calendar=self._catalog.policy.calendar())
         return self._catalog
 
     def forget_catalog(self) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from chalicelib.domain.errors import ConcurrentUpdate, NotFound
@@ -98,3 +100,10 @@ def test_the_watch_list_holds_escalated_cases_and_extension_requests(stack):
     for ticket in (quiet, late):
         stack.deps.tickets.save(ticket)
     assert [t.number for t in stack.deps.tickets.watched()] == [late.number]
+
+
+def test_the_stored_holiday_table_reaches_the_deadline_clock(stack):
+    stack.deps.catalog()
+    calendar = stack.deps.clock.calendar
+    assert not calendar.is_working_day(date(2027, 1, 4))  # a Monday, a holiday in the table
+    assert calendar.is_working_day(date(2027, 1, 9))      # a Saturday, a make-up day in the table

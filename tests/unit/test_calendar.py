@@ -73,3 +73,23 @@ def test_timeouts_are_whole_positive_seconds():
     now = at(date(2026, 11, 23))
     assert clock.seconds_until(now + timedelta(seconds=10.2), now) == 11
     assert clock.seconds_until(now - timedelta(hours=1), now) == 1
+
+
+def test_tiers_come_from_the_category_unless_the_kind_overrides_it():
+    from chalicelib.domain.policy import Policy
+    policy = Policy(kind_tiers={"consultation": "simple"})
+    assert policy.tier_days("general", "complaint") == 5
+    assert policy.tier_days("general", "consultation") == 2
+    assert policy.tier_days("complex", "complaint") == 15
+
+
+def test_the_1_3_5_7_15_scheme_is_just_another_table():
+    from chalicelib.domain.policy import Policy
+    policy = Policy.from_data({"tiers": {"t1": 1, "t3": 3, "t5": 5, "t7": 7, "t15": 15}})
+    assert [policy.tier_days(t, "help") for t in ("t1", "t3", "t5", "t7", "t15")] == [1, 3, 5, 7, 15]
+
+
+def test_the_policys_holiday_table_is_the_fallback_calendar():
+    from chalicelib.domain.policy import Policy
+    table = Policy.from_data({"holidays": ["2027-01-01"], "workdays": ["2027-01-09"]}).calendar()
+    assert not table.is_working_day(date(2027, 1, 1)) and table.is_working_day(date(2027, 1, 9))

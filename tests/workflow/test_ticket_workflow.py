@@ -257,3 +257,14 @@ def test_a_token_the_workflow_no_longer_waits_for_is_ignored(stack):
     stack.pump_until(waiting(stack, ticket_id, "accept"))
     run_task({"task": "dispatch", "ticket_id": ticket_id, "token": "stale-token"})  # must not raise
     assert stack.status_of(ticket_id) == "dispatched"
+
+
+def test_triage_that_waits_too_long_reminds_the_dispatchers_then_the_supervisor(fast_stack):
+    stack = fast_stack
+    ticket_id, number, _ = submit(stack, category="other", description="小区门口有个问题需要处理一下")
+    stack.pump_until(lambda: stack.deps.tickets.get(ticket_id).escalation_level >= 2, timeout=30)
+    assert "EscalateTriage" in stack.states_entered(ticket_id)
+    assert any(number in text and "派单" in text for text in stack.sms(DISPATCHER_PHONE))
+    assert any(number in text for text in stack.sms(SUPERVISOR_PHONE))
+    actions.dispatch_by_hand(number, "center", DispatchTicket(department="roads"), stack.deps)
+    stack.pump_until(lambda: stack.states_entered(ticket_id)[-1:] == ["AwaitAcceptance"], timeout=20)
