@@ -18,6 +18,7 @@ help:
 	@echo "make test     run the whole test suite (unit, integration, workflow, e2e, infra checks)"
 	@echo "make package  build the CloudFormation template and validate it (cfn-lint, asl-validator)"
 	@echo "make deploy   deploy to AWS with the AWS CLI (needs credentials and DEPLOY_BUCKET)"
+	@echo "make bench    intake latency and publishing throughput on the local twin"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -59,7 +60,7 @@ validate: $(NODE_STAMP)
 	infra/node_modules/.bin/asl-validator $(foreach f,$(wildcard infra/statemachines/*.asl.json),--json-path $(f))
 
 lint: $(STAMP)
-	$(BIN)/ruff check chalicelib infra tests app.py
+	$(BIN)/ruff check chalicelib infra tests bench app.py
 
 test: $(STAMP) $(NODE_STAMP) system-packages package lint
 	$(BIN)/python -m pytest
@@ -71,6 +72,10 @@ deploy: package
 	aws cloudformation deploy --template-file build/package/packaged.json --stack-name $(STACK) \
 	  --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 	  --parameter-overrides SiteUrl=$(SITE_URL) ApiUrl=$(API_URL)
+
+# Bounded benchmark on the local twin (loopback only; fixed count, stops by itself).
+bench: $(STAMP)
+	$(BIN)/python -m bench.intake
 
 clean:
 	rm -rf build .pytest_cache

@@ -241,12 +241,19 @@ class TicketRepository:
 
     def __init__(self, region: str) -> None:
         self._region = region
+        self._connection: Connection | None = None
+
+    def _transactions(self) -> Connection:
+        """One connection (one botocore client) per process: building a client costs ~100 ms."""
+        if self._connection is None:
+            self._connection = Connection(region=self._region)
+        return self._connection
 
     def add(self, ticket: Ticket, phone: str | None) -> None:
         """Store a new ticket and its contact item together, or neither."""
         item = _to_item(ticket)
         try:
-            with TransactWrite(connection=Connection(region=self._region)) as tx:
+            with TransactWrite(connection=self._transactions()) as tx:
                 tx.save(item, condition=TicketItem.pk.does_not_exist())
                 if phone:
                     tx.save(ContactItem(item.pk, "CONTACT", phone=phone))
@@ -270,7 +277,7 @@ class TicketRepository:
         """Save several tickets in one transaction, each under its own version check."""
         items = [_to_item(t) for t in tickets]
         try:
-            with TransactWrite(connection=Connection(region=self._region)) as tx:
+            with TransactWrite(connection=self._transactions()) as tx:
                 for item in items:
                     tx.save(item)
         except TransactWriteError as exc:
