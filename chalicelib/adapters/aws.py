@@ -39,17 +39,15 @@ class Workflow:
 
     def succeed(self, token: str, output: dict[str, Any]) -> bool:
         """Resume a waiting step; False if it no longer waits (timed out, execution ended)."""
-        try:
-            self._sfn.send_task_success(taskToken=token, output=json.dumps(output))
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] in GONE:
-                return False
-            raise
-        return True
+        return self._answer(self._sfn.send_task_success, taskToken=token, output=json.dumps(output))
 
     def fail(self, token: str, error: str, cause: str) -> bool:
+        return self._answer(self._sfn.send_task_failure, taskToken=token, error=error, cause=cause[:32000])
+
+    @staticmethod
+    def _answer(call: Any, **arguments: Any) -> bool:
         try:
-            self._sfn.send_task_failure(taskToken=token, error=error, cause=cause[:32000])
+            call(**arguments)
         except ClientError as exc:
             if exc.response["Error"]["Code"] in GONE:
                 return False

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import qrcode
 import qrcode.constants
@@ -21,7 +22,8 @@ def png(url: str) -> bytes:
     return out.getvalue()
 
 
+@lru_cache(maxsize=512)
 def svg(url: str) -> str:
-    """SVG markup for embedding in a page."""
+    """SVG markup for embedding in a page (a case's URL never changes: rebuilds reuse it)."""
     image = _code(url).make_image(image_factory=SvgPathImage)
     return image.to_string(encoding="unicode")

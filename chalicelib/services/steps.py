@@ -63,22 +63,24 @@ def _open_duplicate(ticket: Ticket, deps: Deps) -> Ticket | None:
 def dispatch(ticket_id: str, deps: Deps) -> dict[str, Any]:
     """Route by the rules (a reopened case goes back to its department); no rule: triage."""
     catalog = deps.catalog()
-    reopened = False
+    dispatched = reopened = False
 
     def change(ticket: Ticket) -> bool:
-        nonlocal reopened
+        nonlocal dispatched, reopened
+        dispatched = reopened = False
         if ticket.status not in (Status.SCREENED, Status.REOPENED):
-            return False  # dispatched already, or waiting for a dispatcher
+            return False  # dispatched already (a redelivery), or waiting for a dispatcher
         reopened = ticket.status is Status.REOPENED
         department = catalog.departments.get(ticket.department or "") if reopened else \
             catalog.route(ticket.location, ticket.category)
         if department is None:
             return False  # no rule: stays for the dispatcher's triage
         assign(ticket, department.code, deps)
+        dispatched = True
         return True
 
     ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
-    if ticket.status is Status.DISPATCHED and ticket.events[-1].kind == "dispatched":
+    if dispatched:
         tell_department(ticket, deps)
         if reopened:
             department = catalog.departments[ticket.department or ""]
@@ -128,11 +130,12 @@ def hand_over(ticket_id: str, stage: str, token: str, deps: Deps) -> None:
 def escalate(ticket_id: str, stage: str, deps: Deps) -> dict[str, Any]:
     """A deadline passed (督办): one level up, with SMS to whoever that level reaches.
     If people acted meanwhile, or an extension moved the deadline, nothing escalates."""
-    catalog, now = deps.catalog(), deps.clock.now()
+    now = deps.clock.now()
     level = 0
 
     def change(ticket: Ticket) -> bool:
         nonlocal level
+        level = 0
         due = {"accept": ticket.accept_due, "reply": ticket.reply_due}.get(stage)
         if ticket.stage_passed(stage) or (due is not None and due > now):
             return False
@@ -143,10 +146,7 @@ def escalate(ticket_id: str, stage: str, deps: Deps) -> dict[str, Any]:
     ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
     if level:
         _escalation_sms(ticket, stage, level, deps)
-    step = next_step(ticket, deps)
-    if level and stage == "triage":
-        step["timeout"] = working_days_seconds(catalog.policy.escalation_interval_days, deps)
-    return step
+    return next_step(ticket, deps)
 
 
 def _escalation_sms(ticket: Ticket, stage: str, level: int, deps: Deps) -> None:
@@ -169,16 +169,20 @@ def open_survey(ticket_id: str, deps: Deps) -> dict[str, Any]:
     policy, clock = deps.catalog().policy, deps.clock
     now = clock.now()
     secret = new_tracking_secret()
+    opened = False
 
     def change(ticket: Ticket) -> bool:
+        nonlocal opened
+        opened = False
         if ticket.status is not Status.REPLIED or (ticket.survey_expires and ticket.survey_expires > now):
             return False  # rated already, or this round's survey is open (a redelivery)
         expires = clock.due(now, policy.survey_days + policy.callback_days)
         ticket.open_survey(secret_digest(secret), expires, now)
+        opened = True
         return True
 
     ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
-    if ticket.events[-1].kind == "survey_sent" and ticket.survey_digest == secret_digest(secret):
+    if opened:
         link = f"{page_url(deps, ticket.number)}#k={secret}"
         notify.sms(deps, deps.tickets.phone(ticket.id), "survey", number=ticket.number, link=link)
     return next_step(ticket, deps)
@@ -187,15 +191,19 @@ def open_survey(ticket_id: str, deps: Deps) -> dict[str, Any]:
 def call_back(ticket_id: str, deps: Deps) -> dict[str, Any]:
     """No rating in time: a phone-callback task for staff."""
     policy, now = deps.catalog().policy, deps.clock.now()
+    due = False
 
     def change(ticket: Ticket) -> bool:
+        nonlocal due
+        due = False
         if ticket.stage_passed("survey") or ticket.events[-1].kind == "callback_due":
-            return False
+            return False  # rated meanwhile, or a redelivery
         ticket.call_back(now)
+        due = True
         return True
 
     ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
-    if ticket.events[-1].kind == "callback_due":
+    if due:
         notify.sms(deps, policy.dispatcher_phone, "callback", number=ticket.number)
     step = next_step(ticket, deps)
     if step["outcome"] == "replied":

@@ -92,7 +92,9 @@ def next_step(ticket: Ticket, deps: Deps) -> dict[str, Any]:
         step["timeout"] = working_days_seconds(policy.escalation_interval_days, deps) if late \
             else deps.clock.seconds_until(due)
     elif outcome == "triage":
-        step["timeout"] = working_days_seconds(policy.triage_days, deps)
+        # Once escalated, the dispatchers are reminded every escalation interval.
+        days = policy.escalation_interval_days if ticket.escalation_level else policy.triage_days
+        step["timeout"] = working_days_seconds(days, deps)
     elif outcome == "replied":
         step["timeout"] = working_days_seconds(policy.survey_days, deps)
     return step

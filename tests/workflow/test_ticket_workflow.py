@@ -268,3 +268,13 @@ def test_triage_that_waits_too_long_reminds_the_dispatchers_then_the_supervisor(
     assert any(number in text for text in stack.sms(SUPERVISOR_PHONE))
     actions.dispatch_by_hand(number, "center", DispatchTicket(department="roads"), stack.deps)
     stack.pump_until(lambda: stack.states_entered(ticket_id)[-1:] == ["AwaitAcceptance"], timeout=20)
+
+
+def test_redelivered_steps_do_not_send_their_sms_again(stack):
+    from chalicelib.services import steps
+
+    ticket_id, _, _ = submit(stack)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
+    handler_sms = len(stack.sms("13700000003"))
+    steps.dispatch(ticket_id, stack.deps)  # the same message delivered a second time
+    assert len(stack.sms("13700000003")) == handler_sms
