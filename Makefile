@@ -20,24 +20,24 @@ help:
 	@echo "make deploy   deploy to AWS with the AWS CLI (needs credentials and DEPLOY_BUCKET)"
 	@echo "make bench    intake latency and publishing throughput on the local twin"
 
+# Any python3 from 3.11 to 3.13; Debian's own python needs its venv package, installed when missing.
 $(STAMP): requirements.txt requirements-dev.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; assert (3, 11) <= v <= (3, 13), \
+	  f"Python 3.11 to 3.13 is required; {sys.executable} is {v[0]}.{v[1]} (set PYTHON=...)"'
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || infra/debian-packages.sh python3-venv \
+	  python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*; touch $@
 
 $(NODE_STAMP): infra/package.json infra/package-lock.json
+	@command -v npm >/dev/null || infra/debian-packages.sh nodejs npm
 	cd infra && npm ci --silent --no-fund --no-audit
 	@touch $@
 
 # Debian packages the browser tests need; installed only when missing.
 system-packages:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	@infra/debian-packages.sh $(DEBIAN_PACKAGES)
 
 run: $(STAMP)
 	$(BIN)/python -m infra.local.run
@@ -61,6 +61,7 @@ validate: $(NODE_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check chalicelib infra tests bench app.py
+	$(BIN)/mypy
 
 test: $(STAMP) $(NODE_STAMP) system-packages package lint
 	$(BIN)/python -m pytest

@@ -28,18 +28,19 @@ from .services.context import Deps
 
 
 def build(config: Settings) -> Deps:
-    dynamo.bind(config.table_name, config.region)
+    """The one place that knows which adapter stands behind each port."""
+    models = dynamo.models_for(config.table_name, config.region)
     session = boto3.session.Session(region_name=config.region)
     return Deps(
         settings=config,
-        tickets=dynamo.TicketRepository(config.region),
-        counters=dynamo.Counters(),
-        config=dynamo.ConfigRepository(),
+        tickets=dynamo.TicketRepository(models, config.region),
+        counters=dynamo.CounterRepository(models),
+        config=dynamo.ConfigRepository(models),
         workflow=Workflow(session.client("stepfunctions"), config.state_machine_arn),
         site=SiteStore(session.client("s3"), config.site_bucket),
         sms=SnsSms(session.client("sns")),
         dead_letters=DeadLetters(session.client("sqs"), config.dead_letter_queue_url),
-        clock=Clock(workday_seconds=config.workday_seconds),
+        base_clock=Clock(workday_seconds=config.workday_seconds),
     )
 
 
@@ -71,8 +72,8 @@ def _idempotent_submit() -> Callable[..., dict[str, str]]:
         static_pk_value="IDEMPOTENCY#submit",
         boto3_session=boto3.session.Session(region_name=config.region))
     @idempotent_function(data_keyword_argument="data", persistence_store=layer, config=_idempotency_rules())
-    def run(data: dict[str, Any]) -> dict[str, str]:
-        return tickets.submit(SubmitTicket.model_validate(data), deps()).as_dict()
+    def run(data: SubmitTicket) -> dict[str, str]:
+        return tickets.submit(data, deps()).as_dict()
 
     return run
 
@@ -85,7 +86,7 @@ def submit_once(command: SubmitTicket, lambda_context: Any = None) -> dict[str, 
         # Lets a record left by a Lambda that timed out mid-submit expire with that Lambda.
         _idempotency_rules().register_lambda_context(lambda_context)
     try:
-        return _idempotent_submit()(data=command.model_dump(mode="json"))
+        return _idempotent_submit()(data=command)
     except IdempotencyAlreadyInProgressError:
         raise ConcurrentUpdate("the same submission is being processed; retry in a moment") from None
     except IdempotencyValidationError:

@@ -17,6 +17,19 @@ API_URL = "MASHANG_API_URL"
 WORKDAY_SECONDS = "MASHANG_WORKDAY_SECONDS"
 STAFF_AUTH = "MASHANG_STAFF_AUTH"
 REGION = "AWS_REGION"
+# Event sources Chalice needs as literals when packaging; infra/template.json replaces both with
+# the real queue and stream, so the defaults below only name what is replaced.
+TASK_QUEUE_ARN = "MASHANG_TASK_QUEUE_ARN"
+TABLE_STREAM_ARN = "MASHANG_TABLE_STREAM_ARN"
+_PLACEHOLDER_SOURCES = {
+    TASK_QUEUE_ARN: "arn:aws:sqs:us-east-1:000000000000:replaced-by-infra",
+    TABLE_STREAM_ARN: "arn:aws:dynamodb:us-east-1:000000000000:table/mashang/stream/replaced-by-infra",
+}
+
+
+def event_source(name: str) -> str:
+    """The ARN of an event source (read at import time: Chalice's decorators need it then)."""
+    return os.environ.get(name, _PLACEHOLDER_SOURCES[name])
 
 
 @dataclass(frozen=True)

@@ -42,4 +42,4 @@ def rate_ticket(number: str) -> dict:
 @json_errors
 def get_ticket(number: str) -> dict:
     deps = bootstrap.deps()
-    return public_view(deps.tickets.by_number(number), deps)
+    return public_view(deps.tickets.by_number(number, for_update=False), deps)

@@ -7,9 +7,8 @@ from typing import Any
 from chalice import Blueprint, CORSConfig
 
 from .. import bootstrap
-from ..adapters.dynamo import TRIAGE
 from ..domain.errors import InvalidInput
-from ..domain.model import Status
+from ..domain.model import TRIAGE_QUEUE, Status
 from ..services import actions
 from ..services.commands import (
     AcceptTicket,
@@ -55,7 +54,7 @@ def inbox() -> dict:
     department = staff.department
     if params.get("queue") == "triage":
         staff.require("dispatcher", "supervisor")
-        department = TRIAGE
+        department = TRIAGE_QUEUE
     deps = bootstrap.deps()
     return {"department": department, "status": status.value,
             "tickets": [_view(t) for t in deps.tickets.inbox(department, status)]}

@@ -1,7 +1,7 @@
 """Working days: Chinese statutory holidays and make-up days, and a compressed demo clock."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,8 +10,9 @@ import chinese_calendar
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
-TIER_DAYS = {"urgent": 2, "simple": 2, "general": 5, "complex": 15}
-SIGN_OFF_DAYS = 1
+
+def china_now() -> datetime:
+    return datetime.now(CHINA)
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,11 @@ class Clock:
 
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     workday_seconds: float | None = None
+    # Where "now" comes from: the wall clock, or a test's hand-moved time.
+    source: Callable[[], datetime] = china_now
 
     def now(self) -> datetime:
-        return datetime.now(CHINA)
+        return self.source()
 
     def due(self, start: datetime, working_days: int) -> datetime:
         if self.workday_seconds is not None:

@@ -116,6 +116,9 @@ ESCALATION_LABELS = {1: "督办（一级）：已短信提醒承办人及单位�
                      2: "督办（二级）：已报告督办人员",
                      3: "督办（三级）：公开标记为超期"}
 
+# The dispatchers' queue: cases with no department yet (new ones waiting for triage, returns).
+TRIAGE_QUEUE = "TRIAGE"
+
 # From which states each action may be taken.
 ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "screen": frozenset({Status.SUBMITTED}),
@@ -134,6 +137,8 @@ WAITING_IN: dict[str, frozenset[Status]] = {
     "survey": frozenset({Status.REPLIED}),
     "callback": frozenset({Status.REPLIED}),
 }
+
+_WATCHED = frozenset({Status.SCREENED, Status.DISPATCHED, Status.ACCEPTED, Status.RETURNED})
 
 
 @dataclass(frozen=True)
@@ -332,6 +337,21 @@ class Ticket:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def queue(self) -> str | None:
+        """Whose inbox lists the case: its department, the dispatchers' triage, or nobody's."""
+        if self.department:
+            return self.department
+        return TRIAGE_QUEUE if self.status in WAITING_IN["triage"] else None
+
+    @property
+    def needs_attention(self) -> bool:
+        """On the supervisors' watch list: escalated or waiting for an extension decision while
+        open, or waiting for a phone callback."""
+        if self.status in _WATCHED:
+            return bool(self.escalation_level or self.extension_requested)
+        return self.status is Status.REPLIED and self.task_stage == "callback"
 
     def _require(self, action: str, department: str | None = None) -> None:
         if self.status not in ALLOWED_FROM[action]:

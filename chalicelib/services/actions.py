@@ -1,5 +1,5 @@
-"""What people do to a ticket. Each is a versioned write, then it resumes the workflow step it
-completes (if the workflow already handed that step over; otherwise the hand-over resumes)."""
+"""What people do to a ticket. Each is one change (a versioned write), then it resumes the workflow
+step it completes (if the workflow already handed that step over; otherwise the hand-over resumes)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,25 +10,24 @@ from ..domain.ids import secret_matches
 from ..domain.model import Ticket
 from ..observability import logger
 from . import notify
+from .cases import change_by_number
 from .commands import AcceptTicket, AskExtension, DecideExtension, DispatchTicket, RateTicket, ReplyTicket, ReturnTicket
 from .context import Deps
 from .steps import assign, tell_department
-from .tickets import next_step, update
+from .tickets import next_step
 
 
 def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Ticket], None]) -> Ticket:
-    token: str | None = None
-
-    def change(ticket: Ticket) -> bool:
-        nonlocal token
+    """Apply `action`; the decision is the waiting step's token it takes over, answered after the write."""
+    def decide(ticket: Ticket) -> str | None:
         action(ticket)
-        token = ticket.take_token(*stages)
-        return True
+        return ticket.take_token(*stages)
 
-    ticket = update(lambda: deps.tickets.by_number(number), change, deps)
-    if token and not deps.workflow.succeed(token, next_step(ticket, deps)):
+    changed = change_by_number(deps.tickets, number, decide)
+    token = changed.decision
+    if token and not deps.workflow.succeed(token, next_step(changed.ticket, deps)):
         logger.info("the workflow had stopped waiting; its next hand-over will pick this up")
-    return ticket
+    return changed.ticket
 
 
 def accept(number: str, department: str, cmd: AcceptTicket, deps: Deps) -> Ticket:
@@ -36,7 +35,8 @@ def accept(number: str, department: str, cmd: AcceptTicket, deps: Deps) -> Ticke
 
 
 def give_back(number: str, department: str, cmd: ReturnTicket, deps: Deps) -> Ticket:
-    """Return (退单) within the window; back to the dispatchers, counted against the department."""
+    """Return (退单) within the window; back to the dispatchers, counted against the department
+    (the `returned` event's tally)."""
     catalog, clock = deps.catalog(), deps.clock
     now = clock.now()
 
@@ -45,7 +45,6 @@ def give_back(number: str, department: str, cmd: ReturnTicket, deps: Deps) -> Ti
         ticket.give_back(department, cmd.reason, window_end, now)
 
     ticket = _act(number, ("accept", "reply"), deps, action)
-    deps.counters.next(f"returns#{department}#{now:%Y%m}")
     notify.sms(deps, catalog.policy.dispatcher_phone, "returned", number=number,
                department=catalog.department(department).name, reason=cmd.reason)
     return ticket

@@ -5,6 +5,7 @@ import re
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from ..domain.errors import InvalidInput
 from ..domain.model import Channel, Kind, Outcome, Rating
@@ -32,7 +33,7 @@ class Command(BaseModel):
             raise InvalidInput(f"{name}: {_reason(error)}", field=name) from None
 
 
-def _reason(error: dict) -> str:
+def _reason(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "missing":
         return "is required"

@@ -1,7 +1,7 @@
 """Rendering the public site: one ticket page per change, intake pages per location."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -9,7 +9,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..adapters import qr
 from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog
 from ..domain.model import (
@@ -25,6 +24,7 @@ from ..domain.model import (
     Ticket,
 )
 from ..domain.redact import redact
+from ..render import qr
 from .context import Deps
 
 # Console tabs per role: (id, label, query string of GET /console/…).
@@ -103,8 +103,26 @@ def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps) -> str:
     )
 
 
+def ticket_key(ticket: Ticket) -> str:
+    return f"t/{ticket.number}.html"
+
+
+def _shown(ticket: Ticket) -> Ticket:
+    """The ticket less what a page never shows: the wait token, secrets' digests, the lock version."""
+    return replace(ticket, task_token=None, task_stage=None, survey_digest=None, survey_expires=None,
+                   secret_digest="", version=None)
+
+
+def pages_for(old: Ticket | None, new: Ticket) -> list[str]:
+    """The planner: the pages a stored change rewrites. Today that is the case's own page, and
+    only when something it shows changed (not when only a wait token came or went)."""
+    if old is not None and _shown(old) == _shown(new):
+        return []
+    return [ticket_key(new)]
+
+
 def publish_ticket(ticket: Ticket, deps: Deps) -> str:
-    key = f"t/{ticket.number}.html"
+    key = ticket_key(ticket)
     deps.site.put(key, ticket_page(ticket, deps.catalog(), deps), cache_seconds=10)
     return key
 

@@ -1,18 +1,24 @@
 """Workflow steps: what the task worker does when the state machine asks (screen, dispatch,
-hand over a waiting step's token, escalate, survey, callback, default verdict)."""
+hand over a waiting step's token, escalate, survey, callback, default verdict).
+
+Each step decides inside `cases.change` and acts on the decision after the write, so a
+conflict (decided again) or a redelivered message (nothing left to decide) sends nothing twice.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from ..domain.ids import new_tracking_secret, secret_digest
 from ..domain.messages import STAGE_WORDS
 from ..domain.model import Rating, Status, Ticket
-from ..domain.screening import check_text, find_duplicate
+from ..domain.screening import Verdict, check_text, find_duplicate
 from . import notify
+from .cases import change
 from .context import Deps
 from .publish import cn_due
-from .tickets import next_step, page_url, update, working_days_seconds
+from .tickets import next_step, page_url, working_days_seconds
 
 
 def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
@@ -20,25 +26,35 @@ def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
     ticket = deps.tickets.get(ticket_id)
     if ticket.status is not Status.SUBMITTED:
         return _screened(ticket, deps)  # a redelivered message: screened already
-    policy, now = deps.catalog().policy, deps.clock.now()
-    phone = deps.tickets.phone(ticket.id)
-    verdict = check_text(ticket.description, policy)
-    if not verdict.valid:
-        ticket.invalidate(verdict.reason, now)
-        deps.tickets.save(ticket)
-        notify.sms(deps, phone, "invalid", number=ticket.number, reason=verdict.reason)
-        return next_step(ticket, deps)
-    original = _open_duplicate(ticket, deps)
+    now = deps.clock.now()
+    verdict = check_text(ticket.description, deps.catalog().policy)
+    original = _open_duplicate(ticket, deps) if verdict.valid else None
     if original is not None:
+        # Two cases in one write; a conflict fails the step and the workflow retries it.
         ticket.merge_into(original, now)
         original.add_supporter(ticket, now)
         deps.tickets.save_together(ticket, original)
-        notify.sms(deps, phone, "merged", original=original.number,
+        notify.sms(deps, deps.tickets.phone(ticket.id), "merged", original=original.number,
                    original_page=page_url(deps, original.number))
         return next_step(ticket, deps)
-    ticket.screen(now)
-    deps.tickets.save(ticket)
-    notify.sms(deps, phone, "received", number=ticket.number, page=page_url(deps, ticket.number))
+
+    def decide(ticket: Ticket) -> Verdict | None:
+        if ticket.status is not Status.SUBMITTED:
+            return None
+        if verdict.valid:
+            ticket.screen(now)
+        else:
+            ticket.invalidate(verdict.reason, now)
+        return verdict
+
+    changed = change(deps.tickets, ticket_id, decide)
+    ticket = changed.ticket
+    if changed.saved and changed.decision is not None:
+        phone = deps.tickets.phone(ticket.id)
+        if changed.decision.valid:
+            notify.sms(deps, phone, "received", number=ticket.number, page=page_url(deps, ticket.number))
+        else:
+            notify.sms(deps, phone, "invalid", number=ticket.number, reason=changed.decision.reason)
     return _screened(ticket, deps)
 
 
@@ -60,48 +76,50 @@ def _open_duplicate(ticket: Ticket, deps: Deps) -> Ticket | None:
     return candidates[found] if found else None
 
 
+@dataclass(frozen=True)
+class Dispatched:
+    department: str
+    reopened: bool
+
+
 def dispatch(ticket_id: str, deps: Deps) -> dict[str, Any]:
     """Route by the rules (a reopened case goes back to its department); no rule: triage."""
     catalog = deps.catalog()
-    dispatched = reopened = False
 
-    def change(ticket: Ticket) -> bool:
-        nonlocal dispatched, reopened
-        dispatched = reopened = False
+    def decide(ticket: Ticket) -> Dispatched | None:
         if ticket.status not in (Status.SCREENED, Status.REOPENED):
-            return False  # dispatched already (a redelivery), or waiting for a dispatcher
+            return None  # dispatched already (a redelivery), or waiting for a dispatcher
         reopened = ticket.status is Status.REOPENED
         department = catalog.departments.get(ticket.department or "") if reopened else \
             catalog.route(ticket.location, ticket.category)
         if department is None:
-            return False  # no rule: stays for the dispatcher's triage
+            return None  # no rule: stays for the dispatcher's triage
         assign(ticket, department.code, deps)
-        dispatched = True
-        return True
+        return Dispatched(department.code, reopened)
 
-    ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
-    if dispatched:
-        tell_department(ticket, deps)
-        if reopened:
-            department = catalog.departments[ticket.department or ""]
-            notify.sms(deps, catalog.policy.supervisor_phone, "reopened", number=ticket.number,
-                       department=department.name, round=ticket.round)
-    return next_step(ticket, deps)
+    changed = change(deps.tickets, ticket_id, decide)
+    if changed.saved and changed.decision:
+        tell_department(changed.ticket, deps)
+        if changed.decision.reopened:
+            notify.sms(deps, catalog.policy.supervisor_phone, "reopened", number=changed.ticket.number,
+                       department=catalog.department(changed.decision.department).name,
+                       round=changed.ticket.round)
+    return next_step(changed.ticket, deps)
 
 
 def assign(ticket: Ticket, department: str, deps: Deps, actor: str = "system") -> None:
-    """Dispatch with deadlines from the working-day calendar and the ticket's tier."""
+    """Dispatch with deadlines from the working-day calendar and the ticket's tier (a pure change:
+    the dispatch counts through the timeline's tallies, once, after the write)."""
     catalog, clock = deps.catalog(), deps.clock
     now = clock.now()
     days = catalog.policy.tier_days(catalog.category(ticket.category).tier, ticket.kind.value)
     ticket.dispatch(department, accept_due=clock.due(now, catalog.policy.sign_off_days),
                     reply_due=clock.due(now, days), at=now, actor=actor)
-    deps.counters.next(f"dispatched#{department}#{now:%Y%m}")
 
 
 def tell_department(ticket: Ticket, deps: Deps) -> None:
     catalog = deps.catalog()
-    department = catalog.departments[ticket.department or ""]
+    department = catalog.department(ticket.department or "")
     notify.sms(deps, department.phone, "new_case", number=ticket.number,
                category=catalog.category(ticket.category).name,
                location=catalog.location(ticket.location).name, accept_due=cn_due(ticket.accept_due))
@@ -113,40 +131,33 @@ def hand_over(ticket_id: str, stage: str, token: str, deps: Deps) -> None:
     If people already did that step (they can be quicker than the queue), resume at once.
     The versioned write makes exactly one of this and the people's action see both sides.
     """
-    resume = False
+    def decide(ticket: Ticket) -> bool:
+        if ticket.stage_passed(stage):
+            return True  # resume now
+        ticket.wait_for(stage, token)
+        return False
 
-    def change(ticket: Ticket) -> bool:
-        nonlocal resume
-        resume = ticket.stage_passed(stage)
-        if not resume:
-            ticket.wait_for(stage, token)
-        return not resume
-
-    ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
-    if resume:
-        deps.workflow.succeed(token, next_step(ticket, deps))
+    changed = change(deps.tickets, ticket_id, decide)
+    if changed.decision:
+        deps.workflow.succeed(token, next_step(changed.ticket, deps))
 
 
 def escalate(ticket_id: str, stage: str, deps: Deps) -> dict[str, Any]:
     """A deadline passed (督办): one level up, with SMS to whoever that level reaches.
     If people acted meanwhile, or an extension moved the deadline, nothing escalates."""
     now = deps.clock.now()
-    level = 0
 
-    def change(ticket: Ticket) -> bool:
-        nonlocal level
-        level = 0
+    def decide(ticket: Ticket) -> int | None:
         due = {"accept": ticket.accept_due, "reply": ticket.reply_due}.get(stage)
         if ticket.stage_passed(stage) or (due is not None and due > now):
-            return False
+            return None
         ticket.forget_wait()
-        level = ticket.escalate(stage, now)
-        return True
+        return ticket.escalate(stage, now)
 
-    ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
-    if level:
-        _escalation_sms(ticket, stage, level, deps)
-    return next_step(ticket, deps)
+    changed = change(deps.tickets, ticket_id, decide)
+    if changed.saved and changed.decision:
+        _escalation_sms(changed.ticket, stage, changed.decision, deps)
+    return next_step(changed.ticket, deps)
 
 
 def _escalation_sms(ticket: Ticket, stage: str, level: int, deps: Deps) -> None:
@@ -169,43 +180,34 @@ def open_survey(ticket_id: str, deps: Deps) -> dict[str, Any]:
     policy, clock = deps.catalog().policy, deps.clock
     now = clock.now()
     secret = new_tracking_secret()
-    opened = False
 
-    def change(ticket: Ticket) -> bool:
-        nonlocal opened
-        opened = False
+    def decide(ticket: Ticket) -> str | None:
         if ticket.status is not Status.REPLIED or (ticket.survey_expires and ticket.survey_expires > now):
-            return False  # rated already, or this round's survey is open (a redelivery)
-        expires = clock.due(now, policy.survey_days + policy.callback_days)
-        ticket.open_survey(secret_digest(secret), expires, now)
-        opened = True
-        return True
+            return None  # rated already, or this round's survey is open (a redelivery)
+        ticket.open_survey(secret_digest(secret), clock.due(now, policy.survey_days + policy.callback_days), now)
+        return secret
 
-    ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
-    if opened:
-        link = f"{page_url(deps, ticket.number)}#k={secret}"
-        notify.sms(deps, deps.tickets.phone(ticket.id), "survey", number=ticket.number, link=link)
-    return next_step(ticket, deps)
+    changed = change(deps.tickets, ticket_id, decide)
+    if changed.saved and changed.decision:
+        link = f"{page_url(deps, changed.ticket.number)}#k={changed.decision}"
+        notify.sms(deps, deps.tickets.phone(ticket_id), "survey", number=changed.ticket.number, link=link)
+    return next_step(changed.ticket, deps)
 
 
 def call_back(ticket_id: str, deps: Deps) -> dict[str, Any]:
     """No rating in time: a phone-callback task for staff."""
     policy, now = deps.catalog().policy, deps.clock.now()
-    due = False
 
-    def change(ticket: Ticket) -> bool:
-        nonlocal due
-        due = False
+    def decide(ticket: Ticket) -> bool:
         if ticket.stage_passed("survey") or ticket.events[-1].kind == "callback_due":
             return False  # rated meanwhile, or a redelivery
         ticket.call_back(now)
-        due = True
         return True
 
-    ticket = update(lambda: deps.tickets.get(ticket_id), change, deps)
-    if due:
-        notify.sms(deps, policy.dispatcher_phone, "callback", number=ticket.number)
-    step = next_step(ticket, deps)
+    changed = change(deps.tickets, ticket_id, decide)
+    if changed.saved and changed.decision:
+        notify.sms(deps, policy.dispatcher_phone, "callback", number=changed.ticket.number)
+    step = next_step(changed.ticket, deps)
     if step["outcome"] == "replied":
         step["timeout"] = working_days_seconds(policy.callback_days, deps)
     return step
@@ -215,7 +217,7 @@ def default_verdict(ticket_id: str, deps: Deps) -> dict[str, Any]:
     """Nobody could be reached: the configured default rating applies."""
     policy, now = deps.catalog().policy, deps.clock.now()
 
-    def change(ticket: Ticket) -> bool:
+    def decide(ticket: Ticket) -> bool:
         if ticket.stage_passed("callback"):
             return False
         ticket.forget_wait()
@@ -223,4 +225,4 @@ def default_verdict(ticket_id: str, deps: Deps) -> dict[str, Any]:
                     policy.max_rounds, now)
         return True
 
-    return next_step(update(lambda: deps.tickets.get(ticket_id), change, deps), deps)
+    return next_step(change(deps.tickets, ticket_id, decide).ticket, deps)

@@ -1,18 +1,14 @@
-"""Submitting a ticket, the versioned-update loop, and what the workflow does next."""
+"""Submitting a ticket, and what the workflow does next."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..domain.errors import ConcurrentUpdate
 from ..domain.ids import new_ticket_id, new_tracking_secret, public_number, secret_digest
 from ..domain.model import Status, Ticket
 from .commands import SubmitTicket
 from .context import Deps
-
-CONFLICT_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -47,23 +43,6 @@ def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
     page = page_url(deps, ticket.number)
     # The secret rides in the fragment: browsers never send it to any server log.
     return Receipt(ticket.number, page, f"{page}#k={secret}")
-
-
-def update(load: Callable[[], Ticket], change: Callable[[Ticket], bool], deps: Deps) -> Ticket:
-    """Load, change, save with the version check; on a conflict start again from a fresh read.
-
-    `change` answers whether it changed the ticket (nothing to save otherwise)."""
-    for attempt in range(CONFLICT_RETRIES):
-        ticket = load()
-        if not change(ticket):
-            return ticket
-        try:
-            deps.tickets.save(ticket)
-            return ticket
-        except ConcurrentUpdate:
-            if attempt == CONFLICT_RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 def working_days_seconds(days: int, deps: Deps, start: datetime | None = None) -> int:

@@ -2,29 +2,19 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint
 
-from .. import bootstrap
-from ..adapters.dynamo import ticket_from_image
+from .. import bootstrap, config
 from ..domain.errors import DomainError
 from ..observability import logger
 from ..services import steps
+from ..services.changes import on_change
 from ..services.context import Deps
-from ..services.publish import publish_ticket
 
 tasks = Blueprint(__name__)
-
-# Chalice needs literal event sources when packaging; infra/template.json replaces both
-# with references to the real queue and stream, so these names are only defaults.
-TASK_QUEUE_ARN = os.environ.get(
-    "MASHANG_TASK_QUEUE_ARN", "arn:aws:sqs:us-east-1:000000000000:replaced-by-infra")
-TABLE_STREAM_ARN = os.environ.get(
-    "MASHANG_TABLE_STREAM_ARN",
-    "arn:aws:dynamodb:us-east-1:000000000000:table/mashang/stream/replaced-by-infra")
 
 # Steps that compute something and answer what comes next.
 STEPS: dict[str, Callable[[str, Deps], dict[str, Any]]] = {
@@ -56,25 +46,23 @@ def run_task(message: dict[str, Any]) -> None:
         deps.workflow.fail(token, type(exc).__name__, exc.message)
 
 
-@tasks.on_sqs_message(queue_arn=TASK_QUEUE_ARN, batch_size=1)
+@tasks.on_sqs_message(queue_arn=config.event_source(config.TASK_QUEUE_ARN), batch_size=1)
 def on_task_message(event: Any) -> None:
     for record in event:
         run_task(json.loads(record.body))
 
 
-def publish_record(event_name: str, new_image: dict[str, Any] | None) -> None:
-    """A new ticket starts its workflow; every ticket change rewrites its page."""
-    ticket = ticket_from_image(new_image) if new_image else None
-    if ticket is None:
-        return
+def publish_record(old_image: dict[str, Any] | None, new_image: dict[str, Any] | None) -> None:
+    """A ticket was stored: start, count and publish what follows (services/changes.py)."""
     deps = bootstrap.deps()
-    logger.append_keys(ticket_id=ticket.id)
-    if event_name == "INSERT":
-        deps.workflow.start(ticket.id)
-    publish_ticket(ticket, deps)
+    new = deps.tickets.from_image(new_image) if new_image else None
+    if new is None:
+        return
+    logger.append_keys(ticket_id=new.id)
+    on_change(deps.tickets.from_image(old_image) if old_image else None, new, deps)
 
 
-@tasks.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=25)
+@tasks.on_dynamodb_record(stream_arn=config.event_source(config.TABLE_STREAM_ARN), batch_size=25)
 def on_table_change(event: Any) -> None:
     for record in event:
-        publish_record(record.event_name, record.new_image)
+        publish_record(record.old_image, record.new_image)

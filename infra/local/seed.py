@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chalicelib.adapters import qr
+from chalicelib.render import qr
 from chalicelib.services.context import Deps
 from chalicelib.services.publish import intake_url, publish_site
 

@@ -62,6 +62,21 @@ def test_the_department_inbox_lists_its_dispatched_tickets(stack):
     assert [t.number for t in inbox] == [mine.number]
 
 
+def test_a_tally_counts_once_per_key_and_months_add_up_their_days(stack):
+    from chalicelib.domain.tallies import Tally
+
+    counters = stack.deps.counters
+    assert counters.count_once(Tally("dispatched#roads", "2026-11-23", "T1:1")) is True
+    assert counters.count_once(Tally("dispatched#roads", "2026-11-23", "T1:1")) is False  # again: no change
+    assert counters.count_once(Tally("dispatched#roads", "2026-11-23", "T2:1")) is True
+    assert counters.count_once(Tally("dispatched#roads", "2026-11-30", "T3:1")) is True
+    assert counters.count_once(Tally("dispatched#roads", "2026-12-01", "T4:1")) is True
+    assert counters.total("dispatched#roads", "2026-11") == 3
+    assert counters.total("dispatched#roads", "2026-11-23") == 2
+    assert counters.total("dispatched#roads", "2026-12") == 1
+    assert counters.total("dispatched#water", "2026-11") == 0
+
+
 def test_counters_count_atomically(stack):
     assert [stack.deps.counters.next("number#20261123") for _ in range(3)] == [1, 2, 3]
     assert stack.deps.counters.next("number#20261124") == 1

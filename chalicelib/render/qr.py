@@ -26,4 +26,4 @@ def png(url: str) -> bytes:
 def svg(url: str) -> str:
     """SVG markup for embedding in a page (a case's URL never changes: rebuilds reuse it)."""
     image = _code(url).make_image(image_factory=SvgPathImage)
-    return image.to_string(encoding="unicode")
+    return str(image.to_string(encoding="unicode"))

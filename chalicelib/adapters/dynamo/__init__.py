@@ -1,0 +1,21 @@
+"""Single-table DynamoDB storage with pynamodb: tickets, contacts, counters, configuration.
+
+Keys (infra/template.json defines the same table):
+  ticket          pk=TICKET#{id}            sk=TICKET     gsi1: NUMBER#{number} / TICKET
+                                                          gsi2: DEPT#{dept or TRIAGE}#{status} / {due}#{id}
+                                                          gsi3: LOC#{location} / {created}#{id}
+                                                          gsi4: WATCH / {due}#{id}   (sparse: needs attention)
+  contact         pk=TICKET#{id}            sk=CONTACT    (phone; never published, never logged)
+  sequence        pk=COUNTER#{name}         sk=COUNTER    value (atomic ADD)
+  tally           pk=TALLY#{counter}        sk={YYYY-MM-DD} value, seen (keys applied: counted once)
+  configuration   pk=CONFIG                 sk={kind}#{code}   data
+  idempotency     pk=IDEMPOTENCY#submit     sk={key}      (Powertools; expires by TTL)
+"""
+from __future__ import annotations
+
+from .mapping import ticket_from_image, ticket_from_item, to_item
+from .models import TableModels, models_for
+from .repositories import ConfigRepository, CounterRepository, TicketRepository
+
+__all__ = ["ConfigRepository", "CounterRepository", "TableModels", "TicketRepository", "models_for",
+           "ticket_from_image", "ticket_from_item", "to_item"]

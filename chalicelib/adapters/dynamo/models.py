@@ -1,0 +1,161 @@
+"""pynamodb models of the one table; `models_for` binds them to a table chosen by the bootstrap."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+
+class _Index(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    class Meta:
+        projection = AllProjection()
+
+
+class NumberIndex(_Index):
+    class Meta(_Index.Meta):
+        index_name = "gsi1"
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class InboxIndex(_Index):
+    class Meta(_Index.Meta):
+        index_name = "gsi2"
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class LocationIndex(_Index):
+    class Meta(_Index.Meta):
+        index_name = "gsi3"
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class WatchIndex(_Index):
+    class Meta(_Index.Meta):
+        index_name = "gsi4"
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
+class _Item(Model):
+    class Meta:
+        table_name = "unbound"  # models_for() makes subclasses bound to the real table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class EventMap(MapAttribute):  # type: ignore[type-arg]
+    kind = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    actor = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+    data = UnicodeAttribute(default="{}")  # JSON text: small, schema-free detail
+
+
+class TicketItem(_Item):
+    id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    location = UnicodeAttribute()
+    district = UnicodeAttribute()
+    category = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    description = UnicodeAttribute()
+    secret_digest = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    status = UnicodeAttribute()
+    department = UnicodeAttribute(null=True)
+    dispatched_at = UTCDateTimeAttribute(null=True)
+    accept_due = UTCDateTimeAttribute(null=True)
+    reply_due = UTCDateTimeAttribute(null=True)
+    reply = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    merged_into = UnicodeAttribute(null=True)
+    supporters = NumberAttribute(default=0)
+    escalation_level = NumberAttribute(default=0)
+    overdue = BooleanAttribute(default=False)
+    extension_requested = BooleanAttribute(default=False)
+    extension_days = NumberAttribute(default=0)
+    extensions = NumberAttribute(default=0)
+    round = NumberAttribute(default=1)
+    rating = UnicodeAttribute(null=True)
+    rating_comment = UnicodeAttribute(default="")
+    survey_digest = UnicodeAttribute(null=True)
+    survey_expires = UTCDateTimeAttribute(null=True)
+    task_token = UnicodeAttribute(null=True)
+    task_stage = UnicodeAttribute(null=True)
+    events = ListAttribute(of=EventMap, default=list)
+    version = VersionAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    by_number = NumberIndex()
+    inbox = InboxIndex()
+    by_location = LocationIndex()
+    watch = WatchIndex()
+
+
+class ContactItem(_Item):
+    phone = UnicodeAttribute()
+
+
+class CounterItem(_Item):
+    value = NumberAttribute(default=0)
+
+
+class TallyItem(_Item):
+    value = NumberAttribute(default=0)
+    seen = UnicodeSetAttribute(null=True)  # keys already counted (ticket id : event index)
+
+
+class ConfigItem(_Item):
+    data = UnicodeAttribute()  # JSON text of one configuration record
+    position = NumberAttribute(default=0)  # order in which people listed them
+
+
+@dataclass(frozen=True)
+class TableModels:
+    """The item classes bound to one table."""
+
+    ticket: type[TicketItem]
+    contact: type[ContactItem]
+    counter: type[CounterItem]
+    tally: type[TallyItem]
+    config: type[ConfigItem]
+
+
+@cache
+def models_for(table_name: str, region: str) -> TableModels:
+    """Subclasses of the item models bound to `table_name` (pynamodb reads the table from each
+    class's Meta, so binding makes classes instead of rewriting a shared class's metadata)."""
+    def bound(base: type[_Item]) -> type:
+        meta = type("Meta", (), {"table_name": table_name, "region": region})
+        return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__})
+
+    return TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
+                       bound(ConfigItem))

@@ -1,0 +1,171 @@
+"""The repositories the services' ports name, over the bound models."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from ...domain.catalog import Catalog
+from ...domain.errors import ConcurrentUpdate, NotFound
+from ...domain.model import Status, Ticket
+from ...domain.tallies import Tally
+from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
+from .models import TableModels
+
+CONFIG_KINDS = ("districts", "departments", "categories", "locations", "rules", "policy")
+
+
+def _is_conflict(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) in {
+        "ConditionalCheckFailedException", "TransactionCanceledException"}
+
+
+class TicketRepository:
+    """Tickets with optimistic locking: a stale write raises ConcurrentUpdate, never overwrites."""
+
+    def __init__(self, models: TableModels, region: str) -> None:
+        self._models, self._region = models, region
+        self._connection: Connection | None = None
+
+    def _transactions(self) -> Connection:
+        """One connection (one botocore client) per process: building a client costs ~100 ms."""
+        if self._connection is None:
+            self._connection = Connection(region=self._region)
+        return self._connection
+
+    def add(self, ticket: Ticket, phone: str | None) -> None:
+        """Store a new ticket and its contact item together, or neither."""
+        item = to_item(ticket, self._models.ticket)
+        try:
+            with TransactWrite(connection=self._transactions()) as tx:
+                tx.save(item, condition=self._models.ticket.pk.does_not_exist())
+                if phone:
+                    tx.save(self._models.contact(item.pk, "CONTACT", phone=phone))
+        except TransactWriteError as exc:
+            if _is_conflict(exc):
+                raise ConcurrentUpdate(f"ticket {ticket.id} exists already") from exc
+            raise
+        ticket.version = 1
+
+    def save(self, ticket: Ticket) -> None:
+        item = to_item(ticket, self._models.ticket)
+        try:
+            item.save()
+        except PutError as exc:
+            if _is_conflict(exc):
+                raise ConcurrentUpdate(f"ticket {ticket.number} was changed by someone else") from exc
+            raise
+        ticket.version = item.version
+
+    def save_together(self, *tickets: Ticket) -> None:
+        """Save several tickets in one transaction, each under its own version check."""
+        items = [to_item(t, self._models.ticket) for t in tickets]
+        try:
+            with TransactWrite(connection=self._transactions()) as tx:
+                for item in items:
+                    tx.save(item)
+        except TransactWriteError as exc:
+            if _is_conflict(exc):
+                raise ConcurrentUpdate("a ticket was changed by someone else") from exc
+            raise
+        for ticket in tickets:
+            ticket.version = (ticket.version or 0) + 1
+
+    def get(self, ticket_id: str) -> Ticket:
+        try:
+            return ticket_from_item(self._models.ticket.get(ticket_key(ticket_id), "TICKET", consistent_read=True))
+        except DoesNotExist:
+            raise NotFound(f"unknown ticket '{ticket_id}'", field="ticket") from None
+
+    def by_number(self, number: str, *, for_update: bool = True) -> Ticket:
+        for item in self._models.ticket.by_number.query(f"NUMBER#{number}", limit=1):
+            # The index is eventually consistent: before a write, read the item itself for its version.
+            return self.get(item.id) if for_update else ticket_from_item(item)
+        raise NotFound(f"unknown ticket '{number}'", field="ticket")
+
+    def inbox(self, queue: str, status: Status, limit: int = 50) -> list[Ticket]:
+        items = self._models.ticket.inbox.query(f"DEPT#{queue}#{status.value}", limit=limit)
+        return [ticket_from_item(i) for i in items]
+
+    def watched(self, limit: int = 100) -> list[Ticket]:
+        """Cases that need attention: escalated, overdue, waiting for an extension decision or a callback."""
+        return [ticket_from_item(i) for i in self._models.ticket.watch.query("WATCH", limit=limit)]
+
+    def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:
+        """Cases reported at a location since a time, newest first."""
+        model = self._models.ticket
+        items = model.by_location.query(f"LOC#{location}", model.gsi3sk >= since.isoformat(),
+                                        scan_index_forward=False, limit=limit)
+        return [ticket_from_item(i) for i in items]
+
+    def phone(self, ticket_id: str) -> str | None:
+        try:
+            return str(self._models.contact.get(ticket_key(ticket_id), "CONTACT").phone)
+        except DoesNotExist:
+            return None
+
+    def from_image(self, image: dict[str, Any]) -> Ticket | None:
+        return ticket_from_image(image, self._models.ticket)
+
+
+class CounterRepository:
+    """Sequences (atomic ADD) and tallies counted once per key (one conditional update, no transaction)."""
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    def next(self, name: str) -> int:
+        item = self._models.counter(f"COUNTER#{name}", "COUNTER")
+        item.update(actions=[self._models.counter.value.add(1)])
+        return int(item.value)
+
+    def count_once(self, tally: Tally) -> bool:
+        model = self._models.tally
+        item = model(f"TALLY#{tally.counter}", tally.day)
+        try:
+            item.update(actions=[model.value.add(1), model.seen.add({tally.key})],
+                        condition=model.seen.does_not_exist() | ~model.seen.contains(tally.key))
+        except UpdateError as exc:
+            if _is_conflict(exc):
+                return False  # counted already
+            raise
+        return True
+
+    def total(self, counter: str, period: str) -> int:
+        model = self._models.tally
+        days = model.query(f"TALLY#{counter}", model.sk.startswith(period), attributes_to_get=["value"])
+        return sum(int(day.value) for day in days)
+
+
+class ConfigRepository:
+    """Configuration records (the catalog) as items under one partition."""
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    def load(self) -> Catalog:
+        data: dict[str, list[dict[str, Any]]] = {kind: [] for kind in CONFIG_KINDS}
+        for item in sorted(self._models.config.query("CONFIG"), key=lambda i: i.position):
+            kind = item.sk.split("#", 1)[0]
+            if kind in data:
+                data[kind].append(json.loads(item.data))
+        return Catalog.from_data(data)
+
+    def put_all(self, data: dict[str, Any]) -> int:
+        count = 0
+        model = self._models.config
+        with model.batch_write() as batch:
+            for kind in CONFIG_KINDS:
+                records = data.get(kind, [])
+                if isinstance(records, dict):  # a single record, like the policy
+                    records = [{"code": "city", **records}]
+                for position, record in enumerate(records):
+                    code = record.get("code") or f"{record['district']}.{record['category']}"
+                    batch.save(model("CONFIG", f"{kind}#{code}", position=position,
+                                     data=json.dumps(record, ensure_ascii=False)))
+                    count += 1
+        return count

@@ -1,0 +1,1 @@
+"""Pure presentation helpers (no I/O): QR codes for pages and posters."""

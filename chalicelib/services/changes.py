@@ -1,0 +1,19 @@
+"""What follows every stored change of a ticket (the table's stream): a new ticket starts its
+workflow, each new timeline event is counted once, and the pages it touches are rewritten."""
+from __future__ import annotations
+
+from ..domain.model import Ticket
+from ..domain.tallies import tallies
+from .context import Deps
+from .publish import pages_for, publish_ticket
+
+
+def on_change(old: Ticket | None, new: Ticket, deps: Deps) -> None:
+    """Safe to run twice for the same change (stream retries): starting is a no-op the second
+    time, tallies are keyed by ticket and event, and pages are rewritten with the same content."""
+    if old is None:
+        deps.workflow.start(new.id)
+    for tally in tallies(new, since=len(old.events) if old else 0):
+        deps.counters.count_once(tally)
+    if pages_for(old, new):
+        publish_ticket(new, deps)

@@ -1,0 +1,87 @@
+"""What the use cases need from the outside world, named for the need (Protocols).
+
+The adapters implement these; the bootstrap is the only place that picks them; tests pass
+in-memory fakes with the same conflict semantics (tests/fakes.py)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from ..domain.catalog import Catalog
+from ..domain.model import Status, Ticket
+from ..domain.tallies import Tally
+
+
+class Tickets(Protocol):
+    """Tickets under optimistic locking: a stale write raises ConcurrentUpdate, never overwrites."""
+
+    def add(self, ticket: Ticket, phone: str | None) -> None:
+        """Store a new ticket (and its contact apart); ConcurrentUpdate if the id exists."""
+
+    def save(self, ticket: Ticket) -> None:
+        """Write the ticket if nobody wrote it since it was read; its version moves on."""
+
+    def save_together(self, *tickets: Ticket) -> None:
+        """Write several tickets all or none, each under its own version check."""
+
+    def get(self, ticket_id: str) -> Ticket:
+        """A strongly consistent read (before a write); NotFound if unknown."""
+
+    def by_number(self, number: str, *, for_update: bool = True) -> Ticket:
+        """By public number; `for_update=False` lets a read-only view use the index copy."""
+
+    def inbox(self, queue: str, status: Status, limit: int = 50) -> list[Ticket]:
+        """A department's (or the triage queue's) cases in one state, by due time."""
+
+    def watched(self, limit: int = 100) -> list[Ticket]:
+        """Escalated or overdue cases, extension requests and callbacks due."""
+
+    def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:
+        """Cases reported at a location since a time, newest first."""
+
+    def phone(self, ticket_id: str) -> str | None:
+        """The citizen's contact, kept apart from the ticket."""
+
+    def from_image(self, image: dict[str, Any]) -> Ticket | None:
+        """The ticket in a change-stream image, or None for other items."""
+
+
+class Counters(Protocol):
+    def next(self, name: str) -> int:
+        """Add one and answer the new value (sequences such as the day's case numbers)."""
+
+    def count_once(self, tally: Tally) -> bool:
+        """Apply a tally unless its key was applied already; answers whether it moved."""
+
+    def total(self, counter: str, period: str) -> int:
+        """The sum of a counter's days whose date starts with `period` (YYYY-MM or YYYY-MM-DD)."""
+
+
+class Catalogue(Protocol):
+    def load(self) -> Catalog: ...
+
+    def put_all(self, data: dict[str, Any]) -> int: ...
+
+
+class SiteStore(Protocol):
+    def put(self, key: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
+            cache_seconds: int = 30) -> None: ...
+
+
+class Workflow(Protocol):
+    def start(self, ticket_id: str) -> None:
+        """Start the ticket's execution; a second start is a no-op."""
+
+    def succeed(self, token: str, output: dict[str, Any]) -> bool:
+        """Resume a waiting step; False if it no longer waits."""
+
+    def fail(self, token: str, error: str, cause: str) -> bool: ...
+
+
+class Sms(Protocol):
+    def send(self, phone: str, text: str) -> None: ...
+
+
+class DeadLetters(Protocol):
+    def peek(self, limit: int = 10) -> list[dict[str, Any]]:
+        """Task messages that kept failing (ticket, task, stage), without consuming them."""

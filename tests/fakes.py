@@ -1,0 +1,245 @@
+"""In-memory fakes of every port, with the real repository's conflict semantics: a stale write
+raises ConcurrentUpdate. Service tests build `Deps` from these and run in milliseconds."""
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chalicelib.config import Settings
+from chalicelib.domain.calendar import Clock
+from chalicelib.domain.catalog import Catalog
+from chalicelib.domain.errors import ConcurrentUpdate, NotFound
+from chalicelib.domain.model import Status, Ticket
+from chalicelib.domain.tallies import Tally
+from chalicelib.services.changes import on_change
+from chalicelib.services.context import Deps
+from tests.builders import CITY, NOW
+
+Change = tuple[Ticket | None, Ticket]
+
+
+class FakeTickets:
+    """Stored copies by id; every successful write appends (old, new) to `changes`, the stream."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Ticket] = {}
+        self.phones: dict[str, str] = {}
+        self.changes: list[Change] = []
+        self.writes = 0
+        self._interference: dict[str, list[Callable[[Ticket], None]]] = defaultdict(list)
+
+    # --- forcing conflicts ---------------------------------------------------------------
+    def interfere(self, ticket_id: str, change: Callable[[Ticket], None] = lambda t: None) -> None:
+        """Someone else writes this ticket (with `change`) just before our next write of it."""
+        self._interference[ticket_id].append(change)
+
+    def _others_write_first(self, ticket_id: str) -> None:
+        """One interfering write per attempt of ours."""
+        if self._interference.get(ticket_id):
+            theirs = self.get(ticket_id)
+            self._interference[ticket_id].pop(0)(theirs)
+            self._store(theirs)
+
+    # --- the port ---------------------------------------------------------------------------
+    def add(self, ticket: Ticket, phone: str | None) -> None:
+        if ticket.id in self.rows:
+            raise ConcurrentUpdate(f"ticket {ticket.id} exists already")
+        ticket.version = 0
+        self._store(ticket)
+        if phone:
+            self.phones[ticket.id] = phone
+
+    def save(self, ticket: Ticket) -> None:
+        self._others_write_first(ticket.id)
+        self._check(ticket)
+        self._store(ticket)
+
+    def save_together(self, *tickets: Ticket) -> None:
+        for ticket in tickets:
+            self._others_write_first(ticket.id)
+        for ticket in tickets:
+            self._check(ticket)
+        for ticket in tickets:
+            self._store(ticket)
+
+    def get(self, ticket_id: str) -> Ticket:
+        if ticket_id not in self.rows:
+            raise NotFound(f"unknown ticket '{ticket_id}'", field="ticket")
+        return copy.deepcopy(self.rows[ticket_id])
+
+    def by_number(self, number: str, *, for_update: bool = True) -> Ticket:
+        for ticket in self.rows.values():
+            if ticket.number == number:
+                return copy.deepcopy(ticket)
+        raise NotFound(f"unknown ticket '{number}'", field="ticket")
+
+    def inbox(self, queue: str, status: Status, limit: int = 50) -> list[Ticket]:
+        found = [t for t in self.rows.values() if t.queue == queue and t.status is status]
+        return [copy.deepcopy(t) for t in sorted(found, key=_due)[:limit]]
+
+    def watched(self, limit: int = 100) -> list[Ticket]:
+        found = [t for t in self.rows.values() if t.needs_attention]
+        return [copy.deepcopy(t) for t in sorted(found, key=_due)[:limit]]
+
+    def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:
+        found = [t for t in self.rows.values() if t.location == location and t.created_at >= since]
+        return [copy.deepcopy(t) for t in sorted(found, key=lambda t: t.created_at, reverse=True)[:limit]]
+
+    def phone(self, ticket_id: str) -> str | None:
+        return self.phones.get(ticket_id)
+
+    def from_image(self, image: dict[str, Any]) -> Ticket | None:
+        return None  # the fake stream carries tickets, not images (see `changes`)
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _check(self, ticket: Ticket) -> None:
+        stored = self.rows.get(ticket.id)
+        if stored is None or stored.version != ticket.version:
+            raise ConcurrentUpdate(f"ticket {ticket.number} was changed by someone else")
+
+    def _store(self, ticket: Ticket) -> None:
+        old = self.rows.get(ticket.id)
+        ticket.version = (ticket.version or 0) + 1
+        self.rows[ticket.id] = copy.deepcopy(ticket)
+        self.changes.append((copy.deepcopy(old), copy.deepcopy(ticket)))
+        self.writes += 1
+
+
+def _due(ticket: Ticket) -> datetime:
+    return ticket.reply_due or ticket.accept_due or ticket.created_at
+
+
+class FakeCounters:
+    def __init__(self) -> None:
+        self.sequences: dict[str, int] = defaultdict(int)
+        self.days: dict[tuple[str, str], int] = defaultdict(int)
+        self.seen: set[tuple[str, str, str]] = set()
+
+    def next(self, name: str) -> int:
+        self.sequences[name] += 1
+        return self.sequences[name]
+
+    def count_once(self, tally: Tally) -> bool:
+        if (tally.counter, tally.day, tally.key) in self.seen:
+            return False
+        self.seen.add((tally.counter, tally.day, tally.key))
+        self.days[tally.counter, tally.day] += 1
+        return True
+
+    def total(self, counter: str, period: str) -> int:
+        return sum(n for (name, day), n in self.days.items() if name == counter and day.startswith(period))
+
+
+class FakeCatalogue:
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        self.data = copy.deepcopy(data if data is not None else CITY)
+        self.loads = 0
+
+    def load(self) -> Catalog:
+        self.loads += 1
+        return Catalog.from_data(copy.deepcopy(self.data))
+
+    def put_all(self, data: dict[str, Any]) -> int:
+        self.data = copy.deepcopy(data)
+        return sum(len(v) if isinstance(v, list) else 1 for v in data.values())
+
+
+class FakeSite:
+    def __init__(self) -> None:
+        self.pages: dict[str, bytes] = {}
+        self.writes: list[str] = []
+
+    def put(self, key: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
+            cache_seconds: int = 30) -> None:
+        self.pages[key] = body.encode() if isinstance(body, str) else body
+        self.writes.append(key)
+
+    def text(self, key: str) -> str:
+        return self.pages[key].decode()
+
+
+class FakeWorkflow:
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.succeeded: list[tuple[str, dict[str, Any]]] = []
+        self.failed: list[tuple[str, str]] = []
+        self.gone: set[str] = set()  # tokens whose step stopped waiting
+
+    def start(self, ticket_id: str) -> None:
+        if ticket_id not in self.started:
+            self.started.append(ticket_id)
+
+    def succeed(self, token: str, output: dict[str, Any]) -> bool:
+        if token in self.gone:
+            return False
+        self.succeeded.append((token, output))
+        return True
+
+    def fail(self, token: str, error: str, cause: str) -> bool:
+        self.failed.append((token, error))
+        return token not in self.gone
+
+
+class FakeSms:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+    def to(self, phone: str) -> list[str]:
+        return [text for number, text in self.sent if number == phone]
+
+
+class FakeDeadLetters:
+    def __init__(self) -> None:
+        self.stuck: list[dict[str, Any]] = []
+
+    def peek(self, limit: int = 10) -> list[dict[str, Any]]:
+        return self.stuck[:limit]
+
+
+@dataclass
+class ManualClock:
+    """Time that moves only when a test moves it."""
+
+    at: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@dataclass
+class World:
+    """Deps built from fakes, with the fakes at hand for assertions."""
+
+    deps: Deps
+    tickets: FakeTickets
+    counters: FakeCounters
+    site: FakeSite
+    workflow: FakeWorkflow
+    sms: FakeSms
+    time: ManualClock
+    delivered: int = field(default=0)
+
+    def deliver(self, again: bool = False) -> None:
+        """Run the stream's handler over the changes not yet delivered (all of them with `again`:
+        a redelivery)."""
+        start = 0 if again else self.delivered
+        for old, new in self.tickets.changes[start:]:
+            on_change(old, new, self.deps)
+        self.delivered = len(self.tickets.changes)
+
+
+def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None = None) -> World:
+    tickets, counters, site = FakeTickets(), FakeCounters(), FakeSite()
+    workflow, sms, time = FakeWorkflow(), FakeSms(), ManualClock()
+    settings = Settings.from_env({"MASHANG_SITE_URL": "http://site.test", "MASHANG_API_URL": "http://api.test"})
+    deps = Deps(settings=settings, tickets=tickets, counters=counters, config=FakeCatalogue(data),
+                workflow=workflow, site=site, sms=sms, dead_letters=FakeDeadLetters(),
+                base_clock=Clock(workday_seconds=workday_seconds, source=time))
+    return World(deps, tickets, counters, site, workflow, sms, time)

@@ -1,0 +1,82 @@
+"""What follows a stored change (the stream's handler) and submitting, against in-memory fakes."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.ids import secret_matches
+from chalicelib.services import steps, tickets
+from chalicelib.services.commands import SubmitTicket
+from chalicelib.services.publish import pages_for
+from tests.builders import submission
+from tests.fakes import World, make_world
+from tests.unit.test_steps import CITIZEN, dispatched
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
+
+
+def test_a_submission_gets_the_days_next_number_and_keeps_only_the_secrets_digest(world):
+    first = tickets.submit(SubmitTicket.parse(submission(phone=CITIZEN)), world.deps)
+    second = tickets.submit(SubmitTicket.parse(submission()), world.deps)
+    assert (first.number, second.number) == ("20261123-0001", "20261123-0002")
+    assert first.page == "http://site.test/t/20261123-0001.html"
+    secret = first.tracking.split("#k=")[1]
+    stored = world.deps.tickets.by_number(first.number)
+    assert secret_matches(secret, stored.secret_digest) and secret not in str(stored)
+    assert CITIZEN not in str(stored) and world.deps.tickets.phone(stored.id) == CITIZEN
+
+
+def test_a_submission_at_an_unknown_place_stores_nothing(world):
+    with pytest.raises(NotFound):
+        tickets.submit(SubmitTicket.parse(submission(location="nowhere")), world.deps)
+    assert world.tickets.rows == {}
+
+
+def test_a_new_case_starts_its_workflow_once_and_gets_its_page(world):
+    receipt = tickets.submit(SubmitTicket.parse(submission()), world.deps)
+    world.deliver()
+    world.deliver(again=True)
+    ticket_id = world.deps.tickets.by_number(receipt.number).id
+    assert world.workflow.started == [ticket_id]
+    assert "人民公园东门的路灯坏了三盏" in world.site.text(f"t/{receipt.number}.html")
+
+
+def test_a_change_of_the_wait_token_alone_rewrites_no_page(world):
+    ticket_id = dispatched(world)
+    world.deliver()
+    written = len(world.site.writes)
+    steps.hand_over(ticket_id, "accept", "tok", world.deps)
+    world.deliver()
+    assert len(world.site.writes) == written
+    old, new = world.tickets.changes[-1]
+    assert pages_for(old, new) == []
+
+
+def test_a_status_change_rewrites_the_case_page(world):
+    ticket_id = dispatched(world)
+    old, new = world.tickets.changes[-1]
+    assert pages_for(old, new) == [f"t/{new.number}.html"]
+    world.deliver()
+    assert "已派单" in world.site.text(f"t/{new.number}.html")
+    assert world.deps.tickets.get(ticket_id).department == "east-city"
+
+
+def test_the_policy_holiday_table_reaches_the_clock_without_replacing_it_on_read(world):
+    clock = world.deps.clock
+    assert not clock.calendar.is_working_day(date(2027, 1, 4))  # a holiday in the test city's table
+    assert clock.calendar.is_working_day(date(2027, 1, 9))  # a make-up working day
+    assert world.deps.clock is clock  # the same catalog gives the same clock
+    world.deps.forget_catalog()
+    assert world.deps.clock is not clock and world.deps.clock.calendar == clock.calendar
+
+
+def test_next_step_times_the_wait_until_the_deadline(world):
+    ticket_id = dispatched(world)
+    ticket = world.deps.tickets.get(ticket_id)
+    step = tickets.next_step(ticket, world.deps)
+    assert step["timeout"] == world.deps.clock.seconds_until(ticket.accept_due)
