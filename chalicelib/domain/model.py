@@ -293,6 +293,33 @@ class Ticket:
         self._clear_task()
         self._record("callback_due", at, "system")
 
+    @property
+    def survey_phase(self) -> str | None:
+        """Where a replied case stands in its survey: "opening" (no rating link sent yet), "rating"
+        (waiting for the citizen), "callback" (waiting for staff to phone); None unless replied."""
+        if self.status is not Status.REPLIED:
+            return None
+        kinds = {e.kind for e in self.events_since("replied")}
+        return "callback" if "callback_due" in kinds else "rating" if "survey_sent" in kinds else "opening"
+
+    def events_since(self, kind: str) -> list[Event]:
+        """The events after the last one of `kind` (all of them if there is none)."""
+        for index in range(len(self.events) - 1, -1, -1):
+            if self.events[index].kind == kind:
+                return self.events[index + 1:]
+        return list(self.events)
+
+    def last_event(self, kind: str) -> Event | None:
+        return next((e for e in reversed(self.events) if e.kind == kind), None)
+
+    def record_callback(self, rating: Rating, comment: str, staff: str, max_rounds: int, at: datetime) -> None:
+        """Staff record what the citizen said on the phone: only once the callback is due."""
+        self._require("rate")
+        if self.survey_phase != "callback":
+            raise InvalidTransition(f"ticket {self.number} is not waiting for a phone callback: "
+                                    "the citizen's own rating is still open")
+        self.rate(rating, comment, staff, max_rounds, at)
+
     def rate(self, rating: Rating, comment: str, actor: str, max_rounds: int, at: datetime) -> None:
         """The citizen's verdict: unsatisfied reopens the case while rounds remain, else it closes."""
         self._require("rate")

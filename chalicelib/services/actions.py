@@ -92,13 +92,18 @@ def rate(number: str, cmd: RateTicket, deps: Deps, staff: str | None = None) -> 
     policy, now = deps.catalog().policy, deps.clock.now()
 
     def action(ticket: Ticket) -> None:
-        if staff is None and not _may_rate(ticket, cmd.secret or "", now):
+        if staff is not None:
+            ticket.record_callback(cmd.rating, cmd.comment, staff, policy.max_rounds, now)
+        elif _may_rate(ticket, cmd.secret or "", now):
+            ticket.rate(cmd.rating, cmd.comment, "citizen", policy.max_rounds, now)
+        else:
             raise Forbidden(f"the link does not allow rating ticket {number}, or it has expired")
-        ticket.rate(cmd.rating, cmd.comment, staff or "citizen", policy.max_rounds, now)
 
+    if staff is not None:
+        return _act(number, ("survey", "callback"), deps, action)
     try:
         return _act(number, ("survey", "callback"), deps, action)
-    except NotFound:
+    except NotFound:  # a citizen's link learns nothing about which numbers exist
         raise Forbidden("the link does not allow rating this ticket") from None
 
 

@@ -18,7 +18,7 @@ from . import notify
 from .cases import change
 from .context import Deps
 from .publish import cn_due
-from .tickets import next_step, page_url, working_days_seconds
+from .tickets import next_step, page_url
 
 
 def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
@@ -182,8 +182,8 @@ def open_survey(ticket_id: str, deps: Deps) -> dict[str, Any]:
     secret = new_tracking_secret()
 
     def decide(ticket: Ticket) -> str | None:
-        if ticket.status is not Status.REPLIED or (ticket.survey_expires and ticket.survey_expires > now):
-            return None  # rated already, or this round's survey is open (a redelivery)
+        if ticket.survey_phase != "opening":
+            return None  # rated already (however early), or this round's survey is open (a redelivery)
         ticket.open_survey(secret_digest(secret), clock.due(now, policy.survey_days + policy.callback_days), now)
         return secret
 
@@ -199,7 +199,7 @@ def call_back(ticket_id: str, deps: Deps) -> dict[str, Any]:
     policy, now = deps.catalog().policy, deps.clock.now()
 
     def decide(ticket: Ticket) -> bool:
-        if ticket.stage_passed("survey") or ticket.events[-1].kind == "callback_due":
+        if ticket.survey_phase != "rating":
             return False  # rated meanwhile, or a redelivery
         ticket.call_back(now)
         return True
@@ -207,10 +207,7 @@ def call_back(ticket_id: str, deps: Deps) -> dict[str, Any]:
     changed = change(deps.tickets, ticket_id, decide)
     if changed.saved and changed.decision:
         notify.sms(deps, policy.dispatcher_phone, "callback", number=changed.ticket.number)
-    step = next_step(changed.ticket, deps)
-    if step["outcome"] == "replied":
-        step["timeout"] = working_days_seconds(policy.callback_days, deps)
-    return step
+    return next_step(changed.ticket, deps)
 
 
 def default_verdict(ticket_id: str, deps: Deps) -> dict[str, Any]:

@@ -60,10 +60,15 @@ _OUTCOMES = {
 }
 
 
+# A replied case's survey phase refines its outcome: open the survey, wait for the rating, or
+# wait for the staff's callback. Routing on the stored phase lets a rating arrive at any moment.
+_SURVEY_OUTCOMES = {"opening": "replied", "rating": "rating", "callback": "callback"}
+
+
 def next_step(ticket: Ticket, deps: Deps) -> dict[str, Any]:
     """The outcome the workflow routes on, and how long its next wait may last (seconds)."""
     policy = deps.catalog().policy
-    outcome = _OUTCOMES[ticket.status]
+    outcome = _SURVEY_OUTCOMES[ticket.survey_phase] if ticket.survey_phase else _OUTCOMES[ticket.status]
     step: dict[str, Any] = {"outcome": outcome, "status": ticket.status.value}
     due = {"dispatched": ticket.accept_due, "accepted": ticket.reply_due}.get(outcome)
     if due is not None:
@@ -74,6 +79,10 @@ def next_step(ticket: Ticket, deps: Deps) -> dict[str, Any]:
         # Once escalated, the dispatchers are reminded every escalation interval.
         days = policy.escalation_interval_days if ticket.escalation_level else policy.triage_days
         step["timeout"] = working_days_seconds(days, deps)
-    elif outcome == "replied":
-        step["timeout"] = working_days_seconds(policy.survey_days, deps)
+    elif outcome in ("rating", "callback"):
+        opened, days = ("survey_sent", policy.survey_days) if outcome == "rating" \
+            else ("callback_due", policy.callback_days)
+        event = ticket.last_event(opened)
+        start = event.at if event else deps.clock.now()
+        step["timeout"] = deps.clock.seconds_until(deps.clock.due(start, days))
     return step

@@ -218,3 +218,14 @@ def test_dispatchers_see_the_triage_queue(client, stack):
     assert answer.status_code == 404
     answer = post(client, f"/console/tickets/{number}/dispatch", {"department": "roads"}, "center", "dispatcher")
     assert answer.status_code == 200 and answer.json_body["department"] == "roads"
+
+
+def test_a_staff_callback_before_the_citizens_survey_ended_is_refused_and_unknown_cases_are_404(client, stack):
+    number = _dispatched(client, stack)
+    post(client, f"/console/tickets/{number}/accept", {}, "east-city")
+    post(client, f"/console/tickets/{number}/reply", {"text": "已修复"}, "east-city")
+    early = post(client, f"/console/tickets/{number}/callback", {"rating": "satisfied"}, "center", "dispatcher")
+    assert early.status_code == 409 and "callback" in early.json_body["message"]
+    assert stack.deps.tickets.by_number(number).status.value == "replied"
+    unknown = post(client, "/console/tickets/19990101-0001/callback", {"rating": "satisfied"}, "center", "dispatcher")
+    assert unknown.status_code == 404 and unknown.json_body["field"] == "ticket"

@@ -179,3 +179,22 @@ def test_rating_an_unknown_case_is_forbidden_not_found(world):
     filed(world)
     with pytest.raises(Forbidden):
         actions.rate("19990101-0001", RateTicket(rating="satisfied", secret="x"), world.deps)
+
+
+def test_staff_can_record_a_callback_only_once_it_is_due_and_an_unknown_case_is_not_found(world):
+    from chalicelib.domain.errors import NotFound
+
+    ticket_id = dispatched(world)
+    number = number_of(world, ticket_id)
+    actions.accept(number, "east-city", AcceptTicket(), world.deps)
+    actions.reply(number, "east-city", ReplyTicket(text="已更换灯泡"), world.deps)
+    steps.open_survey(ticket_id, world.deps)
+    writes = world.tickets.writes
+    with pytest.raises(InvalidTransition, match="not waiting for a phone callback"):
+        actions.rate(number, RateTicket(rating="satisfied"), world.deps, staff="center")
+    assert world.tickets.writes == writes
+    steps.call_back(ticket_id, world.deps)
+    ticket = actions.rate(number, RateTicket(rating="basically_satisfied"), world.deps, staff="center")
+    assert ticket.status is Status.CLOSED and ticket.events[-2].actor == "center"
+    with pytest.raises(NotFound):
+        actions.rate("19990101-0001", RateTicket(rating="satisfied"), world.deps, staff="center")

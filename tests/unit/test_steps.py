@@ -192,8 +192,19 @@ def test_the_survey_sends_one_rating_link_even_when_redelivered(world):
     steps.open_survey(ticket_id, world.deps)
     links = [t for t in world.sms.to(CITIZEN) if "请评价" in t]
     assert len(links) == 1 and "#k=" in links[0]
-    assert step["outcome"] == "replied" and step["timeout"] > 0
+    assert step["outcome"] == "rating" and step["timeout"] == tickets.working_days_seconds(3, world.deps)
     assert world.deps.tickets.get(ticket_id).survey_digest
+
+
+def test_a_rating_that_came_before_the_survey_opened_is_kept_and_routes_straight_on(world):
+    ticket_id = replied(world)
+    ticket = world.deps.tickets.get(ticket_id)
+    ticket.rate(Rating.SATISFIED, "很快", "citizen", 2, NOW)  # the citizen was quicker than the queue
+    world.deps.tickets.save(ticket)
+    assert steps.open_survey(ticket_id, world.deps) == {"outcome": "closed", "status": "closed"}
+    assert steps.call_back(ticket_id, world.deps)["outcome"] == "closed"
+    assert not any("请评价" in t for t in world.sms.to(CITIZEN))
+    assert world.sms.to(DISPATCHER_PHONE) == []
 
 
 def test_no_rating_means_one_callback_task_then_the_default_verdict(world):
@@ -202,7 +213,7 @@ def test_no_rating_means_one_callback_task_then_the_default_verdict(world):
     step = steps.call_back(ticket_id, world.deps)
     steps.call_back(ticket_id, world.deps)
     assert len(world.sms.to(DISPATCHER_PHONE)) == 1
-    assert step["timeout"] == tickets.working_days_seconds(2, world.deps)
+    assert step["outcome"] == "callback" and step["timeout"] == tickets.working_days_seconds(2, world.deps)
     assert steps.default_verdict(ticket_id, world.deps)["outcome"] == "closed"
     ticket = world.deps.tickets.get(ticket_id)
     assert ticket.rating is Rating.SATISFIED and ticket.status is Status.CLOSED
