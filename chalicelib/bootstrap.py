@@ -22,9 +22,11 @@ from .adapters.sms import SnsSms
 from .config import Settings, settings
 from .domain.calendar import Clock
 from .domain.errors import ConcurrentUpdate, InvalidInput
+from .domain.ids import seal, unseal
 from .services import tickets
 from .services.commands import SubmitTicket
 from .services.context import Deps
+from .services.tickets import Receipt
 
 
 def build(config: Settings) -> Deps:
@@ -73,7 +75,11 @@ def _idempotent_submit() -> Callable[..., dict[str, str]]:
         boto3_session=boto3.session.Session(region_name=config.region))
     @idempotent_function(data_keyword_argument="data", persistence_store=layer, config=_idempotency_rules())
     def run(data: SubmitTicket) -> dict[str, str]:
-        return tickets.submit(data, deps()).as_dict()
+        # What is stored for replays (24 h) keeps the tracking secret sealed under the client's own
+        # idempotency key, which the table never holds (Powertools stores only its hash).
+        receipt = tickets.submit(data, deps())
+        page, secret = receipt.tracking.split("#k=", 1)
+        return {"number": receipt.number, "page": receipt.page, "sealed": seal(secret, data.idempotency_key or "")}
 
     return run
 
@@ -86,9 +92,11 @@ def submit_once(command: SubmitTicket, lambda_context: Any = None) -> dict[str, 
         # Lets a record left by a Lambda that timed out mid-submit expire with that Lambda.
         _idempotency_rules().register_lambda_context(lambda_context)
     try:
-        return _idempotent_submit()(data=command)
+        stored = _idempotent_submit()(data=command)
     except IdempotencyAlreadyInProgressError:
         raise ConcurrentUpdate("the same submission is being processed; retry in a moment") from None
     except IdempotencyValidationError:
         raise InvalidInput("idempotency_key was used for a different submission",
                            field="idempotency_key") from None
+    secret = unseal(stored["sealed"], command.idempotency_key)
+    return Receipt(stored["number"], stored["page"], f"{stored['page']}#k={secret}").as_dict()

@@ -1,6 +1,7 @@
 """Ticket identities: a sortable internal id, a readable public number, a tracking secret."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -38,3 +39,23 @@ def secret_digest(secret: str) -> str:
 
 def secret_matches(secret: str, digest: str) -> bool:
     return hmac.compare_digest(secret_digest(secret), digest)
+
+
+def seal(secret: str, key: str) -> str:
+    """The secret encrypted under a key only the client holds (e.g. its idempotency key):
+    XOR with an HMAC-SHA256 keystream, so a stored receipt holds no secret in plain text."""
+    return base64.urlsafe_b64encode(_xor(secret.encode(), key)).decode()
+
+
+def unseal(sealed: str, key: str) -> str:
+    return _xor(base64.urlsafe_b64decode(sealed.encode()), key).decode()
+
+
+def _xor(data: bytes, key: str) -> bytes:
+    return bytes(a ^ b for a, b in zip(data, _keystream(key, len(data)), strict=True))
+
+
+def _keystream(key: str, length: int) -> bytes:
+    blocks = (hmac.new(key.encode(), b"mashang receipt %d" % i, hashlib.sha256).digest()
+              for i in range(length // 32 + 1))
+    return b"".join(blocks)[:length]

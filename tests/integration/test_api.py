@@ -76,6 +76,16 @@ def test_a_double_tap_with_the_same_key_files_one_ticket(client, stack):
     assert len(tickets) == 1
 
 
+def test_no_tracking_secret_is_at_rest_in_plain_text(client, stack):
+    receipt = post(client, "/tickets", submission(idempotency_key="form-secret-1", phone="13800138000")).json_body
+    secret = receipt["tracking"].split("#k=")[1]
+    items = str(stack.items())
+    assert "IDEMPOTENCY#submit" in items  # the replay record is there …
+    assert secret not in items and "form-secret-1" not in items  # … without the secret or the key
+    assert post(client, "/tickets", submission(idempotency_key="form-secret-1", phone="13800138000")
+                ).json_body["tracking"] == receipt["tracking"]
+
+
 def test_the_same_key_for_a_different_submission_is_refused(client):
     post(client, "/tickets", submission(idempotency_key="form-9"))
     answer = post(client, "/tickets", submission(idempotency_key="form-9", description="别的事"))
