@@ -7,6 +7,7 @@ from chalice import Chalice
 
 from chalicelib.api.citizen import citizen
 from chalicelib.api.console import console
+from chalicelib.api.errors import api_answers
 from chalicelib.observability import logger
 from chalicelib.tasks.handlers import tasks
 
@@ -14,6 +15,7 @@ app = Chalice(app_name="mashang")
 app.register_blueprint(citizen)
 app.register_blueprint(console)
 app.register_blueprint(tasks)
+app.register_middleware(api_answers, "http")
 
 
 @app.middleware("all")

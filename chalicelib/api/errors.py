@@ -28,6 +28,34 @@ class Unauthenticated(errors.DomainError):
 STATUS[Unauthenticated] = 401
 
 
+class TooLarge(errors.DomainError):
+    """The request body is larger than any request of this API needs."""
+
+
+STATUS[TooLarge] = 413
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_NESTING = 32  # no request of this API nests deeper than a few levels
+
+# Headers every API answer carries: it is JSON, never a page to frame, sniff or refer from.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "Cache-Control": "no-store",
+}
+# Chalice's own refusals, said the way every other error of this API is said.
+_FRAMEWORK_ERRORS = {
+    "MethodNotAllowedError": ("MethodNotAllowed", "this path does not accept the {method} method"),
+    "UnsupportedMediaType": ("UnsupportedMediaType", "send the body as application/json"),
+    "BadRequestError": ("InvalidInput", "the request is malformed"),
+    "BadRequest": ("InvalidInput", "the request is malformed"),
+    "InternalServerError": ("InternalError", "something went wrong on our side; the request may be retried"),
+}
+
+
 def error_response(exc: errors.DomainError) -> Response:
     status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
     body = {"error": type(exc).__name__, "message": exc.message}
@@ -50,10 +78,52 @@ def json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def json_body(raw: bytes | None) -> Any:
-    """The request's JSON document, or InvalidInput saying why not."""
+    """The request's JSON document, or InvalidInput saying why not. Size and nesting are checked
+    before parsing, so no body can make the parser work hard or recurse deep."""
     if not raw:
         raise errors.InvalidInput("request body is empty; send a JSON object", field="body")
+    if len(raw) > MAX_BODY_BYTES:
+        raise TooLarge(f"request body is larger than {MAX_BODY_BYTES // 1024} KB", field="body")
+    if _nesting(raw) > MAX_NESTING:
+        raise errors.InvalidInput(f"request body nests deeper than {MAX_NESTING} levels", field="body")
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise errors.InvalidInput(f"request body is not valid JSON: {exc}", field="body") from None
+
+
+def _nesting(raw: bytes) -> int:
+    """How deep arrays and objects nest, brackets inside strings not counted."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def api_answers(request: Any, get_response: Callable[[Any], Response]) -> Response:
+    """HTTP middleware: every answer in the {"error", "message"} contract (Chalice's own 405, 415
+    and 500 included) and with the security headers."""
+    try:
+        response = get_response(request)
+    except Exception:  # the framework turns anything else into its own 500; say it our way
+        response = Response(body={"Code": "InternalServerError"}, status_code=500)
+    body = response.body
+    if isinstance(body, dict) and "Code" in body and response.status_code >= 400:
+        error, message = _FRAMEWORK_ERRORS.get(body["Code"], ("Error", str(body.get("Message", ""))))
+        response.body = {"error": error, "message": message.format(method=getattr(request, "method", ""))}
+    response.headers.update(SECURITY_HEADERS)
+    return response

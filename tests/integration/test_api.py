@@ -239,3 +239,44 @@ def test_a_staff_callback_before_the_citizens_survey_ended_is_refused_and_unknow
     assert stack.deps.tickets.by_number(number).status.value == "replied"
     unknown = post(client, "/console/tickets/19990101-0001/callback", {"rating": "satisfied"}, "center", "dispatcher")
     assert unknown.status_code == 404 and unknown.json_body["field"] == "ticket"
+
+
+@pytest.mark.parametrize("raw, status", [
+    ("[" * 100_000 + "]" * 100_000, 413),  # larger than any request needs: refused before parsing
+    ("[" * 20_000 + "]" * 20_000, 400),  # small enough, but nested far too deep
+    ('{"description": "' + "[" * 100 + '"}', 400),  # brackets inside a string do not count as nesting …
+])
+def test_oversized_or_deeply_nested_bodies_are_refused_cleanly(client, stack, raw, status):
+    before = len(stack.items())
+    answer = post(client, "/tickets", raw)
+    assert answer.status_code == status
+    assert set(answer.json_body) >= {"error", "message"}
+    assert len(stack.items()) == before
+
+
+def test_brackets_inside_strings_are_text_not_nesting(client):
+    answer = post(client, "/tickets", submission(description="路灯坏了" + "[[[[{{{{" * 10))
+    assert answer.status_code == 201  # … so a description full of brackets is still accepted
+
+
+def test_the_frameworks_own_refusals_follow_the_error_contract_and_every_answer_has_security_headers(client):
+    wrong_method = client.http.put("/tickets", headers={"Content-Type": "application/json"}, body="{}")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json_body == {"error": "MethodNotAllowed",
+                                      "message": "this path does not accept the PUT method"}
+    wrong_type = client.http.post("/tickets", headers={"Content-Type": "application/xml"}, body="<a/>")
+    assert wrong_type.status_code == 415 and wrong_type.json_body["error"] == "UnsupportedMediaType"
+    for answer in (wrong_method, wrong_type, client.http.get("/categories")):
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+        assert answer.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_an_unexpected_failure_is_a_500_in_the_contract(client, stack, monkeypatch):
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stack.deps, "catalog", broken)
+    answer = client.http.get("/categories")
+    assert answer.status_code == 500
+    assert answer.json_body["error"] == "InternalError" and "boom" not in answer.body.decode()
