@@ -22,6 +22,8 @@ SITE_PORT = int(os.environ.get("MASHANG_SITE_PORT", "8080"))
 MOTO_PORT = int(os.environ.get("MASHANG_MOTO_PORT", "5050"))
 WORKDAY = "MASHANG_WORKDAY_SECONDS"
 QR_DIR = Path(os.environ.get("MASHANG_QR_DIR", ROOT / "build" / "qr"))
+# Where the local twin keeps its data between runs (`make reset` empties it).
+STATE_DIR = Path(os.environ.get("MASHANG_STATE_DIR", ROOT / "build" / "state"))
 
 
 def local_aws_environment(moto_port: int) -> dict[str, str]:
@@ -36,11 +38,15 @@ def local_aws_environment(moto_port: int) -> dict[str, str]:
     }
 
 
-def start_moto(port: int):  # type: ignore[no-untyped-def]
-    """A moto server on loopback that really executes state machines (needs MOTO_PORT=port)."""
+def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
+    """A moto server on loopback that really executes state machines (needs MOTO_PORT=port);
+    with a journal, every change it accepts is also written to disk (infra/local/journal.py)."""
     from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    from infra.local.journal import JournaledMotoServer
+
+    server = JournaledMotoServer(journal, HOST, port) if journal else \
+        ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     server.start()
     request = urllib.request.Request(
         f"http://{HOST}:{port}/moto-api/config", method="POST",
@@ -70,7 +76,11 @@ def main() -> int:
     os.environ.update(local_aws_environment(MOTO_PORT))
     site_url, api_url = f"http://{HOST}:{SITE_PORT}", f"http://{HOST}:{API_PORT}"
     os.environ.update({"MASHANG_SITE_URL": site_url, "MASHANG_API_URL": api_url})
-    moto = start_moto(MOTO_PORT)
+    from infra.local.journal import Journal
+
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    journal = Journal(STATE_DIR / "journal.jsonl")
+    moto = start_moto(MOTO_PORT, journal)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     import boto3
@@ -80,6 +90,8 @@ def main() -> int:
     session = boto3.session.Session()
     resources = provision(session)
     os.environ.update(resources.environment())
+    restored = journal.replay(f"http://{HOST}:{MOTO_PORT}")
+    journal.recording = True
 
     # Only now import the app: it reads its settings from the environment.
     sys.path.insert(0, str(ROOT))
@@ -115,6 +127,7 @@ def main() -> int:
     clock = f"one working day = {os.environ[WORKDAY]} s" if os.environ.get(WORKDAY) else "real working days"
     print(f"mashang is running (ready in {time.monotonic() - started:.1f} s; "
           f"{summary['records']} configuration records, {summary['qr']} locations; {clock})", flush=True)
+    print(f"Data: {STATE_DIR} ({restored} stored changes restored; `make reset` starts clean)", flush=True)
     print(f"API: {api_url}", flush=True)
     print(f"Site: {site_url}/", flush=True)
     print(f"Console: {site_url}/console/", flush=True)

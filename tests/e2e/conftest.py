@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,13 +31,10 @@ class Running:
     qr_dir: Path
 
 
-@pytest.fixture(scope="session")
-def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    qr_dir = tmp_path_factory.mktemp("qr")
+def start_runner(extra_env: dict[str, str]) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """`python -m infra.local.run` as `make run` starts it; answers the process and its printed URLs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MASHANG_"))}
-    env.update({"MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
-                "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(qr_dir),
-                "POWERTOOLS_LOG_LEVEL": "WARNING"})
+    env.update({"POWERTOOLS_LOG_LEVEL": "WARNING", **extra_env})
     process = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     urls: dict[str, str] = {}
@@ -48,22 +46,35 @@ def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         if not line and process.poll() is not None:
             break
         lines.append(line)
-        match = re.match(r"^(API|Site|Console): (\S+)", line)
+        match = re.match(r"^(API|Site|Console|Data): (\S+)", line)
         if match:
             urls[match.group(1)] = match.group(2)
     if "Console" not in urls:
         process.kill()
         pytest.fail("the local system did not start:\n" + "".join(lines[-40:]))
     # Keep reading its output so the pipe never fills up.
-    import threading
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], qr_dir)
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # type: ignore[union-attr]
+    return process, urls
+
+
+def stop_runner(process: subprocess.Popen[str]) -> None:
     process.send_signal(signal.SIGINT)  # what Ctrl-C sends
     try:
         assert process.wait(timeout=20) == 0, "the local system did not stop cleanly on Ctrl-C"
     except subprocess.TimeoutExpired:
         process.kill()
         pytest.fail("the local system did not stop within 20 s of Ctrl-C")
+
+
+@pytest.fixture(scope="session")
+def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    qr_dir = tmp_path_factory.mktemp("qr")
+    process, urls = start_runner({
+        "MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
+        "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(qr_dir),
+        "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state"))})
+    yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], qr_dir)
+    stop_runner(process)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,114 @@
+"""Durable state for the local twin. The emulator keeps everything in memory, so every request
+that changes state (DynamoDB writes, S3 writes, SNS publishes) is applied and appended to a
+journal file in one step, under one lock, and only when it succeeded; a restart replays the file
+into a fresh emulator in the same order, which rebuilds the same table, bucket and SMS outbox.
+
+Executions and task tokens are not journaled: the replayed table's stream starts a new execution
+for every case, and each one's first step routes by the stored state to the wait the case is in
+(deadlines, escalations and surveys included), so open cases continue where they were.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import urllib.request
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+_DYNAMO_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+_KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Content-Md5", "Cache-Control", "Authorization", "X-Amz-")
+
+
+def changes_state(method: str, headers: dict[str, str], body: bytes) -> bool:
+    target = headers.get("X-Amz-Target", "")
+    if target.startswith("DynamoDB_"):
+        return target.split(".", 1)[-1] in _DYNAMO_WRITES
+    scope = _SCOPE.search(headers.get("Authorization", ""))
+    service = scope.group(1) if scope else ""
+    if service == "s3":
+        return method in ("PUT", "POST", "DELETE")
+    if service == "sns":
+        return b"Action=Publish" in body
+    return False
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self.recording = False
+
+    def wrap(self, app: WSGIApp) -> WSGIApp:
+        def journaled(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            headers = {key[5:].replace("_", "-").title(): value for key, value in environ.items()
+                       if key.startswith("HTTP_")}
+            if environ.get("CONTENT_TYPE"):
+                headers["Content-Type"] = environ["CONTENT_TYPE"]
+            method = environ["REQUEST_METHOD"]
+            if not (self.recording and changes_state(method, headers, body)):
+                return app(environ, start_response)
+            status: list[str] = []
+
+            def remember(code: str, response_headers: Any, exc_info: Any = None) -> Any:
+                status.append(code)
+                return start_response(code, response_headers, exc_info)
+
+            with self._lock:  # applied and journaled in one order, so a replay meets the same state
+                answer = b"".join(app(environ, remember))
+                if status and status[0].startswith("2"):
+                    self._append(method, environ, headers, body)
+            return [answer]
+
+        return journaled
+
+    def _append(self, method: str, environ: dict[str, Any], headers: dict[str, str], body: bytes) -> None:
+        path = environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
+        if environ.get("QUERY_STRING") and "?" not in path:
+            path += "?" + environ["QUERY_STRING"]
+        kept = {k: v for k, v in headers.items() if k.startswith(_KEPT_HEADERS)}
+        line = json.dumps({"method": method, "path": path, "headers": kept, "body": body.decode("latin-1")})
+        with self.path.open("a", encoding="utf-8") as file:  # closed at once: a SIGKILL keeps the line
+            file.write(line + "\n")
+
+    def replay(self, endpoint: str) -> int:
+        """Send every journaled change to the emulator at `endpoint`, in order; answers how many."""
+        if not self.path.exists():
+            return 0
+        count = 0
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a crash: its request never got an answer
+            request = urllib.request.Request(endpoint + entry["path"], method=entry["method"],
+                                             data=entry["body"].encode("latin-1"), headers=entry["headers"])
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                answer.read()
+            count += 1
+        return count
+
+
+class JournaledMotoServer(ThreadedMotoServer):
+    """moto's threaded server with the journal in front of its WSGI application."""
+
+    def __init__(self, journal: Journal, ip_address: str, port: int) -> None:
+        super().__init__(ip_address=ip_address, port=port, verbose=False)
+        self.journal = journal
+
+    def _server_entry(self) -> None:
+        app = self.journal.wrap(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
