@@ -37,6 +37,22 @@ def substitute(asl_text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(fill, asl_text)
 
 
+def site_headers(api_url: str, template: dict[str, Any] | None = None) -> dict[str, str]:
+    """The site's security headers as the template's CloudFront policy sends them (the local site
+    server sends the same, from this one definition)."""
+    config = (template or load_template())["Resources"]["SiteHeaders"]["Properties"]
+    security = config["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    hsts = security["StrictTransportSecurity"]
+    return {
+        "Content-Security-Policy": substitute(security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"],
+                                              {"ApiUrl": api_url}),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": security["FrameOptions"]["FrameOption"],
+        "Referrer-Policy": security["ReferrerPolicy"]["ReferrerPolicy"],
+        "Strict-Transport-Security": f"max-age={hsts['AccessControlMaxAgeSec']}; includeSubDomains",
+    }
+
+
 def merge_template() -> dict[str, Any]:
     """The template for `chalice package --merge-template`, state machines inlined as objects
     (the Definition form is the one cfn-lint checks)."""

@@ -144,6 +144,11 @@ def publish_site(deps: Deps) -> list[str]:
         "outcomes": [(o.value, OUTCOME_LABELS[o]) for o in Outcome],
     }
     keys = []
+    for script in sorted((TEMPLATES / "static").glob("*.js")):  # no inline scripts: the CSP forbids them
+        key = f"static/{script.name}"
+        deps.site.put(key, script.read_text(encoding="utf-8"), content_type="text/javascript; charset=utf-8",
+                      cache_seconds=300)
+        keys.append(key)
     template = env.get_template("site/intake.html")
     for location in catalog.locations.values():
         district = catalog.districts.get(location.district)

@@ -103,6 +103,7 @@ def main() -> int:
     from chalicelib.tasks import handlers
     from infra.local.outbox import outbox_page
     from infra.local.pumps import QueuePump, StreamPump, run_forever
+    from infra.definitions import site_headers
     from infra.local.seed import seed
     from infra.local.site_server import make_server
 
@@ -114,7 +115,8 @@ def main() -> int:
     stream = StreamPump(session.client("dynamodbstreams"), resources.table_stream_arn, handlers.on_table_change)
     config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
     api = create_local_server(chalice_app.app, config, HOST, API_PORT)
-    site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page)
+    site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page,
+                       headers=site_headers(api_url))
     threads = [
         threading.Thread(target=run_forever, args=(queue.once, stop), name="task-poller", daemon=True),
         threading.Thread(target=run_forever, args=(stream.once, stop), name="stream-poller", daemon=True),

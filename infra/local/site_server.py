@@ -10,7 +10,9 @@ NOT_FOUND = "<!doctype html><meta charset=utf-8><h1>404 · 页面不存在</h1>"
 Extra = Callable[[str], tuple[int, str, bytes] | None]
 
 
-def make_server(host: str, port: int, s3: Any, bucket: str, extra: Extra | None = None) -> ThreadingHTTPServer:
+def make_server(host: str, port: int, s3: Any, bucket: str, extra: Extra | None = None,
+                headers: dict[str, str] | None = None) -> ThreadingHTTPServer:
+    """`headers`: sent with every answer, as CloudFront's response-headers policy sends them."""
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             path = unquote(urlsplit(self.path).path)
@@ -22,6 +24,8 @@ def make_server(host: str, port: int, s3: Any, bucket: str, extra: Extra | None 
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-cache")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 
