@@ -101,9 +101,9 @@ def main() -> int:
     import app as chalice_app
     from chalicelib import bootstrap
     from chalicelib.tasks import handlers
+    from infra.definitions import site_headers
     from infra.local.outbox import outbox_page
     from infra.local.pumps import QueuePump, StreamPump, run_forever
-    from infra.definitions import site_headers
     from infra.local.seed import seed
     from infra.local.site_server import make_server
 
