@@ -28,6 +28,7 @@ class FakeTickets:
     def __init__(self) -> None:
         self.rows: dict[str, Ticket] = {}
         self.phones: dict[str, str] = {}
+        self.contact_expires: dict[str, datetime] = {}
         self.changes: list[Change] = []
         self.writes = 0
         self._interference: dict[str, list[Callable[[Ticket], None]]] = defaultdict(list)
@@ -91,6 +92,10 @@ class FakeTickets:
 
     def phone(self, ticket_id: str) -> str | None:
         return self.phones.get(ticket_id)
+
+    def expire_contact(self, ticket_id: str, at: datetime) -> None:
+        if ticket_id in self.phones:
+            self.contact_expires[ticket_id] = at
 
     def from_image(self, image: dict[str, Any]) -> Ticket | None:
         return None  # the fake stream carries tickets, not images (see `changes`)

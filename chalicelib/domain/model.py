@@ -34,6 +34,7 @@ STATUS_LABELS = {
     Status.RETURNED: "已退单",
     Status.REOPENED: "二次办理",
 }
+FINISHED_STATUSES = frozenset({Status.CLOSED, Status.INVALID, Status.MERGED})
 OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.SCREENED, Status.DISPATCHED, Status.ACCEPTED,
                            Status.RETURNED, Status.REOPENED})
 

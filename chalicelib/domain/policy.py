@@ -28,6 +28,8 @@ class Policy:
     duplicate_similarity: float = 0.6
     min_description_chars: int = 4
     banned_words: tuple[str, ...] = ()
+    # The citizen's contact is deleted this long after the case is finished (PIPL: no longer than needed).
+    contact_retention_days: int = 180
     supervisor_phone: str = ""
     dispatcher_phone: str = ""
     # Fallback calendar for years chinesecalendar does not know yet (ISO dates, as published).

@@ -1,8 +1,11 @@
 """What follows every stored change of a ticket (the table's stream): a new ticket starts its
-workflow, each new timeline event is counted once, and the pages it touches are rewritten."""
+workflow, each new timeline event is counted once, the pages it touches are rewritten, and a
+finished case's contact is set to be deleted after the retention period."""
 from __future__ import annotations
 
-from ..domain.model import Ticket
+from datetime import timedelta
+
+from ..domain.model import FINISHED_STATUSES, Ticket
 from ..domain.tallies import tallies
 from .context import Deps
 from .publish import pages_for, publish_ticket
@@ -17,3 +20,6 @@ def on_change(old: Ticket | None, new: Ticket, deps: Deps) -> None:
         deps.counters.count_once(tally)
     if pages_for(old, new):
         publish_ticket(new, deps)
+    if new.status in FINISHED_STATUSES and (old is None or old.status not in FINISHED_STATUSES):
+        finished = new.events[-1].at
+        deps.tickets.expire_contact(new.id, finished + timedelta(days=deps.catalog().policy.contact_retention_days))

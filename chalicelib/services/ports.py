@@ -40,7 +40,10 @@ class Tickets(Protocol):
         """Cases reported at a location since a time, newest first."""
 
     def phone(self, ticket_id: str) -> str | None:
-        """The citizen's contact, kept apart from the ticket."""
+        """The citizen's contact, kept apart from the ticket (None once it has expired)."""
+
+    def expire_contact(self, ticket_id: str, at: datetime) -> None:
+        """Have the contact deleted at `at` (the table's time-to-live); no contact, nothing to do."""
 
     def from_image(self, image: dict[str, Any]) -> Ticket | None:
         """The ticket in a change-stream image, or None for other items."""

@@ -117,8 +117,16 @@ def main() -> int:
     api = create_local_server(chalice_app.app, config, HOST, API_PORT)
     site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page,
                        headers=site_headers(api_url))
+    from infra.local.retention import forget_expired_contacts
+
+    def retention() -> None:  # what the table's time-to-live does on AWS
+        while not stop.is_set():
+            forget_expired_contacts(session.client("dynamodb"), resources.table)
+            stop.wait(3600)
+
     threads = [
         threading.Thread(target=run_forever, args=(queue.once, stop), name="task-poller", daemon=True),
+        threading.Thread(target=retention, name="retention", daemon=True),
         threading.Thread(target=run_forever, args=(stream.once, stop), name="stream-poller", daemon=True),
         threading.Thread(target=api.server.serve_forever, name="api", daemon=True),
         threading.Thread(target=site.serve_forever, name="site", daemon=True),
@@ -145,7 +153,7 @@ def main() -> int:
     print("stopping…", flush=True)
     api.server.shutdown()
     site.shutdown()
-    for thread in threads[:2]:
+    for thread in threads[:3]:
         thread.join(timeout=5)
     moto.stop()
     print("stopped.", flush=True)

@@ -122,3 +122,33 @@ def test_the_stored_holiday_table_reaches_the_deadline_clock(stack):
     calendar = stack.deps.clock.calendar
     assert not calendar.is_working_day(date(2027, 1, 4))  # a Monday, a holiday in the table
     assert calendar.is_working_day(date(2027, 1, 9))      # a Saturday, a make-up day in the table
+
+
+def test_an_expired_contact_is_no_longer_given_out_and_the_table_will_delete_it(stack):
+    from datetime import UTC, datetime, timedelta
+
+    ticket = make_ticket()
+    stack.deps.tickets.add(ticket, phone="13800138000")
+    stack.deps.tickets.expire_contact(ticket.id, datetime.now(UTC) + timedelta(days=180))
+    assert stack.deps.tickets.phone(ticket.id) == "13800138000"
+    contact = next(i for i in stack.items() if i["sk"]["S"] == "CONTACT")
+    assert int(contact["expiration"]["N"]) > datetime.now(UTC).timestamp() + 179 * 86400  # time-to-live
+    stack.deps.tickets.expire_contact(ticket.id, datetime.now(UTC) - timedelta(seconds=1))
+    assert stack.deps.tickets.phone(ticket.id) is None
+    stack.deps.tickets.expire_contact(make_ticket().id, datetime.now(UTC))  # no contact: nothing happens
+
+
+def test_the_local_retention_run_deletes_only_expired_contacts(stack):
+    from datetime import UTC, datetime, timedelta
+
+    from infra.local.retention import forget_expired_contacts
+
+    old, recent, open_case = make_ticket(), make_ticket(), make_ticket()
+    for ticket in (old, recent, open_case):
+        stack.deps.tickets.add(ticket, phone="13800138000")
+    stack.deps.tickets.expire_contact(old.id, datetime.now(UTC) - timedelta(days=1))
+    stack.deps.tickets.expire_contact(recent.id, datetime.now(UTC) + timedelta(days=179))
+    dynamodb = stack.session.client("dynamodb")
+    assert forget_expired_contacts(dynamodb, stack.resources.table) == 1
+    contacts = {i["pk"]["S"] for i in stack.items() if i["sk"]["S"] == "CONTACT"}
+    assert contacts == {f"TICKET#{recent.id}", f"TICKET#{open_case.id}"}

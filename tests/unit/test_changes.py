@@ -80,3 +80,29 @@ def test_next_step_times_the_wait_until_the_deadline(world):
     ticket = world.deps.tickets.get(ticket_id)
     step = tickets.next_step(ticket, world.deps)
     assert step["timeout"] == world.deps.clock.seconds_until(ticket.accept_due)
+
+
+def test_a_finished_cases_contact_is_set_to_be_deleted_after_the_retention_period(world):
+    from datetime import timedelta
+
+    from chalicelib.domain.model import Outcome, Rating
+
+    ticket_id = dispatched(world)
+    world.deliver()
+    assert world.tickets.contact_expires == {}  # open: the contact is needed for SMS
+    ticket = world.deps.tickets.get(ticket_id)
+    ticket.accept("east-city", world.time.at)
+    ticket.answer("east-city", "已修", Outcome.RESOLVED, world.time.at)
+    ticket.rate(Rating.SATISFIED, "", "citizen", 2, world.time.at)
+    world.deps.tickets.save(ticket)
+    world.deliver()
+    world.deliver(again=True)
+    assert world.tickets.contact_expires == {ticket_id: world.time.at + timedelta(days=180)}
+
+
+def test_an_invalid_case_without_a_phone_has_nothing_to_expire(world):
+    receipt = tickets.submit(SubmitTicket.parse(submission(description="啊啊啊啊啊")), world.deps)
+    ticket_id = world.deps.tickets.by_number(receipt.number).id
+    steps.screen(ticket_id, world.deps)
+    world.deliver()
+    assert world.tickets.contact_expires == {}

@@ -9,6 +9,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
@@ -122,6 +123,7 @@ class TicketItem(_Item):
 
 class ContactItem(_Item):
     phone = UnicodeAttribute()
+    expiration = TTLAttribute(null=True)  # the table's time-to-live deletes it then
 
 
 class CounterItem(_Item):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -104,9 +104,22 @@ class TicketRepository:
 
     def phone(self, ticket_id: str) -> str | None:
         try:
-            return str(self._models.contact.get(ticket_key(ticket_id), "CONTACT").phone)
+            contact = self._models.contact.get(ticket_key(ticket_id), "CONTACT")
         except DoesNotExist:
             return None
+        # Time-to-live deletes within days, not at once: an expired contact is gone already.
+        if contact.expiration is not None and contact.expiration <= datetime.now(UTC):
+            return None
+        return str(contact.phone)
+
+    def expire_contact(self, ticket_id: str, at: datetime) -> None:
+        model = self._models.contact
+        try:
+            model(ticket_key(ticket_id), "CONTACT").update(actions=[model.expiration.set(at)],
+                                                         condition=model.pk.exists())
+        except UpdateError as exc:
+            if not _is_conflict(exc):
+                raise  # no contact item: nothing to expire
 
     def from_image(self, image: dict[str, Any]) -> Ticket | None:
         return ticket_from_image(image, self._models.ticket)
