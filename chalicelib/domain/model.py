@@ -382,12 +382,13 @@ class Ticket:
         return self.status is Status.REPLIED and self.task_stage == "callback"
 
     def _require(self, action: str, department: str | None = None) -> None:
+        # Another department learns nothing about the case's state: 403 before 409.
+        if department is not None and department != self.department:
+            raise NotYourTicket(f"ticket {self.number} is not assigned to department '{department}'")
         if self.status not in ALLOWED_FROM[action]:
             raise InvalidTransition(
                 f"cannot {action} ticket {self.number}: it is {self.status.value}"
             )
-        if department is not None and department != self.department:
-            raise NotYourTicket(f"ticket {self.number} is not assigned to department '{department}'")
 
     def _clear_task(self) -> None:
         self.task_token = self.task_stage = None

@@ -99,12 +99,12 @@ def rate(number: str, cmd: RateTicket, deps: Deps, staff: str | None = None) -> 
         else:
             raise Forbidden(f"the link does not allow rating ticket {number}, or it has expired")
 
-    if staff is not None:
-        return _act(number, ("survey", "callback"), deps, action)
     try:
         return _act(number, ("survey", "callback"), deps, action)
-    except NotFound:  # a citizen's link learns nothing about which numbers exist
-        raise Forbidden("the link does not allow rating this ticket") from None
+    except NotFound:
+        if staff is not None:
+            raise
+        raise Forbidden("the link does not allow rating this ticket") from None  # a link learns nothing
 
 
 def _may_rate(ticket: Ticket, secret: str, now: datetime) -> bool:

@@ -137,7 +137,8 @@ def main() -> int:
     clock = f"one working day = {os.environ[WORKDAY]} s" if os.environ.get(WORKDAY) else "real working days"
     print(f"mashang is running (ready in {time.monotonic() - started:.1f} s; "
           f"{summary['records']} configuration records, {summary['qr']} locations; {clock})", flush=True)
-    print(f"Data: {STATE_DIR} ({restored} stored changes restored; `make reset` starts clean)", flush=True)
+    print(f"Data: {STATE_DIR} ({restored} stored changes restored; delete it, or `make reset` for the "
+          "default, to start clean)", flush=True)
     print(f"API: {api_url}", flush=True)
     print(f"Site: {site_url}/", flush=True)
     print(f"Console: {site_url}/console/", flush=True)
