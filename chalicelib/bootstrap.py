@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from .adapters import dynamo
-from .adapters.aws import DeadLetters, SiteStore, Workflow
+from .adapters.aws import ParkedQueue, SiteStore, TableStream, Workflow
 from .adapters.sms import SnsSms
 from .config import Settings, settings
 from .domain.calendar import Clock
@@ -41,7 +41,9 @@ def build(config: Settings) -> Deps:
         workflow=Workflow(session.client("stepfunctions"), config.state_machine_arn),
         site=SiteStore(session.client("s3"), config.site_bucket),
         sms=SnsSms(session.client("sns")),
-        dead_letters=DeadLetters(session.client("sqs"), config.dead_letter_queue_url),
+        dead_letters=ParkedQueue(session.client("sqs"), config.dead_letter_queue_url),
+        stream_failures=ParkedQueue(session.client("sqs"), config.stream_failure_queue_url),
+        stream=TableStream(session.client("dynamodbstreams")),
         base_clock=Clock(workday_seconds=config.workday_seconds),
     )
 

@@ -10,6 +10,7 @@ TABLE_NAME = "MASHANG_TABLE"
 SITE_BUCKET = "MASHANG_SITE_BUCKET"
 TASK_QUEUE_URL = "MASHANG_TASK_QUEUE_URL"
 DEAD_LETTER_QUEUE_URL = "MASHANG_DEAD_LETTER_QUEUE_URL"
+STREAM_FAILURE_QUEUE_URL = "MASHANG_STREAM_FAILURE_QUEUE_URL"
 SMS_TOPIC_ARN = "MASHANG_SMS_TOPIC_ARN"
 STATE_MACHINE_ARN = "MASHANG_STATE_MACHINE_ARN"
 SITE_URL = "MASHANG_SITE_URL"
@@ -38,6 +39,7 @@ class Settings:
     site_bucket: str
     task_queue_url: str
     dead_letter_queue_url: str
+    stream_failure_queue_url: str
     sms_topic_arn: str
     state_machine_arn: str
     site_url: str
@@ -58,6 +60,7 @@ class Settings:
             site_bucket=env.get(SITE_BUCKET, "mashang-site"),
             task_queue_url=env.get(TASK_QUEUE_URL, ""),
             dead_letter_queue_url=env.get(DEAD_LETTER_QUEUE_URL, ""),
+            stream_failure_queue_url=env.get(STREAM_FAILURE_QUEUE_URL, ""),
             sms_topic_arn=env.get(SMS_TOPIC_ARN, ""),
             state_machine_arn=env.get(STATE_MACHINE_ARN, ""),
             site_url=env.get(SITE_URL, "http://127.0.0.1:8080").rstrip("/"),

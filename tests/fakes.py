@@ -17,6 +17,7 @@ from chalicelib.domain.model import Status, Ticket
 from chalicelib.domain.tallies import Tally
 from chalicelib.services.changes import on_change
 from chalicelib.services.context import Deps
+from chalicelib.services.ports import Parked
 from tests.builders import CITY, NOW
 
 Change = tuple[Ticket | None, Ticket]
@@ -170,6 +171,7 @@ class FakeSite:
 class FakeWorkflow:
     def __init__(self) -> None:
         self.started: list[str] = []
+        self.ended: set[str] = set()
         self.succeeded: list[tuple[str, dict[str, Any]]] = []
         self.failed: list[tuple[str, str]] = []
         self.gone: set[str] = set()  # tokens whose step stopped waiting
@@ -177,6 +179,13 @@ class FakeWorkflow:
     def start(self, ticket_id: str) -> None:
         if ticket_id not in self.started:
             self.started.append(ticket_id)
+
+    def running(self, ticket_id: str) -> bool:
+        return ticket_id in self.started and ticket_id not in self.ended
+
+    def restart(self, ticket_id: str) -> None:
+        self.ended.discard(ticket_id)
+        self.started.append(ticket_id)
 
     def succeed(self, token: str, output: dict[str, Any]) -> bool:
         if token in self.gone:
@@ -200,12 +209,26 @@ class FakeSms:
         return [text for number, text in self.sent if number == phone]
 
 
-class FakeDeadLetters:
+class FakeParked:
     def __init__(self) -> None:
         self.stuck: list[dict[str, Any]] = []
 
     def peek(self, limit: int = 10) -> list[dict[str, Any]]:
         return self.stuck[:limit]
+
+    def take(self, limit: int = 10) -> list[Parked]:
+        return [Parked(body, str(i)) for i, body in enumerate(self.stuck[:limit])]
+
+    def done(self, parked: Parked) -> None:
+        self.stuck.remove(parked.body)
+
+    def release(self, parked: Parked) -> None:
+        pass
+
+
+class FakeStream:
+    def records(self, failure: dict[str, Any]) -> list[tuple[dict[str, Any] | None, dict[str, Any] | None]]:
+        return []
 
 
 @dataclass
@@ -245,6 +268,7 @@ def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None
     workflow, sms, time = FakeWorkflow(), FakeSms(), ManualClock()
     settings = Settings.from_env({"MASHANG_SITE_URL": "http://site.test", "MASHANG_API_URL": "http://api.test"})
     deps = Deps(settings=settings, tickets=tickets, counters=counters, config=FakeCatalogue(data),
-                workflow=workflow, site=site, sms=sms, dead_letters=FakeDeadLetters(),
+                workflow=workflow, site=site, sms=sms, dead_letters=FakeParked(),
+                stream_failures=FakeParked(), stream=FakeStream(),
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
     return World(deps, tickets, counters, site, workflow, sms, time)

@@ -41,7 +41,8 @@ class Stack:
         self.queue = QueuePump(self.session.client("sqs"), self.resources.task_queue_url,
                                handlers.on_task_message, retry_seconds=1)
         self.stream = StreamPump(self.session.client("dynamodbstreams"), self.resources.table_stream_arn,
-                                 handlers.on_table_change)
+                                 handlers.on_table_change,
+                                 failures=(self.session.client("sqs"), self.resources.stream_failure_queue_url))
 
     # --- driving the asynchronous parts -------------------------------------------
     def pump_until(self, condition: Any, timeout: float = 20.0) -> None:

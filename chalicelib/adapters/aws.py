@@ -1,4 +1,5 @@
-"""Thin adapters over boto3 clients: the public site bucket and the workflow engine."""
+"""Thin adapters over boto3 clients: the public site bucket, the workflow engine, parked messages
+and the table's stream."""
 from __future__ import annotations
 
 import contextlib
@@ -7,9 +8,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..services.ports import Parked
+
 
 class SiteStore:
-    """Writes public pages into the site bucket (S3 website hosting / CloudFront serve them)."""
+    """Writes public pages into the site bucket (CloudFront serves them)."""
 
     def __init__(self, s3: Any, bucket: str) -> None:
         self._s3, self._bucket = s3, bucket
@@ -23,19 +26,44 @@ class SiteStore:
 
 # Answers meaning the execution no longer waits for this token.
 GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
+MAX_RESTARTS = 20
 
 
 class Workflow:
-    """One Step Functions execution per ticket, and the task-token hand-backs."""
+    """One Step Functions execution per ticket (named by the ticket id; restarts add -r1, -r2 …),
+    and the task-token hand-backs."""
 
     def __init__(self, sfn: Any, state_machine_arn: str) -> None:
         self._sfn, self._arn = sfn, state_machine_arn
 
-    def start(self, ticket_id: str) -> None:
-        """Start the ticket's execution; a second start of the same ticket is a no-op."""
+    def start(self, ticket_id: str, name: str | None = None) -> None:
+        """Start the ticket's execution; a second start of the same name is a no-op."""
         with contextlib.suppress(self._sfn.exceptions.ExecutionAlreadyExists):
-            self._sfn.start_execution(stateMachineArn=self._arn, name=ticket_id,
+            self._sfn.start_execution(stateMachineArn=self._arn, name=name or ticket_id,
                                       input=json.dumps({"ticket_id": ticket_id}))
+
+    def _names(self, ticket_id: str) -> list[str]:
+        """The ticket's executions that exist, oldest first."""
+        prefix = self._arn.replace(":stateMachine:", ":execution:")
+        found = []
+        for name in [ticket_id] + [f"{ticket_id}-r{n}" for n in range(1, MAX_RESTARTS + 1)]:
+            try:
+                self._sfn.describe_execution(executionArn=f"{prefix}:{name}")
+            except self._sfn.exceptions.ExecutionDoesNotExist:
+                break
+            found.append(name)
+        return found
+
+    def running(self, ticket_id: str) -> bool:
+        names = self._names(ticket_id)
+        if not names:
+            return False
+        prefix = self._arn.replace(":stateMachine:", ":execution:")
+        status = self._sfn.describe_execution(executionArn=f"{prefix}:{names[-1]}")["status"]
+        return bool(status == "RUNNING")
+
+    def restart(self, ticket_id: str) -> None:
+        self.start(ticket_id, name=f"{ticket_id}-r{len(self._names(ticket_id))}")
 
     def succeed(self, token: str, output: dict[str, Any]) -> bool:
         """Resume a waiting step; False if it no longer waits (timed out, execution ended)."""
@@ -55,20 +83,58 @@ class Workflow:
         return True
 
 
-class DeadLetters:
-    """Task messages that kept failing: shown to supervisors, the tickets stay stored and safe."""
+class ParkedQueue:
+    """An SQS queue of messages that kept failing (the task DLQ, the stream-failure queue)."""
 
-    def __init__(self, sqs: Any, queue_url: str) -> None:
-        self._sqs, self._url = sqs, queue_url
+    def __init__(self, sqs: Any, queue_url: str, hide_seconds: int = 60) -> None:
+        self._sqs, self._url, self._hide = sqs, queue_url, hide_seconds
 
-    def peek(self, limit: int = 10) -> list[dict[str, Any]]:
+    def _receive(self, limit: int, hide: int) -> list[dict[str, Any]]:
         if not self._url:
             return []
-        answer = self._sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=limit,
-                                           VisibilityTimeout=0, AttributeNames=["ApproximateReceiveCount"])
-        stuck = []
-        for message in answer.get("Messages", []):
-            body = json.loads(message["Body"])
-            stuck.append({"ticket_id": body.get("ticket_id"), "task": body.get("task"),
-                          "stage": body.get("stage")})
-        return stuck
+        found: list[dict[str, Any]] = []
+        while len(found) < limit:
+            batch = self._sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=min(10, limit - len(found)),
+                                              VisibilityTimeout=hide).get("Messages", [])
+            if not batch:
+                break
+            found.extend(batch)
+        return found
+
+    def peek(self, limit: int = 10) -> list[dict[str, Any]]:
+        return [json.loads(m["Body"]) for m in self._receive(limit, hide=0)]
+
+    def take(self, limit: int = 10) -> list[Parked]:
+        return [Parked(json.loads(m["Body"]), m["ReceiptHandle"]) for m in self._receive(limit, hide=self._hide)]
+
+    def done(self, parked: Parked) -> None:
+        self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=parked.receipt)
+
+    def release(self, parked: Parked) -> None:
+        self._sqs.change_message_visibility(QueueUrl=self._url, ReceiptHandle=parked.receipt, VisibilityTimeout=0)
+
+
+class TableStream:
+    """Reads again the records a stream-failure message names (DDBStreamBatchInfo: shard and the
+    first and last sequence numbers of the failed batch)."""
+
+    def __init__(self, streams: Any) -> None:
+        self._streams = streams
+
+    def records(self, failure: dict[str, Any]) -> list[tuple[dict[str, Any] | None, dict[str, Any] | None]]:
+        info = failure["DDBStreamBatchInfo"]
+        iterator = self._streams.get_shard_iterator(
+            StreamArn=info["streamArn"], ShardId=info["shardId"], ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=info["startSequenceNumber"])["ShardIterator"]
+        last = int(info["endSequenceNumber"])
+        found: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = []
+        while iterator:
+            answer = self._streams.get_records(ShardIterator=iterator, Limit=100)
+            for record in answer["Records"]:
+                if int(record["dynamodb"]["SequenceNumber"]) > last:
+                    return found
+                found.append((record["dynamodb"].get("OldImage"), record["dynamodb"].get("NewImage")))
+            if not answer["Records"]:
+                break
+            iterator = answer.get("NextShardIterator")
+        return found

@@ -21,6 +21,7 @@ from ..services.commands import (
     ReturnTicket,
 )
 from ..services.publish import public_view
+from ..tasks.redrive import redrive
 from .errors import json_body, json_errors
 from .staff import Staff, current_staff
 
@@ -66,7 +67,18 @@ def watch() -> dict:
     """Supervisors: escalated and overdue cases, extension requests, and tasks that keep failing."""
     _staff().require("supervisor")
     deps = bootstrap.deps()
-    return {"tickets": [_view(t) for t in deps.tickets.watched()], "stuck": deps.dead_letters.peek()}
+    stuck = [{key: message.get(key) for key in ("ticket_id", "task", "stage")}  # never the task token
+             for message in deps.dead_letters.peek()]
+    return {"tickets": [_view(t) for t in deps.tickets.watched()], "stuck": stuck,
+            "stream_failures": len(deps.stream_failures.peek())}
+
+
+@console.route("/console/redrive", methods=["POST"], cors=CORS)
+@json_errors
+def redrive_failures() -> dict:
+    """Supervisors: once the cause is mended, run again the tasks and stream batches that kept failing."""
+    _staff().require("supervisor")
+    return redrive(bootstrap.deps())
 
 
 @console.route("/console/callbacks", methods=["GET"], cors=CORS)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from ..config import Settings
 from ..domain.calendar import Clock
 from ..domain.catalog import Catalog
-from .ports import Catalogue, Counters, DeadLetters, SiteStore, Sms, Tickets, Workflow
+from .ports import Catalogue, Counters, ParkedMessages, SiteStore, Sms, StreamRecords, Tickets, Workflow
 
 CATALOG_TTL_SECONDS = 60.0
 
@@ -22,7 +22,9 @@ class Deps:
     workflow: Workflow
     site: SiteStore
     sms: Sms
-    dead_letters: DeadLetters
+    dead_letters: ParkedMessages
+    stream_failures: ParkedMessages
+    stream: StreamRecords
     # Time source and compression; the calendar comes from the catalog's policy (see `clock`).
     base_clock: Clock = field(default_factory=Clock)
     monotonic: Callable[[], float] = time.monotonic

@@ -4,6 +4,7 @@ The adapters implement these; the bootstrap is the only place that picks them; t
 in-memory fakes with the same conflict semantics (tests/fakes.py)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -75,6 +76,13 @@ class Workflow(Protocol):
     def start(self, ticket_id: str) -> None:
         """Start the ticket's execution; a second start is a no-op."""
 
+    def running(self, ticket_id: str) -> bool:
+        """Does an execution of the ticket (the first, or a restart) still run?"""
+
+    def restart(self, ticket_id: str) -> None:
+        """Start a new execution for a ticket whose execution ended without finishing the case;
+        its first step routes by the stored state to the wait the case is in."""
+
     def succeed(self, token: str, output: dict[str, Any]) -> bool:
         """Resume a waiting step; False if it no longer waits."""
 
@@ -85,6 +93,30 @@ class Sms(Protocol):
     def send(self, phone: str, text: str) -> None: ...
 
 
-class DeadLetters(Protocol):
+@dataclass(frozen=True)
+class Parked:
+    """A message that kept failing, taken from its queue until `done` deletes it."""
+
+    body: dict[str, Any]
+    receipt: str
+
+
+class ParkedMessages(Protocol):
+    """A queue of what kept failing: the task dead-letter queue, the stream-failure queue."""
+
     def peek(self, limit: int = 10) -> list[dict[str, Any]]:
-        """Task messages that kept failing (ticket, task, stage), without consuming them."""
+        """What is parked, without consuming it."""
+
+    def take(self, limit: int = 10) -> list[Parked]:
+        """Parked messages, hidden from others for a while (they come back unless done)."""
+
+    def done(self, parked: Parked) -> None: ...
+
+    def release(self, parked: Parked) -> None:
+        """Put it back at once (it still fails; it stays parked)."""
+
+
+class StreamRecords(Protocol):
+    def records(self, failure: dict[str, Any]) -> list[tuple[dict[str, Any] | None, dict[str, Any] | None]]:
+        """The (old, new) images of the stream records a failure message names (read again from
+        the stream, which keeps them 24 hours)."""

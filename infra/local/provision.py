@@ -35,6 +35,10 @@ class Resources:
         return self.refs["TaskDeadLetterQueue"]
 
     @property
+    def stream_failure_queue_url(self) -> str:
+        return self.refs["StreamFailureQueue"]
+
+    @property
     def state_machine_arn(self) -> str:
         return self.refs["TicketWorkflow"]
 
@@ -53,6 +57,7 @@ class Resources:
             "MASHANG_SITE_BUCKET": self.site_bucket,
             "MASHANG_TASK_QUEUE_URL": self.task_queue_url,
             "MASHANG_DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
+            "MASHANG_STREAM_FAILURE_QUEUE_URL": self.stream_failure_queue_url,
             "MASHANG_SMS_TOPIC_ARN": self.sms_topic_arn,
             "MASHANG_STATE_MACHINE_ARN": self.state_machine_arn,
         }

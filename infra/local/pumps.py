@@ -1,6 +1,7 @@
 """Pollers that feed the Lambda handlers locally with the same event shapes AWS sends."""
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -52,13 +53,17 @@ class QueuePump:
 
 
 class StreamPump:
-    """DynamoDB stream -> on_dynamodb_record handler, in order per shard; a failed batch is retried."""
+    """DynamoDB stream -> on_dynamodb_record handler, in order per shard, as the Lambda event source
+    mapping of the template does it: a failing batch is retried `max_attempts` times, then split
+    into single records; a record that still fails is reported to the failure queue (the
+    OnFailure destination's message: shard and sequence numbers) and the shard moves on."""
 
     def __init__(self, streams: Any, stream_arn: str, handler: Handler, name: str = "on_table_change",
-                 batch_size: int = 25) -> None:
+                 batch_size: int = 25, failures: tuple[Any, str] | None = None, max_attempts: int = 3) -> None:
         self.streams, self.arn, self.handler, self.name = streams, stream_arn, handler, name
-        self.batch_size = batch_size
+        self.batch_size, self.failures, self.max_attempts = batch_size, failures, max_attempts
         self.iterators: dict[str, str] = {}
+        self.attempts: dict[str, int] = {}
 
     def _discover(self) -> None:
         shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
@@ -78,11 +83,36 @@ class StreamPump:
                 try:
                     self.handler({"Records": records}, _context(self.name))
                 except Exception:
-                    log.exception("stream handler failed; the batch will be retried")
-                    continue
+                    self.attempts[shard] = self.attempts.get(shard, 0) + 1
+                    if self.attempts[shard] < self.max_attempts:
+                        log.exception("stream handler failed; the batch will be retried")
+                        continue
+                    self._one_by_one(shard, records)
+                self.attempts.pop(shard, None)
                 handled += len(records)
             self.iterators[shard] = answer.get("NextShardIterator") or iterator
         return handled
+
+    def _one_by_one(self, shard: str, records: list[dict[str, Any]]) -> None:
+        for record in records:
+            for _ in range(self.max_attempts):
+                try:
+                    self.handler({"Records": [record]}, _context(self.name))
+                    break
+                except Exception:
+                    log.exception("stream record failed")
+            else:
+                self._report(shard, record)
+
+    def _report(self, shard: str, record: dict[str, Any]) -> None:
+        """What Lambda's OnFailure destination sends for a stream batch that could not be handled."""
+        if not self.failures:
+            return
+        sqs, url = self.failures
+        sequence = record["dynamodb"]["SequenceNumber"]
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"DDBStreamBatchInfo": {
+            "shardId": shard, "startSequenceNumber": sequence, "endSequenceNumber": sequence,
+            "batchSize": 1, "streamArn": self.arn}}))
 
     def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
         body = dict(record["dynamodb"])

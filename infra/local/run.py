@@ -112,7 +112,8 @@ def main() -> int:
 
     stop = threading.Event()
     queue = QueuePump(session.client("sqs"), resources.task_queue_url, handlers.on_task_message)
-    stream = StreamPump(session.client("dynamodbstreams"), resources.table_stream_arn, handlers.on_table_change)
+    stream = StreamPump(session.client("dynamodbstreams"), resources.table_stream_arn, handlers.on_table_change,
+                        failures=(session.client("sqs"), resources.stream_failure_queue_url))
     config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
     api = create_local_server(chalice_app.app, config, HOST, API_PORT)
     site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page,

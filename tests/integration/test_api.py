@@ -280,3 +280,12 @@ def test_an_unexpected_failure_is_a_500_in_the_contract(client, stack, monkeypat
     answer = client.http.get("/categories")
     assert answer.status_code == 500
     assert answer.json_body["error"] == "InternalError" and "boom" not in answer.body.decode()
+
+
+def test_only_a_supervisor_may_redrive_and_the_watch_list_never_shows_task_tokens(client):
+    assert post(client, "/console/redrive", {}, "east-city", "handler").status_code == 403
+    answer = post(client, "/console/redrive", {}, "center", "supervisor")
+    assert answer.status_code == 200
+    assert answer.json_body == {"tasks": 0, "stream_records": 0, "still_failing": 0}
+    watch = client.http.get("/console/watch", headers={"X-Staff-Department": "center", "X-Staff-Role": "supervisor"})
+    assert watch.json_body["stuck"] == [] and watch.json_body["stream_failures"] == 0

@@ -61,6 +61,16 @@
     var stuck = data.stuck || [];
     document.getElementById("summary").textContent = "共 " + data.tickets.length + " 件" + (stuck.length ? "；处理失败待排查的任务 " + stuck.length + " 个" : "");
     stuck.forEach(function (s) { list.appendChild(el("p", "任务失败：" + s.task + "（工单内部编号 " + s.ticket_id + "）", "card error")); });
+    if (stuck.length || data.stream_failures) {
+      var note = el("p", "", "error");
+      list.insertBefore(button("故障排除后，重新处理失败的任务（" + (stuck.length + (data.stream_failures || 0)) + "）", function () {
+        call("POST", "/console/redrive", {}).then(function (r) {
+          note.textContent = "已重新处理：任务 " + r.tasks + " 个，页面更新 " + r.stream_records + " 条" + (r.still_failing ? "；仍失败 " + r.still_failing + " 个" : "");
+          return load();
+        }).catch(function (e) { note.textContent = e.message; });
+      }), list.firstChild);
+      list.insertBefore(note, list.firstChild);
+    }
     data.tickets.forEach(function (t) {
       var node = document.getElementById("item").content.cloneNode(true);
       var card = node.querySelector(".ticket");

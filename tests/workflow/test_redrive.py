@@ -1,0 +1,64 @@
+"""What keeps failing is parked, not retried forever, and comes back when a supervisor redrives it."""
+from __future__ import annotations
+
+from chalicelib.tasks import handlers
+from chalicelib.tasks.redrive import redrive
+from tests.workflow.test_ticket_workflow import submit, waiting
+
+
+def test_a_task_parked_in_the_dlq_is_run_again_by_the_redrive_and_the_case_moves_on(stack, monkeypatch):
+    def broken(ticket_id, deps):
+        raise RuntimeError("the routing service is down")
+
+    monkeypatch.setitem(handlers.STEPS, "dispatch", broken)
+    ticket_id, _, _ = submit(stack)
+    stack.pump_until(lambda: bool(stack.deps.dead_letters.peek()), timeout=40)
+    assert redrive(stack.deps)["still_failing"] == 1  # not mended yet: it stays parked
+    monkeypatch.undo()  # the routing service is back
+    report = redrive(stack.deps)
+    assert report == {"tasks": 1, "stream_records": 0, "still_failing": 0}
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
+    assert stack.deps.tickets.get(ticket_id).department == "east-city"
+    assert stack.deps.dead_letters.peek() == []
+    assert redrive(stack.deps)["tasks"] == 0  # nothing left: a second redrive does nothing
+
+
+def test_a_case_whose_execution_ended_gets_a_new_one_that_resumes_at_its_stage(stack, monkeypatch):
+    def broken(ticket_id, deps):
+        raise RuntimeError("the routing service is down")
+
+    monkeypatch.setitem(handlers.STEPS, "dispatch", broken)
+    ticket_id, _, _ = submit(stack)
+    stack.pump_until(lambda: bool(stack.deps.dead_letters.peek()), timeout=40)
+    stack.sfn.stop_execution(executionArn=stack.execution_arn(ticket_id))  # e.g. its step timed out
+    monkeypatch.undo()
+    redrive(stack.deps)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
+    restarted = stack.execution_arn(ticket_id) + "-r1"
+    assert stack.sfn.describe_execution(executionArn=restarted)["status"] == "RUNNING"
+
+
+def test_a_stream_record_that_keeps_failing_is_reported_the_shard_moves_on_and_a_redrive_publishes_it(
+        stack, monkeypatch):
+    from chalicelib.services import changes
+
+    real = changes.publish_ticket
+    poisoned: set[str] = set()
+
+    def flaky(ticket, deps):
+        if ticket.number in poisoned:
+            raise RuntimeError("the template cannot render this case")
+        return real(ticket, deps)
+
+    monkeypatch.setattr(changes, "publish_ticket", flaky)
+    first, first_number, _ = submit(stack, description="东门路灯坏了三盏晚上很黑")
+    poisoned.add(first_number)
+    second, second_number, _ = submit(stack, location="w1", category="roads", description="西城菜市场门口的路面塌陷了")
+    stack.pump_until(lambda: stack.page(f"t/{second_number}.html") is not None, timeout=30)  # the shard moved on
+    assert stack.page(f"t/{first_number}.html") is None
+    stack.pump_until(lambda: bool(stack.deps.stream_failures.peek()), timeout=10)
+    poisoned.clear()  # mended
+    report = redrive(stack.deps)
+    assert report["stream_records"] >= 1 and report["still_failing"] == 0
+    assert stack.page(f"t/{first_number}.html") is not None
+    assert stack.deps.stream_failures.peek() == []
