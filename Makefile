@@ -10,11 +10,12 @@ STAGE ?= prod
 STACK ?= mashang-$(STAGE)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run reset demo test package validate deploy bench lint system-packages clean help
+.PHONY: run reset redrive demo test package validate deploy bench lint system-packages clean help
 
 help:
 	@echo "make run      start the whole system locally (moto, API, pollers, site, console)"
 	@echo "make reset    forget the local data that make run keeps between runs (build/state)"
+	@echo "make redrive  ask the running system to run again the tasks and stream records that kept failing"
 	@echo "make demo     the same with a fast clock (one working day = WORKDAY_SECONDS, default 20)"
 	@echo "make test     run the whole test suite (unit, integration, workflow, e2e, infra checks)"
 	@echo "make package  build the CloudFormation template and validate it (cfn-lint, asl-validator)"
@@ -45,6 +46,9 @@ run: $(STAMP)
 
 reset:
 	rm -rf build/state
+
+redrive: $(STAMP)
+	$(BIN)/python -m infra.local.redrive
 
 # The same system with compressed time: one working day lasts $(WORKDAY_SECONDS) seconds, so a
 # reviewer can watch a case escalate, get surveyed and fall back to the default verdict.
