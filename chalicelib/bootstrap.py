@@ -35,7 +35,7 @@ def build(config: Settings) -> Deps:
     session = boto3.session.Session(region_name=config.region)
     return Deps(
         settings=config,
-        tickets=dynamo.TicketRepository(models, config.region),
+        tickets=dynamo.TicketRepository(models),
         counters=dynamo.CounterRepository(models),
         config=dynamo.ConfigRepository(models),
         workflow=Workflow(session.client("stepfunctions"), config.state_machine_arn),

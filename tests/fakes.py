@@ -30,6 +30,7 @@ class FakeTickets:
         self.rows: dict[str, Ticket] = {}
         self.phones: dict[str, str] = {}
         self.contact_expires: dict[str, datetime] = {}
+        self.pending: set[str] = set()  # contacts written before their ticket, not yet kept
         self.changes: list[Change] = []
         self.writes = 0
         self._interference: dict[str, list[Callable[[Ticket], None]]] = defaultdict(list)
@@ -54,19 +55,13 @@ class FakeTickets:
         self._store(ticket)
         if phone:
             self.phones[ticket.id] = phone
+            self.pending.add(ticket.id)
 
     def save(self, ticket: Ticket) -> None:
         self._others_write_first(ticket.id)
         self._check(ticket)
         self._store(ticket)
 
-    def save_together(self, *tickets: Ticket) -> None:
-        for ticket in tickets:
-            self._others_write_first(ticket.id)
-        for ticket in tickets:
-            self._check(ticket)
-        for ticket in tickets:
-            self._store(ticket)
 
     def get(self, ticket_id: str) -> Ticket:
         if ticket_id not in self.rows:
@@ -93,6 +88,9 @@ class FakeTickets:
 
     def phone(self, ticket_id: str) -> str | None:
         return self.phones.get(ticket_id)
+
+    def keep_contact(self, ticket_id: str) -> None:
+        self.pending.discard(ticket_id)
 
     def expire_contact(self, ticket_id: str, at: datetime) -> None:
         if ticket_id in self.phones:

@@ -216,9 +216,13 @@ class Ticket:
         self.reason = f"与诉求 {original.number} 为同一问题，已合并办理"
         self._record("merged", at, "system", self.reason, {"into": original.number})
 
-    def add_supporter(self, duplicate: Ticket, at: datetime) -> None:
+    def add_supporter(self, duplicate_number: str, at: datetime) -> bool:
+        """A "me too" merged into this case; answers False if that duplicate was counted already."""
+        if any(e.kind == "supported" and e.data.get("from") == duplicate_number for e in self.events):
+            return False
         self.supporters += 1
-        self._record("supported", at, "citizen", data={"from": duplicate.number})
+        self._record("supported", at, "citizen", data={"from": duplicate_number})
+        return True
 
     # --- dispatch, sign-off, return ------------------------------------------------
     def dispatch(self, department: str, accept_due: datetime, reply_due: datetime, at: datetime,

@@ -15,6 +15,7 @@ def on_change(old: Ticket | None, new: Ticket, deps: Deps) -> None:
     """Safe to run twice for the same change (stream retries): starting is a no-op the second
     time, tallies are keyed by ticket and event, and pages are rewritten with the same content."""
     if old is None:
+        deps.tickets.keep_contact(new.id)
         deps.workflow.start(new.id)
     for tally in tallies(new, since=len(old.events) if old else 0):
         deps.counters.count_once(tally)

@@ -17,13 +17,11 @@ class Tickets(Protocol):
     """Tickets under optimistic locking: a stale write raises ConcurrentUpdate, never overwrites."""
 
     def add(self, ticket: Ticket, phone: str | None) -> None:
-        """Store a new ticket (and its contact apart); ConcurrentUpdate if the id exists."""
+        """Store a new ticket (and its contact apart, first, as pending); ConcurrentUpdate if the id
+        exists. No multi-item transaction: each write is one conditional put."""
 
     def save(self, ticket: Ticket) -> None:
         """Write the ticket if nobody wrote it since it was read; its version moves on."""
-
-    def save_together(self, *tickets: Ticket) -> None:
-        """Write several tickets all or none, each under its own version check."""
 
     def get(self, ticket_id: str) -> Ticket:
         """A strongly consistent read (before a write); NotFound if unknown."""
@@ -42,6 +40,10 @@ class Tickets(Protocol):
 
     def phone(self, ticket_id: str) -> str | None:
         """The citizen's contact, kept apart from the ticket (None once it has expired)."""
+
+    def keep_contact(self, ticket_id: str) -> None:
+        """The ticket is stored: its pending contact (which would expire within a day if the
+        ticket's write had never happened) is kept; a contact that is not pending is left alone."""
 
     def expire_contact(self, ticket_id: str, at: datetime) -> None:
         """Have the contact deleted at `at` (the table's time-to-live); no contact, nothing to do."""

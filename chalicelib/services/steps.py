@@ -15,7 +15,7 @@ from ..domain.messages import STAGE_WORDS
 from ..domain.model import Rating, Status, Ticket
 from ..domain.screening import Verdict, check_text, find_duplicate
 from . import notify
-from .cases import change
+from .cases import Changed, change
 from .context import Deps
 from .publish import cn_due
 from .tickets import next_step, page_url
@@ -24,38 +24,47 @@ from .tickets import next_step, page_url
 def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
     """Valid, invalid (with the reason), or a near-duplicate merged into an open case."""
     ticket = deps.tickets.get(ticket_id)
+    if ticket.status is Status.MERGED:
+        _support(ticket, deps)  # a redelivery after a crash between the two writes of a merge
     if ticket.status is not Status.SUBMITTED:
         return _screened(ticket, deps)  # a redelivered message: screened already
     now = deps.clock.now()
     verdict = check_text(ticket.description, deps.catalog().policy)
     original = _open_duplicate(ticket, deps) if verdict.valid else None
-    if original is not None:
-        # Two cases in one write; a conflict fails the step and the workflow retries it.
-        ticket.merge_into(original, now)
-        original.add_supporter(ticket, now)
-        deps.tickets.save_together(ticket, original)
-        notify.sms(deps, deps.tickets.phone(ticket.id), "merged", original=original.number,
-                   original_page=page_url(deps, original.number))
-        return next_step(ticket, deps)
 
-    def decide(ticket: Ticket) -> Verdict | None:
+    def decide(ticket: Ticket) -> Verdict | Ticket | None:
         if ticket.status is not Status.SUBMITTED:
             return None
+        if original is not None:
+            ticket.merge_into(original, now)
+            return original
         if verdict.valid:
             ticket.screen(now)
         else:
             ticket.invalidate(verdict.reason, now)
         return verdict
 
-    changed = change(deps.tickets, ticket_id, decide)
-    ticket = changed.ticket
-    if changed.saved and changed.decision is not None:
+    changed: Changed[Verdict | Ticket] = change(deps.tickets, ticket_id, decide)
+    ticket, decision = changed.ticket, changed.decision
+    if changed.saved and decision is not None:
         phone = deps.tickets.phone(ticket.id)
-        if changed.decision.valid:
+        if isinstance(decision, Ticket):
+            _support(ticket, deps)
+            notify.sms(deps, phone, "merged", original=decision.number,
+                       original_page=page_url(deps, decision.number))
+        elif decision.valid:
             notify.sms(deps, phone, "received", number=ticket.number, page=page_url(deps, ticket.number))
         else:
-            notify.sms(deps, phone, "invalid", number=ticket.number, reason=changed.decision.reason)
+            notify.sms(deps, phone, "invalid", number=ticket.number, reason=decision.reason)
     return _screened(ticket, deps)
+
+
+def _support(duplicate: Ticket, deps: Deps) -> None:
+    """The open case a duplicate was merged into counts one more supporter, once (its own change:
+    no two-case transaction, and safe to repeat)."""
+    original = deps.tickets.by_number(duplicate.merged_into or "")
+    now = deps.clock.now()
+    change(deps.tickets, original.id, lambda t: t.add_supporter(duplicate.number, now) or None)
 
 
 def _screened(ticket: Ticket, deps: Deps) -> dict[str, Any]:

@@ -89,21 +89,26 @@ def test_the_catalog_keeps_the_configured_order(stack):
     assert catalog.locations["e2"].overrides == {"roads": "police"}
 
 
-def test_two_tickets_saved_together_both_change_or_neither(stack):
-    original, duplicate = make_ticket(status=Status.SCREENED), make_ticket()
-    for ticket in (original, duplicate):
-        stack.deps.tickets.add(ticket, phone=None)
-    stale = stack.deps.tickets.get(original.id)
-    original = stack.deps.tickets.get(original.id)
-    original.dispatch("east-city", NOW, NOW, NOW)
-    stack.deps.tickets.save(original)
-    duplicate = stack.deps.tickets.get(duplicate.id)
-    duplicate.merge_into(stale, NOW)
-    stale.add_supporter(duplicate, NOW)
+def test_a_contact_is_written_pending_and_kept_once_its_ticket_is_stored(stack):
+    ticket = make_ticket()
+    stack.deps.tickets.add(ticket, phone="13800138000")
+    contact = next(i for i in stack.items() if i["sk"]["S"] == "CONTACT")
+    assert contact["pending"]["BOOL"] is True and "expiration" in contact  # deletes itself unless kept
+    stack.deps.tickets.keep_contact(ticket.id)
+    contact = next(i for i in stack.items() if i["sk"]["S"] == "CONTACT")
+    assert "pending" not in contact and "expiration" not in contact
+    assert stack.deps.tickets.phone(ticket.id) == "13800138000"
+    stack.deps.tickets.keep_contact(ticket.id)  # a redelivered record changes nothing
+    stack.deps.tickets.keep_contact(make_ticket().id)  # no contact: nothing to keep
+
+
+def test_a_second_ticket_with_the_same_id_overwrites_neither_ticket_nor_contact(stack):
+    ticket = make_ticket()
+    stack.deps.tickets.add(ticket, phone="13800138000")
+    ticket.version = None
     with pytest.raises(ConcurrentUpdate):
-        stack.deps.tickets.save_together(duplicate, stale)
-    assert stack.deps.tickets.get(duplicate.id).status is Status.SUBMITTED
-    assert stack.deps.tickets.get(original.id).supporters == 0
+        stack.deps.tickets.add(ticket, phone="13900000000")
+    assert stack.deps.tickets.phone(ticket.id) == "13800138000"
 
 
 def test_the_watch_list_holds_escalated_cases_and_extension_requests(stack):

@@ -106,3 +106,11 @@ def test_an_invalid_case_without_a_phone_has_nothing_to_expire(world):
     steps.screen(ticket_id, world.deps)
     world.deliver()
     assert world.tickets.contact_expires == {}
+
+
+def test_a_new_cases_pending_contact_is_kept_once_its_insert_is_handled(world):
+    receipt = tickets.submit(SubmitTicket.parse(submission(phone=CITIZEN)), world.deps)
+    ticket_id = world.deps.tickets.by_number(receipt.number).id
+    assert world.tickets.pending == {ticket_id}
+    world.deliver()
+    assert world.tickets.pending == set()

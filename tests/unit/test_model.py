@@ -151,6 +151,6 @@ def test_satisfied_closes():
 def test_a_duplicate_is_merged_and_the_original_gains_a_supporter():
     original, duplicate = dispatched(), make_ticket()
     duplicate.merge_into(original, NOW)
-    original.add_supporter(duplicate, NOW)
+    original.add_supporter(duplicate.number, NOW)
     assert duplicate.status is Status.MERGED and duplicate.merged_into == original.number
     assert original.supporters == 1

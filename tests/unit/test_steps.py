@@ -67,14 +67,27 @@ def test_a_near_duplicate_joins_the_open_case_as_a_supporter(world):
     assert any(first.number in t for t in world.sms.to(CITIZEN) if "合并" in t)
 
 
-def test_a_merge_that_meets_a_concurrent_change_fails_the_step_for_the_workflow_to_retry(world):
+def test_a_merge_that_meets_a_concurrent_change_of_the_open_case_still_counts_one_supporter(world):
     original = dispatched(world)
     duplicate = filed(world, description="人民公园东门路灯坏了三盏，晚上很黑，请修")
-    world.tickets.interfere(original)
-    with pytest.raises(ConcurrentUpdate):
+    world.tickets.interfere(original, lambda t: t.accept("east-city", NOW))  # the department signs off meanwhile
+    steps.screen(duplicate, world.deps)
+    first = world.deps.tickets.get(original)
+    assert (first.status, first.supporters) == (Status.ACCEPTED, 1)
+    assert world.deps.tickets.get(duplicate).status is Status.MERGED
+
+
+def test_a_crash_between_the_two_writes_of_a_merge_is_mended_by_the_redelivered_step(world, monkeypatch):
+    original = dispatched(world)
+    duplicate = filed(world, description="人民公园东门路灯坏了三盏，晚上很黑，请修")
+    monkeypatch.setattr(steps, "_support", lambda ticket, deps: (_ for _ in ()).throw(RuntimeError("crash")))
+    with pytest.raises(RuntimeError):
         steps.screen(duplicate, world.deps)
-    assert world.deps.tickets.get(duplicate).status is Status.SUBMITTED
-    assert world.deps.tickets.get(original).supporters == 0
+    assert world.deps.tickets.get(original).supporters == 0  # the merge is stored, its supporter not yet
+    monkeypatch.undo()
+    steps.screen(duplicate, world.deps)  # SQS delivers the message again
+    steps.screen(duplicate, world.deps)  # and once more
+    assert world.deps.tickets.get(original).supporters == 1
 
 
 # --- dispatch ---------------------------------------------------------------------------

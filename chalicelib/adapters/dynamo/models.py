@@ -123,6 +123,7 @@ class TicketItem(_Item):
 
 class ContactItem(_Item):
     phone = UnicodeAttribute()
+    pending = BooleanAttribute(null=True)  # written before its ticket; kept once the ticket is stored
     expiration = TTLAttribute(null=True)  # the table's time-to-live deletes it then
 
 

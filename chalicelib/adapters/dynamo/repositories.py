@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from ...domain.catalog import Catalog
 from ...domain.errors import ConcurrentUpdate, NotFound
@@ -17,39 +15,36 @@ from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
 
 CONFIG_KINDS = ("districts", "departments", "categories", "locations", "rules", "policy")
+PENDING_CONTACT = timedelta(days=1)
 
 
 def _is_conflict(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) in {
-        "ConditionalCheckFailedException", "TransactionCanceledException"}
+        "ConditionalCheckFailedException"}
 
 
 class TicketRepository:
     """Tickets with optimistic locking: a stale write raises ConcurrentUpdate, never overwrites."""
 
-    def __init__(self, models: TableModels, region: str) -> None:
-        self._models, self._region = models, region
-        self._connection: Connection | None = None
-
-    def _transactions(self) -> Connection:
-        """One connection (one botocore client) per process: building a client costs ~100 ms."""
-        if self._connection is None:
-            self._connection = Connection(region=self._region)
-        return self._connection
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
 
     def add(self, ticket: Ticket, phone: str | None) -> None:
-        """Store a new ticket and its contact item together, or neither."""
+        """Store a new ticket: first its contact, as pending (it expires within a day unless the
+        ticket's stored INSERT keeps it), then the ticket. Two single-item conditional puts, no
+        transaction: a crash between them leaves only a contact that deletes itself."""
         item = to_item(ticket, self._models.ticket)
         try:
-            with TransactWrite(connection=self._transactions()) as tx:
-                tx.save(item, condition=self._models.ticket.pk.does_not_exist())
-                if phone:
-                    tx.save(self._models.contact(item.pk, "CONTACT", phone=phone))
-        except TransactWriteError as exc:
+            if phone:
+                contact = self._models.contact(item.pk, "CONTACT", phone=phone, pending=True,
+                                               expiration=datetime.now(UTC) + PENDING_CONTACT)
+                contact.save(condition=self._models.contact.pk.does_not_exist())
+            item.save(condition=self._models.ticket.pk.does_not_exist())
+        except PutError as exc:
             if _is_conflict(exc):
                 raise ConcurrentUpdate(f"ticket {ticket.id} exists already") from exc
             raise
-        ticket.version = 1
+        ticket.version = item.version
 
     def save(self, ticket: Ticket) -> None:
         item = to_item(ticket, self._models.ticket)
@@ -60,20 +55,6 @@ class TicketRepository:
                 raise ConcurrentUpdate(f"ticket {ticket.number} was changed by someone else") from exc
             raise
         ticket.version = item.version
-
-    def save_together(self, *tickets: Ticket) -> None:
-        """Save several tickets in one transaction, each under its own version check."""
-        items = [to_item(t, self._models.ticket) for t in tickets]
-        try:
-            with TransactWrite(connection=self._transactions()) as tx:
-                for item in items:
-                    tx.save(item)
-        except TransactWriteError as exc:
-            if _is_conflict(exc):
-                raise ConcurrentUpdate("a ticket was changed by someone else") from exc
-            raise
-        for ticket in tickets:
-            ticket.version = (ticket.version or 0) + 1
 
     def get(self, ticket_id: str) -> Ticket:
         try:
@@ -111,6 +92,15 @@ class TicketRepository:
         if contact.expiration is not None and contact.expiration <= datetime.now(UTC):
             return None
         return str(contact.phone)
+
+    def keep_contact(self, ticket_id: str) -> None:
+        model = self._models.contact
+        try:
+            model(ticket_key(ticket_id), "CONTACT").update(actions=[model.pending.remove(), model.expiration.remove()],
+                                                         condition=model.pending.exists())
+        except UpdateError as exc:
+            if not _is_conflict(exc):
+                raise  # no pending contact: nothing to keep
 
     def expire_contact(self, ticket_id: str, at: datetime) -> None:
         model = self._models.contact
