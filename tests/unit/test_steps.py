@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import Outcome, Rating, Status
 from chalicelib.services import steps, tickets
 from chalicelib.services.commands import SubmitTicket
