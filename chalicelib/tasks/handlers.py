@@ -11,7 +11,7 @@ from .. import bootstrap, config
 from ..domain.errors import DomainError
 from ..observability import logger
 from ..services import steps
-from ..services.changes import on_change
+from ..services.changes import on_changes
 from ..services.context import Deps
 
 tasks = Blueprint(__name__)
@@ -52,17 +52,24 @@ def on_task_message(event: Any) -> None:
         run_task(json.loads(record.body))
 
 
-def publish_record(old_image: dict[str, Any] | None, new_image: dict[str, Any] | None) -> None:
-    """A ticket was stored: start, count and publish what follows (services/changes.py)."""
+Image = dict[str, Any] | None
+
+
+def publish_records(images: list[tuple[Image, Image]]) -> None:
+    """Tickets were stored: start, count and publish what follows (services/changes.py)."""
     deps = bootstrap.deps()
-    new = deps.tickets.from_image(new_image) if new_image else None
-    if new is None:
-        return
-    logger.append_keys(ticket_id=new.id)
-    on_change(deps.tickets.from_image(old_image) if old_image else None, new, deps)
+    changes = []
+    for old_image, new_image in images:
+        new = deps.tickets.from_image(new_image) if new_image else None
+        if new is not None:
+            changes.append((deps.tickets.from_image(old_image) if old_image else None, new))
+    on_changes(changes, deps)
 
 
-@tasks.on_dynamodb_record(stream_arn=config.event_source(config.TABLE_STREAM_ARN), batch_size=25)
+def publish_record(old_image: Image, new_image: Image) -> None:
+    publish_records([(old_image, new_image)])
+
+
+@tasks.on_dynamodb_record(stream_arn=config.event_source(config.TABLE_STREAM_ARN), batch_size=100)
 def on_table_change(event: Any) -> None:
-    for record in event:
-        publish_record(record.old_image, record.new_image)
+    publish_records([(record.old_image, record.new_image) for record in event])

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..observability import logger
 from ..services.context import Deps
-from .handlers import publish_record, run_task
+from .handlers import publish_records, run_task
 
 
 def redrive(deps: Deps, limit: int = 50) -> dict[str, Any]:
@@ -27,9 +27,9 @@ def redrive(deps: Deps, limit: int = 50) -> dict[str, Any]:
         tasks += 1
     for parked in deps.stream_failures.take(limit):
         try:
-            for old, new in deps.stream.records(parked.body):
-                publish_record(old, new)
-                records += 1
+            found = deps.stream.records(parked.body)
+            publish_records(found)
+            records += len(found)
         except Exception:
             logger.exception("redrive of a stream batch failed")
             deps.stream_failures.release(parked)

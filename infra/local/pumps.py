@@ -59,7 +59,7 @@ class StreamPump:
     OnFailure destination's message: shard and sequence numbers) and the shard moves on."""
 
     def __init__(self, streams: Any, stream_arn: str, handler: Handler, name: str = "on_table_change",
-                 batch_size: int = 25, failures: tuple[Any, str] | None = None, max_attempts: int = 3) -> None:
+                 batch_size: int = 100, failures: tuple[Any, str] | None = None, max_attempts: int = 3) -> None:
         self.streams, self.arn, self.handler, self.name = streams, stream_arn, handler, name
         self.batch_size, self.failures, self.max_attempts = batch_size, failures, max_attempts
         self.iterators: dict[str, str] = {}

@@ -114,3 +114,18 @@ def test_a_new_cases_pending_contact_is_kept_once_its_insert_is_handled(world):
     assert world.tickets.pending == {ticket_id}
     world.deliver()
     assert world.tickets.pending == set()
+
+
+def test_a_case_changed_several_times_in_one_batch_is_published_once_as_it_stands_last(world):
+    from chalicelib.services.changes import on_changes
+
+    receipt = tickets.submit(SubmitTicket.parse(submission()), world.deps)
+    ticket_id = world.deps.tickets.by_number(receipt.number).id
+    steps.screen(ticket_id, world.deps)
+    steps.dispatch(ticket_id, world.deps)
+    steps.hand_over(ticket_id, "accept", "tok", world.deps)
+    on_changes(world.tickets.changes, world.deps)  # insert, screened, dispatched, token: one batch
+    assert world.site.writes == [f"t/{receipt.number}.html"]
+    assert "已派单" in world.site.text(f"t/{receipt.number}.html")
+    assert world.workflow.started == [ticket_id]
+    assert world.counters.total("dispatched#east-city", "2026-11") == 1
