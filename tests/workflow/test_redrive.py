@@ -1,16 +1,25 @@
 """What keeps failing is parked, not retried forever, and comes back when a supervisor redrives it."""
 from __future__ import annotations
 
+import pytest
+
 from chalicelib.tasks import handlers
 from chalicelib.tasks.redrive import redrive
 from tests.workflow.test_ticket_workflow import submit, waiting
 
 
-def test_a_task_parked_in_the_dlq_is_run_again_by_the_redrive_and_the_case_moves_on(stack, monkeypatch):
+@pytest.fixture
+def routing_down(monkeypatch):
+    """Dispatch fails until the test calls `monkeypatch.undo()` (the service is back)."""
     def broken(ticket_id, deps):
         raise RuntimeError("the routing service is down")
 
     monkeypatch.setitem(handlers.STEPS, "dispatch", broken)
+    return monkeypatch
+
+
+def test_a_task_parked_in_the_dlq_is_run_again_by_the_redrive_and_the_case_moves_on(stack, routing_down):
+    monkeypatch = routing_down
     ticket_id, _, _ = submit(stack)
     stack.pump_until(lambda: bool(stack.deps.dead_letters.peek()), timeout=40)
     assert redrive(stack.deps)["still_failing"] == 1  # not mended yet: it stays parked
@@ -23,11 +32,8 @@ def test_a_task_parked_in_the_dlq_is_run_again_by_the_redrive_and_the_case_moves
     assert redrive(stack.deps)["tasks"] == 0  # nothing left: a second redrive does nothing
 
 
-def test_a_case_whose_execution_ended_gets_a_new_one_that_resumes_at_its_stage(stack, monkeypatch):
-    def broken(ticket_id, deps):
-        raise RuntimeError("the routing service is down")
-
-    monkeypatch.setitem(handlers.STEPS, "dispatch", broken)
+def test_a_case_whose_execution_ended_gets_a_new_one_that_resumes_at_its_stage(stack, routing_down):
+    monkeypatch = routing_down
     ticket_id, _, _ = submit(stack)
     stack.pump_until(lambda: bool(stack.deps.dead_letters.peek()), timeout=40)
     stack.sfn.stop_execution(executionArn=stack.execution_arn(ticket_id))  # e.g. its step timed out
