@@ -7,6 +7,7 @@ from chalice import Chalice
 
 from chalicelib.api.citizen import citizen
 from chalicelib.api.console import console
+from chalicelib.api.cors import add_preflights
 from chalicelib.api.errors import api_answers
 from chalicelib.observability import logger
 from chalicelib.tasks.handlers import tasks
@@ -15,6 +16,7 @@ app = Chalice(app_name="mashang")
 app.register_blueprint(citizen)
 app.register_blueprint(console)
 app.register_blueprint(tasks)
+add_preflights(app)
 app.register_middleware(api_answers, "http")
 
 

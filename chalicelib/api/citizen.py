@@ -12,14 +12,14 @@ from .errors import json_body, json_errors
 citizen = Blueprint(__name__)
 
 
-@citizen.route("/categories", methods=["GET"], cors=True)
+@citizen.route("/categories", methods=["GET"])
 @json_errors
 def list_categories() -> dict:
     catalog = bootstrap.deps().catalog()
     return {"categories": [{"code": c.code, "name": c.name} for c in catalog.categories.values()]}
 
 
-@citizen.route("/tickets", methods=["POST"], cors=True, content_types=["application/json", "text/plain"])
+@citizen.route("/tickets", methods=["POST"], content_types=["application/json", "text/plain"])
 @json_errors
 def submit_ticket() -> Response:
     data = json_body(citizen.current_request.raw_body)
@@ -28,7 +28,7 @@ def submit_ticket() -> Response:
     return Response(body=receipt, status_code=201)
 
 
-@citizen.route("/tickets/{number}/rating", methods=["POST"], cors=True,
+@citizen.route("/tickets/{number}/rating", methods=["POST"],
                content_types=["application/json", "text/plain"])
 @json_errors
 def rate_ticket(number: str) -> dict:
@@ -38,7 +38,7 @@ def rate_ticket(number: str) -> dict:
     return public_view(actions.rate(number, command, deps), deps)
 
 
-@citizen.route("/tickets/{number}", methods=["GET"], cors=True)
+@citizen.route("/tickets/{number}", methods=["GET"])
 @json_errors
 def get_ticket(number: str) -> dict:
     deps = bootstrap.deps()

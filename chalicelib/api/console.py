@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, CORSConfig
+from chalice import Blueprint
 
 from .. import bootstrap
 from ..domain.errors import InvalidInput
@@ -26,7 +26,6 @@ from .errors import json_body, json_errors
 from .staff import Staff, current_staff
 
 console = Blueprint(__name__)
-CORS = CORSConfig(allow_origin="*", allow_headers=["X-Staff-Department", "X-Staff-Role"])
 
 
 def _staff() -> Staff:
@@ -42,7 +41,7 @@ def _view(ticket: Any) -> dict:
     return public_view(ticket, bootstrap.deps())
 
 
-@console.route("/console/inbox", methods=["GET"], cors=CORS)
+@console.route("/console/inbox", methods=["GET"])
 @json_errors
 def inbox() -> dict:
     """A department's cases in one state; dispatchers see the triage queue as department TRIAGE."""
@@ -61,7 +60,7 @@ def inbox() -> dict:
             "tickets": [_view(t) for t in deps.tickets.inbox(department, status)]}
 
 
-@console.route("/console/watch", methods=["GET"], cors=CORS)
+@console.route("/console/watch", methods=["GET"])
 @json_errors
 def watch() -> dict:
     """Supervisors: escalated and overdue cases, extension requests, and tasks that keep failing."""
@@ -73,7 +72,7 @@ def watch() -> dict:
             "stream_failures": len(deps.stream_failures.peek())}
 
 
-@console.route("/console/redrive", methods=["POST"], cors=CORS)
+@console.route("/console/redrive", methods=["POST"])
 @json_errors
 def redrive_failures() -> dict:
     """Supervisors: once the cause is mended, run again the tasks and stream batches that kept failing."""
@@ -81,7 +80,7 @@ def redrive_failures() -> dict:
     return redrive(bootstrap.deps())
 
 
-@console.route("/console/callbacks", methods=["GET"], cors=CORS)
+@console.route("/console/callbacks", methods=["GET"])
 @json_errors
 def callbacks() -> dict:
     """Dispatchers: cases whose citizen did not rate in time and wait for a phone callback."""
@@ -90,49 +89,49 @@ def callbacks() -> dict:
     return {"tickets": [_view(t) for t in deps.tickets.watched() if t.task_stage == "callback"]}
 
 
-@console.route("/console/tickets/{number}/accept", methods=["POST"], cors=CORS)
+@console.route("/console/tickets/{number}/accept", methods=["POST"])
 @json_errors
 def accept(number: str) -> dict:
     staff = _staff().require("handler")
     return _view(actions.accept(number, staff.department, _command(AcceptTicket), bootstrap.deps()))
 
 
-@console.route("/console/tickets/{number}/return", methods=["POST"], cors=CORS)
+@console.route("/console/tickets/{number}/return", methods=["POST"])
 @json_errors
 def give_back(number: str) -> dict:
     staff = _staff().require("handler")
     return _view(actions.give_back(number, staff.department, _command(ReturnTicket), bootstrap.deps()))
 
 
-@console.route("/console/tickets/{number}/extension", methods=["POST"], cors=CORS)
+@console.route("/console/tickets/{number}/extension", methods=["POST"])
 @json_errors
 def ask_extension(number: str) -> dict:
     staff = _staff().require("handler")
     return _view(actions.ask_extension(number, staff.department, _command(AskExtension), bootstrap.deps()))
 
 
-@console.route("/console/tickets/{number}/extension/decision", methods=["POST"], cors=CORS)
+@console.route("/console/tickets/{number}/extension/decision", methods=["POST"])
 @json_errors
 def decide_extension(number: str) -> dict:
     staff = _staff().require("supervisor")
     return _view(actions.decide_extension(number, staff.department, _command(DecideExtension), bootstrap.deps()))
 
 
-@console.route("/console/tickets/{number}/reply", methods=["POST"], cors=CORS)
+@console.route("/console/tickets/{number}/reply", methods=["POST"])
 @json_errors
 def reply(number: str) -> dict:
     staff = _staff().require("handler")
     return _view(actions.reply(number, staff.department, _command(ReplyTicket), bootstrap.deps()))
 
 
-@console.route("/console/tickets/{number}/dispatch", methods=["POST"], cors=CORS)
+@console.route("/console/tickets/{number}/dispatch", methods=["POST"])
 @json_errors
 def dispatch(number: str) -> dict:
     staff = _staff().require("dispatcher")
     return _view(actions.dispatch_by_hand(number, staff.department, _command(DispatchTicket), bootstrap.deps()))
 
 
-@console.route("/console/tickets/{number}/callback", methods=["POST"], cors=CORS)
+@console.route("/console/tickets/{number}/callback", methods=["POST"])
 @json_errors
 def callback(number: str) -> dict:
     """Staff record the citizen's verdict from a phone callback."""

@@ -9,6 +9,7 @@ from typing import Any
 from chalice import Response
 
 from ..domain import errors
+from .cors import cors_headers
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 400,
@@ -126,4 +127,5 @@ def api_answers(request: Any, get_response: Callable[[Any], Response]) -> Respon
         error, message = _FRAMEWORK_ERRORS.get(body["Code"], ("Error", str(body.get("Message", ""))))
         response.body = {"error": error, "message": message.format(method=getattr(request, "method", ""))}
     response.headers.update(SECURITY_HEADERS)
+    response.headers.update(cors_headers(request))
     return response

@@ -289,3 +289,16 @@ def test_only_a_supervisor_may_redrive_and_the_watch_list_never_shows_task_token
     assert answer.json_body == {"tasks": 0, "stream_records": 0, "still_failing": 0}
     watch = client.http.get("/console/watch", headers={"X-Staff-Department": "center", "X-Staff-Role": "supervisor"})
     assert watch.json_body["stuck"] == [] and watch.json_body["stream_failures"] == 0
+
+
+def test_cross_origin_calls_are_allowed_from_the_sites_own_origin_only(client):
+    from_site = client.http.request("OPTIONS", "/console/tickets/20261123-0001/accept",
+                                    headers={"Origin": SITE_URL, "Access-Control-Request-Method": "POST"})
+    assert from_site.status_code == 204
+    assert from_site.headers["Access-Control-Allow-Origin"] == SITE_URL
+    assert "POST" in from_site.headers["Access-Control-Allow-Methods"]
+    assert "X-Staff-Department" in from_site.headers["Access-Control-Allow-Headers"]
+    elsewhere = client.http.get("/categories", headers={"Origin": "https://evil.example"})
+    assert elsewhere.status_code == 200 and "Access-Control-Allow-Origin" not in elsewhere.headers
+    assert client.http.get("/categories", headers={"Origin": SITE_URL}).headers["Access-Control-Allow-Origin"] \
+        == SITE_URL

@@ -1,0 +1,43 @@
+"""Cross-origin calls are allowed from the site's own origin only (the intake page, the case pages
+and the console live there): preflights for every route, and the allow header on every answer."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalice import Chalice, Response
+
+from .. import config
+
+ALLOWED_HEADERS = "Content-Type, Authorization, X-Staff-Department, X-Staff-Role"
+MAX_AGE_SECONDS = "600"
+
+
+def site_origin() -> str:
+    url = urlsplit(config.settings().site_url)
+    return f"{url.scheme}://{url.netloc}"
+
+
+def cors_headers(request: Any) -> dict[str, str]:
+    """The allow headers when the request comes from the site's origin; none otherwise."""
+    origin = (getattr(request, "headers", None) or {}).get("origin")
+    headers = {"Vary": "Origin"}
+    if origin and origin == site_origin():
+        headers["Access-Control-Allow-Origin"] = origin
+    return headers
+
+
+def add_preflights(app: Chalice) -> None:
+    """An OPTIONS route beside every route (API Gateway passes it to the same function)."""
+    for path, methods in list(app.routes.items()):
+        if "OPTIONS" in methods:
+            continue
+        allowed = ", ".join(sorted(methods))
+
+        def preflight(allowed: str = allowed, **_: str) -> Response:
+            headers = {"Access-Control-Allow-Methods": allowed, "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+                       "Access-Control-Max-Age": MAX_AGE_SECONDS}
+            return Response(body="", status_code=204, headers=headers)
+
+        preflight.__name__ = f"preflight_{len(app.routes)}_{abs(hash(path))}"
+        app.route(path, methods=["OPTIONS"])(preflight)
