@@ -7,7 +7,8 @@ from .. import bootstrap
 from ..services import actions
 from ..services.commands import RateTicket, SubmitTicket
 from ..services.publish import public_view
-from .errors import json_body, json_errors
+from .errors import json_errors
+from .schema import command_of, openapi, takes
 
 citizen = Blueprint(__name__)
 
@@ -21,9 +22,10 @@ def list_categories() -> dict:
 
 @citizen.route("/tickets", methods=["POST"], content_types=["application/json", "text/plain"])
 @json_errors
+@takes(SubmitTicket)
 def submit_ticket() -> Response:
-    data = json_body(citizen.current_request.raw_body)
-    command = SubmitTicket.parse(data)
+    """File a case (the intake page sends one idempotency key per filled form)."""
+    command = command_of(citizen.current_app, citizen.current_request)
     receipt = bootstrap.submit_once(command, citizen.lambda_context)
     return Response(body=receipt, status_code=201)
 
@@ -31,9 +33,10 @@ def submit_ticket() -> Response:
 @citizen.route("/tickets/{number}/rating", methods=["POST"],
                content_types=["application/json", "text/plain"])
 @json_errors
+@takes(RateTicket)
 def rate_ticket(number: str) -> dict:
     """The citizen's verdict, with the secret from the tracking or survey link."""
-    command = RateTicket.parse(json_body(citizen.current_request.raw_body))
+    command = command_of(citizen.current_app, citizen.current_request)
     deps = bootstrap.deps()
     return public_view(actions.rate(number, command, deps), deps)
 
@@ -43,3 +46,10 @@ def rate_ticket(number: str) -> dict:
 def get_ticket(number: str) -> dict:
     deps = bootstrap.deps()
     return public_view(deps.tickets.by_number(number, for_update=False), deps)
+
+
+@citizen.route("/openapi.json", methods=["GET"])
+@json_errors
+def openapi_description() -> dict:
+    """This API described in OpenAPI 3.1, generated from the models that validate its requests."""
+    return openapi(citizen.current_app, bootstrap.deps().settings.api_url)

@@ -13,7 +13,6 @@ from ..services import actions
 from ..services.commands import (
     AcceptTicket,
     AskExtension,
-    Command,
     DecideExtension,
     DispatchTicket,
     RateTicket,
@@ -22,7 +21,8 @@ from ..services.commands import (
 )
 from ..services.publish import public_view
 from ..tasks.redrive import redrive
-from .errors import json_body, json_errors
+from .errors import json_errors
+from .schema import command_of, query, takes
 from .staff import Staff, current_staff
 
 console = Blueprint(__name__)
@@ -32,9 +32,9 @@ def _staff() -> Staff:
     return current_staff(console.current_request, bootstrap.deps().settings)
 
 
-def _command(kind: type[Command]) -> Any:
-    raw = console.current_request.raw_body
-    return kind.parse(json_body(raw) if raw else {})
+def _command() -> Any:
+    """The request's body, parsed with the model the view is marked with (api/schema.py)."""
+    return command_of(console.current_app, console.current_request)
 
 
 def _view(ticket: Any) -> dict:
@@ -43,6 +43,7 @@ def _view(ticket: Any) -> dict:
 
 @console.route("/console/inbox", methods=["GET"])
 @json_errors
+@query(status="the state of the cases listed (default dispatched)", queue="triage: the dispatchers' queue")
 def inbox() -> dict:
     """A department's cases in one state; dispatchers see the triage queue as department TRIAGE."""
     staff = _staff()
@@ -91,49 +92,56 @@ def callbacks() -> dict:
 
 @console.route("/console/tickets/{number}/accept", methods=["POST"])
 @json_errors
+@takes(AcceptTicket, optional=True)
 def accept(number: str) -> dict:
     staff = _staff().require("handler")
-    return _view(actions.accept(number, staff.department, _command(AcceptTicket), bootstrap.deps()))
+    return _view(actions.accept(number, staff.department, _command(), bootstrap.deps()))
 
 
 @console.route("/console/tickets/{number}/return", methods=["POST"])
 @json_errors
+@takes(ReturnTicket, optional=True)
 def give_back(number: str) -> dict:
     staff = _staff().require("handler")
-    return _view(actions.give_back(number, staff.department, _command(ReturnTicket), bootstrap.deps()))
+    return _view(actions.give_back(number, staff.department, _command(), bootstrap.deps()))
 
 
 @console.route("/console/tickets/{number}/extension", methods=["POST"])
 @json_errors
+@takes(AskExtension, optional=True)
 def ask_extension(number: str) -> dict:
     staff = _staff().require("handler")
-    return _view(actions.ask_extension(number, staff.department, _command(AskExtension), bootstrap.deps()))
+    return _view(actions.ask_extension(number, staff.department, _command(), bootstrap.deps()))
 
 
 @console.route("/console/tickets/{number}/extension/decision", methods=["POST"])
 @json_errors
+@takes(DecideExtension, optional=True)
 def decide_extension(number: str) -> dict:
     staff = _staff().require("supervisor")
-    return _view(actions.decide_extension(number, staff.department, _command(DecideExtension), bootstrap.deps()))
+    return _view(actions.decide_extension(number, staff.department, _command(), bootstrap.deps()))
 
 
 @console.route("/console/tickets/{number}/reply", methods=["POST"])
 @json_errors
+@takes(ReplyTicket, optional=True)
 def reply(number: str) -> dict:
     staff = _staff().require("handler")
-    return _view(actions.reply(number, staff.department, _command(ReplyTicket), bootstrap.deps()))
+    return _view(actions.reply(number, staff.department, _command(), bootstrap.deps()))
 
 
 @console.route("/console/tickets/{number}/dispatch", methods=["POST"])
 @json_errors
+@takes(DispatchTicket, optional=True)
 def dispatch(number: str) -> dict:
     staff = _staff().require("dispatcher")
-    return _view(actions.dispatch_by_hand(number, staff.department, _command(DispatchTicket), bootstrap.deps()))
+    return _view(actions.dispatch_by_hand(number, staff.department, _command(), bootstrap.deps()))
 
 
 @console.route("/console/tickets/{number}/callback", methods=["POST"])
 @json_errors
+@takes(RateTicket, optional=True)
 def callback(number: str) -> dict:
     """Staff record the citizen's verdict from a phone callback."""
     staff = _staff().require("dispatcher", "supervisor")
-    return _view(actions.rate(number, _command(RateTicket), bootstrap.deps(), staff=staff.department))
+    return _view(actions.rate(number, _command(), bootstrap.deps(), staff=staff.department))

@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = os.environ.get("MASHANG_HOST", "127.0.0.1")
@@ -56,6 +57,12 @@ def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
     return server
 
 
+def _every_method(handler: Any, name: str) -> Any:
+    if name.startswith("do_"):
+        return handler._generic_handle
+    raise AttributeError(name)
+
+
 def ports_in_use(*ports: int) -> list[int]:
     busy = []
     for port in ports:
@@ -96,7 +103,7 @@ def main() -> int:
     # Only now import the app: it reads its settings from the environment.
     sys.path.insert(0, str(ROOT))
     from chalice.cli.factory import CLIFactory
-    from chalice.local import create_local_server
+    from chalice.local import ChaliceRequestHandler, create_local_server
 
     import app as chalice_app
     from chalicelib import bootstrap
@@ -116,6 +123,10 @@ def main() -> int:
                         failures=(session.client("sqs"), resources.stream_failure_queue_url))
     config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
     api = create_local_server(chalice_app.app, config, HOST, API_PORT)
+    # chalice local's HTTP server answers methods it has no do_X for (TRACE, QUERY …) itself with a
+    # bare 501; send every method to the app, which refuses what has no route with a 405 in the
+    # error contract, as the gateway refuses it.
+    ChaliceRequestHandler.__getattr__ = _every_method
     site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page,
                        headers=site_headers(api_url))
     from infra.local.retention import forget_expired_contacts

@@ -302,3 +302,22 @@ def test_cross_origin_calls_are_allowed_from_the_sites_own_origin_only(client):
     assert elsewhere.status_code == 200 and "Access-Control-Allow-Origin" not in elsewhere.headers
     assert client.http.get("/categories", headers={"Origin": SITE_URL}).headers["Access-Control-Allow-Origin"] \
         == SITE_URL
+
+
+def test_the_openapi_description_covers_every_route_with_the_models_that_validate_it(client):
+    from openapi_spec_validator import validate
+
+    import app as chalice_app
+
+    answer = client.http.get("/openapi.json")
+    assert answer.status_code == 200
+    doc = answer.json_body
+    validate(doc)
+    routes = {(path, method.lower()) for path, methods in chalice_app.app.routes.items()
+              for method in methods if method != "OPTIONS"}
+    assert {(path, method) for path, ops in doc["paths"].items() for method in ops} == routes
+    submit = doc["components"]["schemas"]["SubmitTicket"]
+    assert submit["properties"]["description"]["maxLength"] == 2000  # the very model that validates
+    assert doc["paths"]["/tickets"]["post"]["requestBody"]["required"] is True
+    assert "201" in doc["paths"]["/tickets"]["post"]["responses"]
+    assert doc["paths"]["/console/inbox"]["get"]["security"] == [{"staffDepartment": []}]
