@@ -23,6 +23,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+CONTROL = "/_local/"  # the runner's endpoints on the emulator (not AWS APIs)
 _DYNAMO_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 _SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 _KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Content-Md5", "Cache-Control", "Authorization", "X-Amz-")
@@ -49,6 +50,8 @@ class Journal:
 
     def wrap(self, app: WSGIApp) -> WSGIApp:
         def journaled(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            if environ.get("PATH_INFO", "").startswith(CONTROL):
+                return self._control(environ, start_response)
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(body)
@@ -72,6 +75,19 @@ class Journal:
             return [answer]
 
         return journaled
+
+    def _control(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """The runner's switches for an emulator in another process: start journaling (after the
+        replay), and read the SMS outbox."""
+        from infra.local.outbox import sms_messages
+
+        if environ["PATH_INFO"] == CONTROL + "record":
+            self.recording = True
+            body = b"{}"
+        else:
+            body = json.dumps(sms_messages(), ensure_ascii=False).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
 
     def _append(self, method: str, environ: dict[str, Any], headers: dict[str, str], body: bytes) -> None:
         path = environ.get("RAW_URI") or environ.get("PATH_INFO", "/")

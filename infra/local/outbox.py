@@ -1,6 +1,9 @@
 """The local SMS outbox: every message moto's SNS accepted, as a page of the local site."""
 from __future__ import annotations
 
+import json
+import urllib.request
+from collections.abc import Callable
 from html import escape
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -18,11 +21,26 @@ def _mask(phone: str) -> str:
     return digits[:3] + "****" + digits[-4:] if len(digits) >= 11 else digits
 
 
+def remote_sms_messages(endpoint: str) -> list[tuple[str, str]]:
+    """The same, from an emulator running in another process (infra/local/moto_process.py)."""
+    with urllib.request.urlopen(f"{endpoint}/_local/sms", timeout=10) as answer:
+        return [(phone, text) for phone, text in json.loads(answer.read())]
+
+
+def outbox(messages: Callable[[], list[tuple[str, str]]]) -> Callable[[str], tuple[int, str, bytes] | None]:
+    """The outbox page of the local site, over a source of messages."""
+    return lambda path: _outbox_page(path, messages)
+
+
 def outbox_page(path: str) -> tuple[int, str, bytes] | None:
+    return _outbox_page(path, sms_messages)
+
+
+def _outbox_page(path: str, messages: Callable[[], list[tuple[str, str]]]) -> tuple[int, str, bytes] | None:
     if path.rstrip("/") != "/outbox":
         return None
     rows = "".join(f"<li><b>{escape(_mask(phone))}</b><p>{escape(text)}</p></li>"
-                   for phone, text in reversed(sms_messages()))
+                   for phone, text in reversed(messages()))
     html = f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="3">
 <title>短信发件箱（本地）</title>

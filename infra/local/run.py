@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -81,6 +82,19 @@ def _every_method(handler: Any, name: str) -> Any:
     raise AttributeError(name)
 
 
+def start_moto_process(port: int, journal_path: Path) -> subprocess.Popen[str]:
+    """The emulator in its own process (infra/local/moto_process.py), journaling to `journal_path`."""
+    process = subprocess.Popen([sys.executable, "-m", "infra.local.moto_process", str(port), str(journal_path)],
+                               cwd=ROOT, env={**os.environ, "MOTO_PORT": str(port)}, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    if process.stdout.readline().strip() != "ready":
+        process.kill()
+        raise RuntimeError(f"the emulator did not start on port {port}")
+    threading.Thread(target=process.stdout.read, daemon=True).start()  # never let its pipe fill
+    return process
+
+
 def ports_in_use(*ports: int) -> list[int]:
     busy = []
     for port in ports:
@@ -105,8 +119,7 @@ def main() -> int:
 
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     journal = Journal(STATE_DIR / "journal.jsonl")
-    moto = start_moto(MOTO_PORT, journal)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    emulator = start_moto_process(MOTO_PORT, journal.path)
 
     import boto3
 
@@ -115,8 +128,10 @@ def main() -> int:
     session = boto3.session.Session()
     resources = provision(session)
     os.environ.update(resources.environment())
-    restored = journal.replay(f"http://{HOST}:{MOTO_PORT}")
-    journal.recording = True
+    endpoint = f"http://{HOST}:{MOTO_PORT}"
+    restored = journal.replay(endpoint)
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/_local/record", method="POST", data=b""),
+                           timeout=10).read()
 
     # Only now import the app: it reads its settings from the environment.
     sys.path.insert(0, str(ROOT))
@@ -127,7 +142,7 @@ def main() -> int:
     from chalicelib import bootstrap
     from chalicelib.tasks import handlers
     from infra.definitions import site_headers
-    from infra.local.outbox import outbox_page
+    from infra.local.outbox import outbox, remote_sms_messages
     from infra.local.pumps import QueuePump, StreamPump, run_forever
     from infra.local.seed import seed
     from infra.local.site_server import make_server
@@ -145,6 +160,7 @@ def main() -> int:
     # bare 501; send every method to the app, which refuses what has no route with a 405 in the
     # error contract, as the gateway refuses it.
     ChaliceRequestHandler.__getattr__ = _every_method
+    outbox_page = outbox(lambda: remote_sms_messages(endpoint))
     site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page,
                        headers=site_headers(api_url))
     from infra.local.retention import forget_expired_contacts
@@ -186,7 +202,8 @@ def main() -> int:
     site.shutdown()
     for thread in threads[:3]:
         thread.join(timeout=5)
-    moto.stop()
+    emulator.terminate()
+    emulator.wait(timeout=20)
     print("stopped.", flush=True)
     return 0
 
