@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -21,29 +20,24 @@ def _context(name: str) -> LambdaContext:
 
 
 class QueuePump:
-    """SQS -> on_sqs_message handler, one message per invocation (batch_size=1), up to `workers`
-    invocations at once (Lambda runs several concurrently too).
+    """SQS -> on_sqs_message handler, one message per invocation (batch_size=1), one at a time.
 
     A failing message stays in the queue, comes back after `retry_seconds`, and the
     queue's redrive policy moves it to the dead-letter queue, as Lambda's poller would.
     """
 
     def __init__(self, sqs: Any, queue_url: str, handler: Handler, name: str = "on_task_message",
-                 retry_seconds: int = 2, workers: int = 1) -> None:
+                 retry_seconds: int = 2) -> None:
         self.sqs, self.url, self.handler, self.name = sqs, queue_url, handler, name
         self.retry_seconds = retry_seconds
         self.arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="task") if workers > 1 else None
 
     def once(self, wait_seconds: int = 0) -> int:
         messages = self.sqs.receive_message(
             QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds,
             VisibilityTimeout=self.retry_seconds, AttributeNames=["All"]).get("Messages", [])
-        if self.pool is None:
-            for message in messages:
-                self._invoke(message)
-        else:
-            list(self.pool.map(self._invoke, messages))
+        for message in messages:
+            self._invoke(message)
         return len(messages)
 
     def _invoke(self, message: dict[str, Any]) -> None:
