@@ -19,7 +19,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main() -> int:
-    from infra.local.run import local_aws_environment, start_moto
+    from infra.local.twin import local_aws_environment, start_moto
     from tests.support import free_port
 
     port = free_port()

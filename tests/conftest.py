@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib import config as settings_names
-from infra.local.run import start_moto
+from infra.local.twin import start_moto
 from tests.builders import CITY
 from tests.support import Stack, free_port, unique_prefix
 

@@ -30,7 +30,7 @@ def main() -> int:
     os.environ["MOTO_PORT"] = str(port)
 
     from infra.local.journal import Journal
-    from infra.local.run import start_moto
+    from infra.local.twin import start_moto
 
     server = start_moto(port, Journal(journal_path))
     stopped = threading.Event()

@@ -6,7 +6,7 @@ import json
 import sys
 import urllib.request
 
-from infra.local.run import API_PORT, HOST
+from infra.local.twin import API_PORT, HOST
 
 
 def main() -> int:

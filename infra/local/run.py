@@ -4,76 +4,28 @@ Ports come from MASHANG_API_PORT, MASHANG_SITE_PORT and MASHANG_MOTO_PORT.
 """
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import os
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-HOST = os.environ.get("MASHANG_HOST", "127.0.0.1")
-API_PORT = int(os.environ.get("MASHANG_API_PORT", "8000"))
-SITE_PORT = int(os.environ.get("MASHANG_SITE_PORT", "8080"))
-MOTO_PORT = int(os.environ.get("MASHANG_MOTO_PORT", "5050"))
-WORKDAY = "MASHANG_WORKDAY_SECONDS"
-QR_DIR = Path(os.environ.get("MASHANG_QR_DIR", ROOT / "build" / "qr"))
-# Where the local twin keeps its data between runs (`make reset` empties it).
-STATE_DIR = Path(os.environ.get("MASHANG_STATE_DIR", ROOT / "build" / "state"))
-
-
-def local_aws_environment(moto_port: int) -> dict[str, str]:
-    """What every local process needs to talk to the moto server instead of AWS."""
-    return {
-        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
-        "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": f"http://{HOST}:{moto_port}",
-        # moto's state machine interpreter calls SQS/SNS/DynamoDB through this port.
-        "MOTO_PORT": str(moto_port),
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-    }
-
-
-def parse_each_state_machine_once() -> None:
-    """moto parses the state machine's ASL again (ANTLR) for every execution it starts: under a
-    burst of 500 cases that was 40 % of the local twin's CPU. Its evaluation components keep
-    their state in each execution's environment, so one parsed program serves every execution of
-    the same definition."""
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
-
-    @functools.lru_cache(maxsize=16)
-    def program(definition: str) -> Any:
-        return AmazonStateLanguageParser.parse(definition)[0]
-
-    ExecutionWorker._get_evaluation_entrypoint = (  # type: ignore[method-assign]
-        lambda worker: program(worker._evaluation_details.state_machine_details.definition))
-
-
-def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
-    """A moto server on loopback that really executes state machines (needs MOTO_PORT=port);
-    with a journal, every change it accepts is also written to disk (infra/local/journal.py)."""
-    from moto.server import ThreadedMotoServer
-
-    parse_each_state_machine_once()
-    from infra.local.journal import JournaledMotoServer
-
-    server = JournaledMotoServer(journal, HOST, port) if journal else \
-        ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
-    server.start()
-    request = urllib.request.Request(
-        f"http://{HOST}:{port}/moto-api/config", method="POST",
-        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
-        headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=10).read()
-    return server
+from infra.local.twin import (
+    API_PORT,
+    HOST,
+    MOTO_PORT,
+    QR_DIR,
+    ROOT,
+    SITE_PORT,
+    STATE_DIR,
+    WORKDAY,
+    local_aws_environment,
+    ports_in_use,
+    start_moto_process,
+)
 
 
 def _every_method(handler: Any, name: str) -> Any:
@@ -81,27 +33,6 @@ def _every_method(handler: Any, name: str) -> Any:
         return handler._generic_handle
     raise AttributeError(name)
 
-
-def start_moto_process(port: int, journal_path: Path) -> subprocess.Popen[str]:
-    """The emulator in its own process (infra/local/moto_process.py), journaling to `journal_path`."""
-    process = subprocess.Popen([sys.executable, "-m", "infra.local.moto_process", str(port), str(journal_path)],
-                               cwd=ROOT, env={**os.environ, "MOTO_PORT": str(port)}, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
-    assert process.stdout is not None
-    if process.stdout.readline().strip() != "ready":
-        process.kill()
-        raise RuntimeError(f"the emulator did not start on port {port}")
-    threading.Thread(target=process.stdout.read, daemon=True).start()  # never let its pipe fill
-    return process
-
-
-def ports_in_use(*ports: int) -> list[int]:
-    busy = []
-    for port in ports:
-        with socket.socket() as probe:
-            if probe.connect_ex((HOST, port)) == 0:
-                busy.append(port)
-    return busy
 
 
 def main() -> int:
