@@ -14,7 +14,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 
 help:
 	@echo "make run      start the whole system locally (moto, API, pollers, site, console)"
-	@echo "make reset    forget the local data that make run keeps between runs (build/state)"
+	@echo "make reset    forget the local data that make run keeps between runs (MASHANG_STATE_DIR, default build/state)"
 	@echo "make redrive  ask the running system to run again the tasks and stream records that kept failing"
 	@echo "make demo     the same with a fast clock (one working day = WORKDAY_SECONDS, default 20)"
 	@echo "make test     run the whole test suite (unit, integration, workflow, e2e, infra checks)"
@@ -45,7 +45,7 @@ run: $(STAMP)
 	$(BIN)/python -m infra.local.run
 
 reset:
-	rm -rf build/state
+	rm -rf "$${MASHANG_STATE_DIR:-build/state}"
 
 redrive: $(STAMP)
 	$(BIN)/python -m infra.local.redrive

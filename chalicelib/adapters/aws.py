@@ -92,20 +92,30 @@ class ParkedQueue:
     def _receive(self, limit: int, hide: int) -> list[dict[str, Any]]:
         if not self._url:
             return []
-        found: list[dict[str, Any]] = []
+        found: dict[str, dict[str, Any]] = {}  # a message seen again (hide=0) is one message
         while len(found) < limit:
             batch = self._sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=min(10, limit - len(found)),
                                               VisibilityTimeout=hide).get("Messages", [])
-            if not batch:
+            fresh = [m for m in batch if m["MessageId"] not in found]
+            if not fresh:
                 break
-            found.extend(batch)
-        return found
+            found.update((m["MessageId"], m) for m in fresh)
+        return list(found.values())
+
+    @staticmethod
+    def _body(message: dict[str, Any]) -> dict[str, Any]:
+        """The message as data; one that is not a JSON object is kept as its first characters."""
+        try:
+            body = json.loads(message["Body"])
+        except ValueError:
+            body = None
+        return body if isinstance(body, dict) else {"unreadable": str(message["Body"])[:200]}
 
     def peek(self, limit: int = 10) -> list[dict[str, Any]]:
-        return [json.loads(m["Body"]) for m in self._receive(limit, hide=0)]
+        return [self._body(m) for m in self._receive(limit, hide=0)]
 
     def take(self, limit: int = 10) -> list[Parked]:
-        return [Parked(json.loads(m["Body"]), m["ReceiptHandle"]) for m in self._receive(limit, hide=self._hide)]
+        return [Parked(self._body(m), m["ReceiptHandle"]) for m in self._receive(limit, hide=self._hide)]
 
     def done(self, parked: Parked) -> None:
         self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=parked.receipt)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from .. import bootstrap
+from ..domain.errors import InvalidInput
+from ..domain.model import Channel
 from ..services import actions
 from ..services.commands import RateTicket, SubmitTicket
 from ..services.publish import public_view
@@ -11,6 +13,7 @@ from .errors import json_errors
 from .schema import command_of, openapi, takes
 
 citizen = Blueprint(__name__)
+CITIZEN_CHANNELS = (Channel.QR, Channel.WEB)
 
 
 @citizen.route("/categories", methods=["GET"])
@@ -26,6 +29,8 @@ def list_categories() -> dict:
 def submit_ticket() -> Response:
     """File a case (the intake page sends one idempotency key per filled form)."""
     command = command_of(citizen.current_app, citizen.current_request)
+    if command.channel not in CITIZEN_CHANNELS:  # other channels file through their own doors
+        raise InvalidInput(f"channel: citizens file through {' or '.join(CITIZEN_CHANNELS)}", field="channel")
     receipt = bootstrap.submit_once(command, citizen.lambda_context)
     return Response(body=receipt, status_code=201)
 

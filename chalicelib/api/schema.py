@@ -77,8 +77,9 @@ def _operation(path: str, method: str, entry: Any, schemas: dict[str, Any]) -> d
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
-        operation["requestBody"] = {"required": not view.body_optional, "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}
+        body = {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+        operation["requestBody"] = {"required": not view.body_optional,
+                                    "content": {kind: body for kind in entry.content_types}}
     ok = "201" if (path, method) == ("/tickets", "POST") else "200"
     errors = sorted({str(code) for code in STATUS.values()} | {"405", "415", "500"})
     refused = {"description": "refused", "content": {"application/json": {

@@ -15,6 +15,8 @@ def redrive(deps: Deps, limit: int = 50) -> dict[str, Any]:
     tasks, records, failed = 0, 0, 0
     for parked in deps.dead_letters.take(limit):
         try:
+            if "unreadable" in parked.body:
+                raise ValueError("a parked message that is not a task")
             run_task(parked.body)
             if not deps.workflow.running(parked.body["ticket_id"]):
                 deps.workflow.restart(parked.body["ticket_id"])

@@ -1,7 +1,8 @@
 """Durable state for the local twin. The emulator keeps everything in memory, so every request
-that changes state (DynamoDB writes, S3 writes, SNS publishes) is applied and appended to a
+that changes state (DynamoDB writes, S3 writes) is applied and appended to a
 journal file in one step, under one lock, and only when it succeeded; a restart replays the file
-into a fresh emulator in the same order, which rebuilds the same table, bucket and SMS outbox.
+into a fresh emulator in the same order, which rebuilds the same table and bucket. SMS are not
+journaled (their texts carry rating links): the local outbox starts empty after a restart.
 
 Executions and task tokens are not journaled: the replayed table's stream starts a new execution
 for every case, and each one's first step routes by the stored state to the wait the case is in
@@ -35,11 +36,8 @@ def changes_state(method: str, headers: dict[str, str], body: bytes) -> bool:
         return target.split(".", 1)[-1] in _DYNAMO_WRITES
     scope = _SCOPE.search(headers.get("Authorization", ""))
     service = scope.group(1) if scope else ""
-    if service == "s3":
-        return method in ("PUT", "POST", "DELETE")
-    if service == "sns":
-        return b"Action=Publish" in body
-    return False
+    # SMS are not kept: their texts carry rating links (secrets); the outbox starts empty again.
+    return service == "s3" and method in ("PUT", "POST", "DELETE")
 
 
 class Journal:

@@ -34,6 +34,19 @@ def _every_method(handler: Any, name: str) -> Any:
     raise AttributeError(name)
 
 
+def _gateway_error(handler: Any, error: Any) -> None:
+    """What the template's gateway responses answer (ApiNoSuchPath, ApiOther4xx): the error
+    contract with the API's security headers, a path with no route being a 404."""
+    import json
+
+    from chalicelib.api.errors import SECURITY_HEADERS
+
+    code, body = error.CODE, error.body or b""
+    if code == 403 and b"Missing Authentication Token" in body:
+        code, body = 404, json.dumps({"error": "NotFound", "message": "no such path"}).encode()
+    handler._send_http_response(code, {**error.headers, **SECURITY_HEADERS}, body)
+
+
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -91,6 +104,7 @@ def main() -> int:
     # bare 501; send every method to the app, which refuses what has no route with a 405 in the
     # error contract, as the gateway refuses it.
     ChaliceRequestHandler.__getattr__ = _every_method
+    ChaliceRequestHandler._send_error_response = _gateway_error
     outbox_page = outbox(lambda: remote_sms_messages(endpoint))
     site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page,
                        headers=site_headers(api_url))
@@ -114,8 +128,7 @@ def main() -> int:
     clock = f"one working day = {os.environ[WORKDAY]} s" if os.environ.get(WORKDAY) else "real working days"
     print(f"mashang is running (ready in {time.monotonic() - started:.1f} s; "
           f"{summary['records']} configuration records, {summary['qr']} locations; {clock})", flush=True)
-    print(f"Data: {STATE_DIR} ({restored} stored changes restored; delete it, or `make reset` for the "
-          "default, to start clean)", flush=True)
+    print(f"Data: {STATE_DIR} ({restored} stored changes restored; `make reset` starts clean)", flush=True)
     print(f"API: {api_url}", flush=True)
     print(f"Site: {site_url}/", flush=True)
     print(f"Console: {site_url}/console/", flush=True)

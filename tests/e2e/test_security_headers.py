@@ -45,3 +45,22 @@ def test_every_page_type_carries_the_security_headers_and_runs_no_inline_script(
         assert page.locator("#error").is_visible()
     finally:
         context.close()
+
+
+def test_unknown_paths_and_other_methods_are_refused_in_the_contract_with_the_headers(local_system):
+    import json
+    import urllib.error
+
+    try:
+        urllib.request.urlopen(f"{local_system.api}/no/such/path", timeout=10)
+        raise AssertionError("an unknown path was answered")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404 and json.loads(error.read())["error"] == "NotFound"
+        assert error.headers["X-Content-Type-Options"] == "nosniff"
+    head = urllib.request.urlopen(urllib.request.Request(f"{local_system.site}/", method="HEAD"), timeout=10)
+    assert head.status == 200 and "script-src 'self'" in head.headers["Content-Security-Policy"]
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{local_system.site}/", method="POST", data=b"x"), timeout=10)
+        raise AssertionError("the read-only site accepted a POST")
+    except urllib.error.HTTPError as error:
+        assert error.code == 405 and error.headers["X-Frame-Options"] == "DENY"

@@ -321,3 +321,11 @@ def test_the_openapi_description_covers_every_route_with_the_models_that_validat
     assert doc["paths"]["/tickets"]["post"]["requestBody"]["required"] is True
     assert "201" in doc["paths"]["/tickets"]["post"]["responses"]
     assert doc["paths"]["/console/inbox"]["get"]["security"] == [{"staffDepartment": []}]
+
+
+def test_a_citizen_files_through_the_qr_or_web_channel_only(client, stack):
+    before = len(stack.items())
+    answer = post(client, "/tickets", submission(channel="open311"))
+    assert answer.status_code == 400 and answer.json_body["field"] == "channel"
+    assert len(stack.items()) == before
+    assert post(client, "/tickets", submission(channel="web")).status_code == 201

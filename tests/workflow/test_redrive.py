@@ -22,7 +22,8 @@ def test_a_task_parked_in_the_dlq_is_run_again_by_the_redrive_and_the_case_moves
     monkeypatch = routing_down
     ticket_id, _, _ = submit(stack)
     stack.pump_until(lambda: bool(stack.deps.dead_letters.peek()), timeout=40)
-    assert redrive(stack.deps)["still_failing"] == 1  # not mended yet: it stays parked
+    first = redrive(stack.deps)
+    assert first["still_failing"] == 1, first  # not mended yet: it stays parked
     monkeypatch.undo()  # the routing service is back
     report = redrive(stack.deps)
     assert report == {"tasks": 1, "stream_records": 0, "still_failing": 0}
@@ -68,3 +69,13 @@ def test_a_stream_record_that_keeps_failing_is_reported_the_shard_moves_on_and_a
     assert report["stream_records"] >= 1 and report["still_failing"] == 0
     assert stack.page(f"t/{first_number}.html") is not None
     assert stack.deps.stream_failures.peek() == []
+
+
+def test_a_parked_message_is_counted_once_and_one_that_is_not_json_blocks_nothing(stack):
+    sqs = stack.session.client("sqs")
+    sqs.send_message(QueueUrl=stack.resources.dead_letter_queue_url, MessageBody="not json at all")
+    sqs.send_message(QueueUrl=stack.resources.stream_failure_queue_url, MessageBody='{"DDBStreamBatchInfo": {}}')
+    assert len(stack.deps.dead_letters.peek()) == 1
+    assert len(stack.deps.stream_failures.peek()) == 1
+    assert redrive(stack.deps) == {"tasks": 0, "stream_records": 0, "still_failing": 2}
+    assert stack.deps.dead_letters.peek() == [{"unreadable": "not json at all"}]  # still parked, shown
