@@ -39,7 +39,3 @@ def tallies(ticket: Ticket, since: int = 0) -> list[Tally]:
             found.append(Tally(name, event.at.astimezone(CHINA).date().isoformat(), f"{ticket.id}:{index}"))
     return found
 
-
-def month_of(day: str) -> str:
-    """The YYYY-MM period a day belongs to."""
-    return day[:7]

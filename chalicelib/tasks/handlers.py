@@ -66,10 +66,6 @@ def publish_records(images: list[tuple[Image, Image]]) -> None:
     on_changes(changes, deps)
 
 
-def publish_record(old_image: Image, new_image: Image) -> None:
-    publish_records([(old_image, new_image)])
-
-
 @tasks.on_dynamodb_record(stream_arn=config.event_source(config.TABLE_STREAM_ARN), batch_size=100)
 def on_table_change(event: Any) -> None:
     publish_records([(record.old_image, record.new_image) for record in event])

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +25,17 @@ def _is_conflict(exc: Exception) -> bool:
         "ConditionalCheckFailedException"}
 
 
+@contextmanager
+def _conflict_means(message: str) -> Iterator[None]:
+    """A put refused by its condition is a ConcurrentUpdate saying `message`."""
+    try:
+        yield
+    except PutError as exc:
+        if _is_conflict(exc):
+            raise ConcurrentUpdate(message) from exc
+        raise
+
+
 class TicketRepository:
     """Tickets with optimistic locking: a stale write raises ConcurrentUpdate, never overwrites."""
 
@@ -34,26 +47,18 @@ class TicketRepository:
         ticket's stored INSERT keeps it), then the ticket. Two single-item conditional puts, no
         transaction: a crash between them leaves only a contact that deletes itself."""
         item = to_item(ticket, self._models.ticket)
-        try:
+        with _conflict_means(f"ticket {ticket.id} exists already"):
             if phone:
                 contact = self._models.contact(item.pk, "CONTACT", phone=phone, pending=True,
                                                expiration=datetime.now(UTC) + PENDING_CONTACT)
                 contact.save(condition=self._models.contact.pk.does_not_exist())
             item.save(condition=self._models.ticket.pk.does_not_exist())
-        except PutError as exc:
-            if _is_conflict(exc):
-                raise ConcurrentUpdate(f"ticket {ticket.id} exists already") from exc
-            raise
         ticket.version = item.version
 
     def save(self, ticket: Ticket) -> None:
         item = to_item(ticket, self._models.ticket)
-        try:
+        with _conflict_means(f"ticket {ticket.number} was changed by someone else"):
             item.save()
-        except PutError as exc:
-            if _is_conflict(exc):
-                raise ConcurrentUpdate(f"ticket {ticket.number} was changed by someone else") from exc
-            raise
         ticket.version = item.version
 
     def get(self, ticket_id: str) -> Ticket:
