@@ -13,6 +13,10 @@ DEAD_LETTER_QUEUE_URL = "MASHANG_DEAD_LETTER_QUEUE_URL"
 STREAM_FAILURE_QUEUE_URL = "MASHANG_STREAM_FAILURE_QUEUE_URL"
 SMS_TOPIC_ARN = "MASHANG_SMS_TOPIC_ARN"
 STATE_MACHINE_ARN = "MASHANG_STATE_MACHINE_ARN"
+UPLOAD_BUCKET = "MASHANG_UPLOAD_BUCKET"
+# Where browsers reach storage for uploads and staff photo links; empty means AWS's own address
+# (the local twin sets its emulator's public address here).
+UPLOAD_ENDPOINT = "MASHANG_UPLOAD_ENDPOINT"
 SITE_URL = "MASHANG_SITE_URL"
 API_URL = "MASHANG_API_URL"
 WORKDAY_SECONDS = "MASHANG_WORKDAY_SECONDS"
@@ -37,6 +41,8 @@ def event_source(name: str) -> str:
 class Settings:
     table_name: str
     site_bucket: str
+    upload_bucket: str
+    upload_endpoint: str
     task_queue_url: str
     dead_letter_queue_url: str
     stream_failure_queue_url: str
@@ -58,6 +64,8 @@ class Settings:
         return cls(
             table_name=env.get(TABLE_NAME, "mashang"),
             site_bucket=env.get(SITE_BUCKET, "mashang-site"),
+            upload_bucket=env.get(UPLOAD_BUCKET, "mashang-uploads"),
+            upload_endpoint=env.get(UPLOAD_ENDPOINT, "").rstrip("/"),
             task_queue_url=env.get(TASK_QUEUE_URL, ""),
             dead_letter_queue_url=env.get(DEAD_LETTER_QUEUE_URL, ""),
             stream_failure_queue_url=env.get(STREAM_FAILURE_QUEUE_URL, ""),

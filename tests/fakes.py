@@ -17,7 +17,7 @@ from chalicelib.domain.model import Status, Ticket
 from chalicelib.domain.tallies import Tally
 from chalicelib.services.changes import on_change
 from chalicelib.services.context import Deps
-from chalicelib.services.ports import Parked
+from chalicelib.services.ports import Parked, UploadForm
 from tests.builders import CITY, NOW
 
 Change = tuple[Ticket | None, Ticket]
@@ -166,6 +166,42 @@ class FakeSite:
         return self.pages[key].decode()
 
 
+class FakePhotos:
+    """Uploads and cleaned photos in memory; publishing copies into the fake site."""
+
+    def __init__(self, site: FakeSite) -> None:
+        self.site = site
+        self.uploads: dict[str, bytes] = {}
+        self.kept_photos: dict[str, tuple[bytes, bytes]] = {}
+        self.forms: list[tuple[str, str, int]] = []
+
+    def upload_form(self, upload: str, content_type: str, max_bytes: int) -> UploadForm:
+        self.forms.append((upload, content_type, max_bytes))
+        return UploadForm(url="http://uploads.test/bucket", fields={"key": f"incoming/{upload}"}, upload=upload)
+
+    def read_upload(self, upload: str, max_bytes: int) -> bytes | None:
+        data = self.uploads.get(upload)
+        return data if data is not None and len(data) <= max_bytes else None
+
+    def keep(self, name: str, full: bytes, small: bytes) -> None:
+        self.kept_photos[name] = (full, small)
+
+    def kept(self, name: str) -> bool:
+        return name in self.kept_photos
+
+    def staff_url(self, name: str, small: bool = False) -> str:
+        return f"http://uploads.test/photos/{name}?small={small}&signed=1"
+
+    def publish(self, name: str, key: str, small_key: str) -> None:
+        full, small = self.kept_photos[name]
+        self.site.put(key, full, content_type="image/jpeg")
+        self.site.put(small_key, small, content_type="image/jpeg")
+
+    def withdraw(self, key: str, small_key: str) -> None:
+        for k in (key, small_key):
+            self.site.pages.pop(k, None)
+
+
 class FakeWorkflow:
     def __init__(self) -> None:
         self.started: list[str] = []
@@ -250,6 +286,7 @@ class World:
     workflow: FakeWorkflow
     sms: FakeSms
     time: ManualClock
+    photos: FakePhotos
     delivered: int = field(default=0)
 
     def deliver(self, again: bool = False) -> None:
@@ -263,10 +300,10 @@ class World:
 
 def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None = None) -> World:
     tickets, counters, site = FakeTickets(), FakeCounters(), FakeSite()
-    workflow, sms, time = FakeWorkflow(), FakeSms(), ManualClock()
+    workflow, sms, time, photos = FakeWorkflow(), FakeSms(), ManualClock(), FakePhotos(site)
     settings = Settings.from_env({"MASHANG_SITE_URL": "http://site.test", "MASHANG_API_URL": "http://api.test"})
     deps = Deps(settings=settings, tickets=tickets, counters=counters, config=FakeCatalogue(data),
-                workflow=workflow, site=site, sms=sms, dead_letters=FakeParked(),
+                workflow=workflow, site=site, photos=photos, sms=sms, dead_letters=FakeParked(),
                 stream_failures=FakeParked(), stream=FakeStream(),
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
-    return World(deps, tickets, counters, site, workflow, sms, time)
+    return World(deps, tickets, counters, site, workflow, sms, time, photos)

@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..services.ports import Parked
+from ..services.ports import Parked, UploadForm
 
 
 class SiteStore:
@@ -148,3 +148,63 @@ class TableStream:
                 break
             iterator = answer.get("NextShardIterator")
         return found
+
+
+class S3Photos:
+    """Photos in the private upload bucket (`incoming/<id>` as uploaded, expiring within a day;
+    `photos/<name>` cleaned, for staff), and public copies in the site bucket."""
+
+    def __init__(self, s3: Any, bucket: str, site_bucket: str, browser_s3: Any | None = None) -> None:
+        # Upload forms and staff links are opened by browsers: locally the emulator's public
+        # address differs from the one this process talks to.
+        self._s3, self._bucket, self._site = s3, bucket, site_bucket
+        self._browser_s3 = browser_s3 or s3
+
+    def upload_form(self, upload: str, content_type: str, max_bytes: int) -> UploadForm:
+        post = self._browser_s3.generate_presigned_post(
+            self._bucket, f"incoming/{upload}", Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+            ExpiresIn=900)
+        return UploadForm(url=post["url"], fields=post["fields"], upload=upload)
+
+    def read_upload(self, upload: str, max_bytes: int) -> bytes | None:
+        try:
+            head = self._s3.head_object(Bucket=self._bucket, Key=f"incoming/{upload}")
+            if head["ContentLength"] > max_bytes:
+                return None
+            return bytes(self._s3.get_object(Bucket=self._bucket, Key=f"incoming/{upload}")["Body"].read())
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    def _keys(self, name: str) -> tuple[str, str]:
+        stem, _, suffix = name.rpartition(".")
+        return f"photos/{name}", f"photos/{stem}-s.{suffix}"
+
+    def keep(self, name: str, full: bytes, small: bytes) -> None:
+        for key, data in zip(self._keys(name), (full, small), strict=True):
+            self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType="image/jpeg")
+
+    def kept(self, name: str) -> bool:
+        try:
+            self._s3.head_object(Bucket=self._bucket, Key=self._keys(name)[1])
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+
+    def staff_url(self, name: str, small: bool = False) -> str:
+        key = self._keys(name)[1 if small else 0]
+        return str(self._browser_s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=3600))
+
+    def publish(self, name: str, key: str, small_key: str) -> None:
+        for source, target in zip(self._keys(name), (key, small_key), strict=True):
+            self._s3.copy_object(Bucket=self._site, Key=target, CopySource={"Bucket": self._bucket, "Key": source},
+                                 ContentType="image/jpeg", CacheControl="public, max-age=86400",
+                                 MetadataDirective="REPLACE")
+
+    def withdraw(self, key: str, small_key: str) -> None:
+        self._s3.delete_objects(Bucket=self._site, Delete={"Objects": [{"Key": key}, {"Key": small_key}]})

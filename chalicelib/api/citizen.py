@@ -6,11 +6,12 @@ from chalice import Blueprint, Response
 from .. import bootstrap
 from ..domain.errors import InvalidInput
 from ..domain.model import Channel
-from ..services import actions
-from ..services.commands import RateTicket, SubmitTicket
+from ..i18n import locale_of
+from ..services import actions, photos
+from ..services.commands import AddInformation, NewUpload, RateTicket, SubmitTicket
 from ..services.publish import public_view
 from .errors import json_errors
-from .schema import command_of, openapi, takes
+from .schema import command_of, openapi, query, takes
 
 citizen = Blueprint(__name__)
 CITIZEN_CHANNELS = (Channel.QR, Channel.WEB)
@@ -46,11 +47,39 @@ def rate_ticket(number: str) -> dict:
     return public_view(actions.rate(number, command, deps), deps)
 
 
+@citizen.route("/tickets/{number}/additions", methods=["POST"],
+               content_types=["application/json", "text/plain"])
+@json_errors
+@takes(AddInformation)
+def add_information(number: str) -> dict:
+    """More text or photos from the citizen, with the secret of the tracking link, while the case is open."""
+    command = command_of(citizen.current_app, citizen.current_request)
+    deps = bootstrap.deps()
+    return public_view(actions.add_information(number, command, deps), deps, _locale())
+
+
+@citizen.route("/uploads", methods=["POST"], content_types=["application/json", "text/plain"])
+@json_errors
+@takes(NewUpload)
+def new_upload() -> dict:
+    """A one-time form to upload one photo straight to storage (JPEG, PNG or WebP, size-limited);
+    the submission then names the upload. Refusals are worded for the citizen."""
+    command = command_of(citizen.current_app, citizen.current_request)
+    form = photos.new_upload(bootstrap.deps(), command.content_type, command.size, _locale())
+    return {"url": form.url, "fields": form.fields, "upload": form.upload}
+
+
 @citizen.route("/tickets/{number}", methods=["GET"])
 @json_errors
+@query(lang="zh-CN (default) or en: the language of labels and links")
 def get_ticket(number: str) -> dict:
     deps = bootstrap.deps()
-    return public_view(deps.tickets.by_number(number, for_update=False), deps)
+    return public_view(deps.tickets.by_number(number, for_update=False), deps, _locale())
+
+
+def _locale() -> str:
+    request = citizen.current_request
+    return locale_of((request.query_params or {}).get("lang") or request.headers.get("accept-language"))
 
 
 @citizen.route("/openapi.json", methods=["GET"])

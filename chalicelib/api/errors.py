@@ -126,6 +126,7 @@ def api_answers(request: Any, get_response: Callable[[Any], Response]) -> Respon
     if isinstance(body, dict) and "Code" in body and response.status_code >= 400:
         error, message = _FRAMEWORK_ERRORS.get(body["Code"], ("Error", str(body.get("Message", ""))))
         response.body = {"error": error, "message": message.format(method=getattr(request, "method", ""))}
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():  # pages the API renders bring their own policy
+        response.headers.setdefault(name, value)
     response.headers.update(cors_headers(request))
     return response

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from ..domain.model import FINISHED_STATUSES, Ticket
 from ..domain.tallies import tallies
+from . import photos
 from .context import Deps
 from .publish import pages_for, publish_ticket
 
@@ -19,6 +20,7 @@ def on_change(old: Ticket | None, new: Ticket, deps: Deps, publish: bool = True)
         deps.workflow.start(new.id)
     for tally in tallies(new, since=len(old.events) if old else 0):
         deps.counters.count_once(tally)
+    photos.publish_changes(old, new, deps)  # before the page that shows them
     if publish and pages_for(old, new):
         publish_ticket(new, deps)
     if new.status in FINISHED_STATUSES and (old is None or old.status not in FINISHED_STATUSES):

@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from ..domain.errors import InvalidInput
 from ..domain.model import Channel, Kind, Outcome, Rating
+from ..i18n import DEFAULT as DEFAULT_LOCALE
+from ..i18n import LOCALES
 
 MAX_DESCRIPTION = 2000
 MAX_REPLY = 4000
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Locale = Literal[LOCALES]  # type: ignore[valid-type]
 
 
 class Command(BaseModel):
@@ -52,6 +55,12 @@ def _reason(error: ErrorDetails) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
+# An upload's id as the upload form gave it (photos are uploaded before the case is filed).
+UploadId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+MAX_PHOTOS = 4
+Photos = Annotated[tuple[UploadId, ...], Field(max_length=MAX_PHOTOS)]
+
+
 class SubmitTicket(Command):
     location: Code
     category: Code
@@ -60,6 +69,9 @@ class SubmitTicket(Command):
     phone: str | None = None
     channel: Channel = Channel.QR
     idempotency_key: Annotated[str, StringConstraints(max_length=128)] | None = None
+    photos: Photos = ()
+    confidential: bool = False  # 保密: publish number, category, status, department and dates only
+    locale: Locale = DEFAULT_LOCALE
 
     @field_validator("phone", mode="before")
     @classmethod
@@ -72,6 +84,23 @@ class SubmitTicket(Command):
         if not _MOBILE.match(digits):
             raise ValueError("must be a mainland mobile number of 11 digits, like 13800138000")
         return digits
+
+
+class NewUpload(Command):
+    content_type: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=100)]
+    size: Annotated[int, Field(ge=1)]
+
+
+class AddInformation(Command):
+    """More from the citizen through the tracking link: text, photos, or both."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)] = ""
+    photos: Photos = ()
+    secret: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class ReviewPhoto(Command):
+    public: bool
 
 
 class AcceptTicket(Command):
@@ -110,6 +139,7 @@ class RateTicket(Command):
 class ReplyTicket(Command):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPLY)]
     outcome: Outcome = Outcome.RESOLVED
+    photos: Photos = ()
 
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from ..config import Settings
 from ..domain.calendar import Clock
 from ..domain.catalog import Catalog
-from .ports import Catalogue, Counters, ParkedMessages, SiteStore, Sms, StreamRecords, Tickets, Workflow
+from .ports import Catalogue, Counters, ParkedMessages, Photos, SiteStore, Sms, StreamRecords, Tickets, Workflow
 
 CATALOG_TTL_SECONDS = 60.0
 
@@ -21,6 +21,7 @@ class Deps:
     config: Catalogue
     workflow: Workflow
     site: SiteStore
+    photos: Photos
     sms: Sms
     dead_letters: ParkedMessages
     stream_failures: ParkedMessages

@@ -74,6 +74,39 @@ class SiteStore(Protocol):
             cache_seconds: int = 30) -> None: ...
 
 
+@dataclass(frozen=True)
+class UploadForm:
+    """A one-time form a browser posts a photo with, straight to storage."""
+
+    url: str
+    fields: dict[str, str]
+    upload: str  # the upload's id, which the submission names
+
+
+class Photos(Protocol):
+    """Photos: uploads (private, expire within a day), the cleaned copies staff see, and the
+    public copies beside the case pages."""
+
+    def upload_form(self, upload: str, content_type: str, max_bytes: int) -> UploadForm:
+        """A presigned POST limited to this content type and size."""
+
+    def read_upload(self, upload: str, max_bytes: int) -> bytes | None:
+        """The uploaded bytes; None if there is no such upload, or it is larger than allowed."""
+
+    def keep(self, name: str, full: bytes, small: bytes) -> None:
+        """Store the cleaned copies (private)."""
+
+    def kept(self, name: str) -> bool: ...
+
+    def staff_url(self, name: str, small: bool = False) -> str:
+        """A short-lived link for staff to the private copy."""
+
+    def publish(self, name: str, key: str, small_key: str) -> None:
+        """Copy the cleaned photo beside the case pages (public)."""
+
+    def withdraw(self, key: str, small_key: str) -> None: ...
+
+
 class Workflow(Protocol):
     def start(self, ticket_id: str) -> None:
         """Start the ticket's execution; a second start is a no-op."""

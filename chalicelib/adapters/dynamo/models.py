@@ -106,6 +106,9 @@ class TicketItem(_Item):
     task_token = UnicodeAttribute(null=True)
     task_stage = UnicodeAttribute(null=True)
     events = ListAttribute(of=EventMap, default=list)
+    locale = UnicodeAttribute(default="zh-CN")
+    confidential = BooleanAttribute(default=False)
+    photos = UnicodeAttribute(null=True)  # JSON list of {name, by, at, state}
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
