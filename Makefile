@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 NODE_STAMP := infra/node_modules/.installed
-DEBIAN_PACKAGES := chromium fonts-noto-cjk zbar-tools
+DEBIAN_PACKAGES := chromium fonts-noto-cjk zbar-tools poppler-utils librsvg2-bin
 STAGE ?= prod
 STACK ?= mashang-$(STAGE)
 export AWS_DEFAULT_REGION ?= us-east-1
@@ -37,7 +37,7 @@ $(NODE_STAMP): infra/package.json infra/package-lock.json
 	cd infra && npm ci --silent --no-fund --no-audit
 	@touch $@
 
-# Debian packages the browser tests need; installed only when missing.
+# Debian packages the browser and poster tests need; installed only when missing.
 system-packages:
 	@infra/debian-packages.sh $(DEBIAN_PACKAGES)
 
