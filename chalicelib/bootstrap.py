@@ -34,9 +34,12 @@ def build(config: Settings) -> Deps:
     """The one place that knows which adapter stands behind each port."""
     models = dynamo.models_for(config.table_name, config.region)
     session = boto3.session.Session(region_name=config.region)
-    # Browsers reach storage (upload forms, staff photo links) at its public address.
-    browser_s3 = session.client("s3", endpoint_url=config.upload_endpoint,
-                                config=Config(signature_version="s3v4")) if config.upload_endpoint else None
+    # Browsers reach storage (upload forms, staff photo links) at its public address: the bucket's
+    # regional name in AWS (the one the site's content policy allows), the emulator's locally.
+    browser_s3 = session.client(
+        "s3", endpoint_url=config.upload_endpoint or f"https://s3.{config.region}.amazonaws.com",
+        config=Config(signature_version="s3v4",
+                      s3={"addressing_style": "path" if config.upload_endpoint else "virtual"}))
     return Deps(
         settings=config,
         tickets=dynamo.TicketRepository(models),

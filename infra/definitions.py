@@ -37,15 +37,18 @@ def substitute(asl_text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(fill, asl_text)
 
 
-def site_headers(api_url: str, template: dict[str, Any] | None = None) -> dict[str, str]:
+UPLOAD_ORIGIN = "https://${UploadBucket.RegionalDomainName}"
+
+
+def site_headers(api_url: str, upload_origin: str, template: dict[str, Any] | None = None) -> dict[str, str]:
     """The site's security headers as the template's CloudFront policy sends them (the local site
-    server sends the same, from this one definition)."""
+    server sends the same, from this one definition; its storage has another origin)."""
     config = (template or load_template())["Resources"]["SiteHeaders"]["Properties"]
     security = config["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     hsts = security["StrictTransportSecurity"]
+    policy = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"].replace(UPLOAD_ORIGIN, upload_origin)
     return {
-        "Content-Security-Policy": substitute(security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"],
-                                              {"ApiUrl": api_url}),
+        "Content-Security-Policy": substitute(policy, {"ApiUrl": api_url}),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": security["FrameOptions"]["FrameOption"],
         "Referrer-Policy": security["ReferrerPolicy"]["ReferrerPolicy"],

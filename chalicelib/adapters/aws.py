@@ -154,11 +154,9 @@ class S3Photos:
     """Photos in the private upload bucket (`incoming/<id>` as uploaded, expiring within a day;
     `photos/<name>` cleaned, for staff), and public copies in the site bucket."""
 
-    def __init__(self, s3: Any, bucket: str, site_bucket: str, browser_s3: Any | None = None) -> None:
-        # Upload forms and staff links are opened by browsers: locally the emulator's public
-        # address differs from the one this process talks to.
-        self._s3, self._bucket, self._site = s3, bucket, site_bucket
-        self._browser_s3 = browser_s3 or s3
+    def __init__(self, s3: Any, bucket: str, site_bucket: str, browser_s3: Any) -> None:
+        # Upload forms and staff links are opened by browsers, at storage's public address.
+        self._s3, self._bucket, self._site, self._browser_s3 = s3, bucket, site_bucket, browser_s3
 
     def upload_form(self, upload: str, content_type: str, max_bytes: int) -> UploadForm:
         post = self._browser_s3.generate_presigned_post(

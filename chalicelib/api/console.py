@@ -158,7 +158,7 @@ def callback(number: str) -> dict:
 @console.route("/console/uploads", methods=["POST"])
 @json_errors
 @takes(NewUpload)
-def new_upload() -> dict:
+def new_staff_upload() -> dict:
     """Staff: a one-time form to upload a photo for a reply (published with it)."""
     _staff()
     command = _command()

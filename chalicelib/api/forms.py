@@ -41,9 +41,15 @@ def html(body: str, status: int = 200, **headers: str) -> Response:
 
 
 def _locale(values: dict[str, list[str]] | None = None) -> str:
-    asked = (values or {}).get("locale", [""])[0]
-    headers = forms.current_request.headers if forms.current_request else {}
-    return locale_of(asked or headers.get("accept-language"))
+    """The language asked for: the form's own field, the receipt's ?lang=, else the browser's."""
+    request = forms.current_request
+    if values is None and request.method == "POST":
+        try:
+            values = parse_qs((request.raw_body or b"")[:MAX_BODY_BYTES].decode("utf-8"), max_num_fields=64)
+        except (UnicodeDecodeError, ValueError):
+            values = {}
+    asked = (values or {}).get("locale", [""])[0] or (request.query_params or {}).get("lang")
+    return locale_of(asked or request.headers.get("accept-language"))
 
 
 def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -127,14 +133,13 @@ def receipt(number: str) -> Response:
     """What became of a case just filed; refreshes itself while the case is being checked. The
     tracking link is shown only to the browser that filed it (its receipt cookie)."""
     deps = bootstrap.deps()
-    query = forms.current_request.query_params or {}
-    locale = locale_of(query.get("lang") or forms.current_request.headers.get("accept-language"))
+    locale = _locale()
     secret, _, sms = unquote(_cookie(RECEIPT_COOKIE) or "").rpartition(".")
     try:
         ticket = deps.tickets.by_number(number, for_update=False)
     except errors.NotFound:
         if not secret:
-            raise
+            raise errors.NotFound(f"no case numbered {number}", field="number") from None
         t = Messages(locale)  # filed a moment ago, not yet readable by number: look again shortly
         return html(site_page(deps, t, "site/problem.html", "index.html", title=t("receipt.processing"),
                               message=t("receipt.processing_hint"), back=None, refresh=2))
