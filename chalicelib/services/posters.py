@@ -19,7 +19,8 @@ def poster_of(location: Location, catalog: Catalog, site_url: str) -> posters.Po
     zh, en = Messages(), Messages(EN)
     district = catalog.districts.get(location.district)
     return posters.Poster(
-        place=location.name, district=district.name if district else "", url=f"{site_url}/{intake_path(location.code)}",
+        place=location.name, district=district.name if district else "",
+        url=f"{site_url}/{intake_path(location.code)}",
         instruction=zh("poster.instruction"), instruction_en=en("poster.instruction"),
         lookup=zh("poster.lookup", url=f"{site_url}/"), code=location.code)
 
@@ -51,8 +52,9 @@ def publish_posters(deps: Deps, font_path: str | Path | None = None, out: Path |
     catalog = deps.catalog()
     for locale in LOCALES:
         t = Messages(locale)
-        by_district = [(d.code, name_in(d, locale), [(loc.code, name_in(loc, locale)) for loc in catalog.locations.values()
-                                                     if loc.district == d.code]) for d in catalog.districts.values()]
+        by_district = [(d.code, name_in(d, locale), [(loc.code, name_in(loc, locale))
+                                                     for loc in catalog.locations.values() if loc.district == d.code])
+                       for d in catalog.districts.values()]
         key = f"{t.prefix}posters/index.html"
         deps.site.put(key, site_page(deps, t, "site/posters.html", "posters/index.html", by_district=by_district,
                                      posters_url=f"{deps.settings.site_url}/posters"), cache_seconds=60)

@@ -113,7 +113,8 @@ def upload(client: Client, data: bytes, content_type: str = "image/jpeg") -> str
 def test_a_photo_goes_to_storage_is_cleaned_and_published_once_approved(client, stack):
     upload_id = upload(client, jpeg_with_gps())
     receipt = client.http.post("/tickets", headers={"Content-Type": "application/json"}, body=json.dumps({
-        "location": "e1", "category": "lights", "kind": "complaint", "description": "路灯杆倾斜", "photos": [upload_id]}))
+        "location": "e1", "category": "lights", "kind": "complaint", "description": "路灯杆倾斜",
+        "photos": [upload_id]}))
     assert receipt.status_code == 201
     number = receipt.json_body["number"]
     ticket = stack.deps.tickets.by_number(number)
