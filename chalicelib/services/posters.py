@@ -33,7 +33,8 @@ def files(catalog: Catalog, site_url: str, font_path: str | Path | None = None) 
         yield f"{location.code}.svg", posters.svg(poster).encode()
         yield f"{location.code}.pdf", posters.pdf([poster])
     for district in catalog.districts.values():
-        here = [poster_of(loc, catalog, site_url) for loc in catalog.locations.values() if loc.district == district.code]
+        here = [poster_of(loc, catalog, site_url) for loc in catalog.locations.values()
+                if loc.district == district.code]
         if here:
             title = Messages()("poster.sheet_title", district=district.name)
             yield f"district-{district.code}.pdf", posters.pdf(here, title=title, per_page=SHEET_CODES)
