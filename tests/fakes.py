@@ -15,6 +15,7 @@ from chalicelib.domain.catalog import Catalog
 from chalicelib.domain.errors import ConcurrentUpdate, NotFound
 from chalicelib.domain.model import Status, Ticket
 from chalicelib.domain.tallies import Tally
+from chalicelib.domain.throttle import Decision, Rule, decide
 from chalicelib.services.changes import on_change
 from chalicelib.services.context import Deps
 from chalicelib.services.ports import Parked
@@ -138,6 +139,25 @@ class FakeCounters:
         return sum(n for (name, day), n in self.days.items() if name == counter and day.startswith(period))
 
 
+class FakeLimits:
+    """Buckets by name, decided by the same arithmetic as the table's; `broken` makes every take fail
+    the way an unreachable table would."""
+
+    def __init__(self) -> None:
+        self.tats: dict[str, float] = {}
+        self.taken: list[tuple[str, bool]] = []  # (bucket, allowed), in order
+        self.broken = False
+
+    def take(self, bucket: str, rule: Rule, now: datetime) -> Decision:
+        if self.broken:
+            raise ConnectionError("the table cannot be reached")
+        decision = decide(self.tats.get(bucket), now.timestamp(), rule)
+        if decision.allowed:
+            self.tats[bucket] = decision.tat
+        self.taken.append((bucket, decision.allowed))
+        return decision
+
+
 class FakeCatalogue:
     def __init__(self, data: dict[str, Any] | None = None) -> None:
         self.data = copy.deepcopy(data if data is not None else CITY)
@@ -250,6 +270,7 @@ class World:
     workflow: FakeWorkflow
     sms: FakeSms
     time: ManualClock
+    limits: FakeLimits
     delivered: int = field(default=0)
 
     def deliver(self, again: bool = False) -> None:
@@ -261,12 +282,14 @@ class World:
         self.delivered = len(self.tickets.changes)
 
 
-def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None = None) -> World:
+def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None = None,
+               env: dict[str, str] | None = None) -> World:
     tickets, counters, site = FakeTickets(), FakeCounters(), FakeSite()
-    workflow, sms, time = FakeWorkflow(), FakeSms(), ManualClock()
-    settings = Settings.from_env({"MASHANG_SITE_URL": "http://site.test", "MASHANG_API_URL": "http://api.test"})
+    workflow, sms, time, limits = FakeWorkflow(), FakeSms(), ManualClock(), FakeLimits()
+    settings = Settings.from_env({"MASHANG_SITE_URL": "http://site.test", "MASHANG_API_URL": "http://api.test",
+                                  **(env or {})})
     deps = Deps(settings=settings, tickets=tickets, counters=counters, config=FakeCatalogue(data),
                 workflow=workflow, site=site, sms=sms, dead_letters=FakeParked(),
-                stream_failures=FakeParked(), stream=FakeStream(),
+                stream_failures=FakeParked(), stream=FakeStream(), limits=limits,
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
-    return World(deps, tickets, counters, site, workflow, sms, time)
+    return World(deps, tickets, counters, site, workflow, sms, time, limits)
