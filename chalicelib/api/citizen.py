@@ -10,6 +10,7 @@ from ..services import actions
 from ..services.commands import RateTicket, SubmitTicket
 from ..services.publish import public_view
 from .errors import json_errors
+from .limits import limited
 from .schema import command_of, openapi, takes
 
 citizen = Blueprint(__name__)
@@ -25,6 +26,7 @@ def list_categories() -> dict:
 
 @citizen.route("/tickets", methods=["POST"], content_types=["application/json", "text/plain"])
 @json_errors
+@limited("submit", citizen)
 @takes(SubmitTicket)
 def submit_ticket() -> Response:
     """File a case (the intake page sends one idempotency key per filled form)."""
@@ -38,6 +40,7 @@ def submit_ticket() -> Response:
 @citizen.route("/tickets/{number}/rating", methods=["POST"],
                content_types=["application/json", "text/plain"])
 @json_errors
+@limited("track", citizen)
 @takes(RateTicket)
 def rate_ticket(number: str) -> dict:
     """The citizen's verdict, with the secret from the tracking or survey link."""
