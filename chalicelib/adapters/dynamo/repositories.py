@@ -180,7 +180,7 @@ class LimitRepository:
                 if not _is_conflict(exc):
                     raise
         # Every attempt lost to another request of the same client: it is sending many at once.
-        return Decision(False, decision.tat, 1)
+        return Decision(False, now.timestamp() if stored is None else stored / 1000, 1)
 
 
 class ConfigRepository:
