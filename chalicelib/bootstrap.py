@@ -52,6 +52,7 @@ def build(config: Settings) -> Deps:
         dead_letters=ParkedQueue(session.client("sqs"), config.dead_letter_queue_url),
         stream_failures=ParkedQueue(session.client("sqs"), config.stream_failure_queue_url),
         stream=TableStream(session.client("dynamodbstreams")),
+        limits=dynamo.LimitRepository(models),
         base_clock=Clock(workday_seconds=config.workday_seconds),
     )
 

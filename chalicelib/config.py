@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .domain.throttle import Rule
+
 # Environment variable names (the one place they are spelled).
 TABLE_NAME = "MASHANG_TABLE"
 SITE_BUCKET = "MASHANG_SITE_BUCKET"
@@ -22,6 +24,15 @@ API_URL = "MASHANG_API_URL"
 WORKDAY_SECONDS = "MASHANG_WORKDAY_SECONDS"
 STAFF_AUTH = "MASHANG_STAFF_AUTH"
 REGION = "AWS_REGION"
+# Per-client request limits: "off" in LIMITS switches all of them off (load tests); each rule's
+# variable holds "<requests>/<period>[s|m|h][:<burst>]" or "off" (see LIMIT_DEFAULTS).
+LIMITS = "MASHANG_LIMITS"
+LIMIT_VARIABLES = {
+    "submit": "MASHANG_LIMIT_SUBMIT",  # filing a case
+    "upload": "MASHANG_LIMIT_UPLOAD",  # asking for photo upload forms
+    "track": "MASHANG_LIMIT_TRACK",  # adding information or rating through the tracking link
+}
+LIMIT_DEFAULTS = {"submit": "10/10m:5", "upload": "30/10m:12", "track": "20/10m:10"}
 # Event sources Chalice needs as literals when packaging; infra/template.json replaces both with
 # the real queue and stream, so the defaults below only name what is replaced.
 TASK_QUEUE_ARN = "MASHANG_TASK_QUEUE_ARN"
@@ -56,6 +67,11 @@ class Settings:
     workday_seconds: float | None
     # The seam that staff sign-in replaces: "dev-header" trusts X-Staff-Department.
     staff_auth: str
+    # Per-client limits of the citizen routes, by rule name; a rule switched off is absent.
+    limits: tuple[Rule, ...]
+
+    def limit(self, name: str) -> Rule | None:
+        return next((rule for rule in self.limits if rule.name == name), None)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -76,7 +92,23 @@ class Settings:
             region=env.get(REGION) or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             workday_seconds=float(workday) if workday else None,
             staff_auth=env.get(STAFF_AUTH, "dev-header"),
+            limits=_limits(env),
         )
+
+
+def _limits(env: dict[str, str]) -> tuple[Rule, ...]:
+    if env.get(LIMITS, "").strip().lower() == "off":
+        return ()
+    rules = []
+    for name, variable in LIMIT_VARIABLES.items():
+        text = env.get(variable, "").strip() or LIMIT_DEFAULTS[name]
+        if text.lower() == "off":
+            continue
+        try:
+            rules.append(Rule.parse(name, text))
+        except ValueError as exc:
+            raise ValueError(f"{variable}: {exc}") from None
+    return tuple(rules)
 
 
 @lru_cache(maxsize=1)

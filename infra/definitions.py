@@ -11,6 +11,7 @@ from typing import Any
 INFRA = Path(__file__).resolve().parent
 TEMPLATE = INFRA / "template.json"
 DEFINITION_KEY = "mashang:definition"
+MESSAGE_KEY = "mashang:message"
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
@@ -62,7 +63,22 @@ def merge_template() -> dict[str, Any]:
     template = copy.deepcopy(load_template())
     for name, path in state_machine_files(template).items():
         template["Resources"][name]["Properties"]["Definition"] = json.loads(path.read_text(encoding="utf-8"))
+    for resource in template["Resources"].values():
+        if MESSAGE_KEY in resource.get("Metadata", {}):
+            _fill_message(resource)
     return template
+
+
+def _fill_message(response: dict[str, Any]) -> None:
+    """A gateway response's JSON body with its text from the message catalogue (zh-CN: a gateway
+    response cannot choose by Accept-Language), so no UI text is spelled in the template."""
+    from chalicelib.i18n import t
+
+    wanted = response["Metadata"][MESSAGE_KEY]
+    templates = response["Properties"]["ResponseTemplates"]
+    body = json.loads(templates["application/json"])
+    body["message"] = t(wanted["key"], **wanted.get("fields", {}))
+    templates["application/json"] = json.dumps(body, ensure_ascii=False)
 
 
 if __name__ == "__main__":

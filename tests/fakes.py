@@ -15,6 +15,7 @@ from chalicelib.domain.catalog import Catalog
 from chalicelib.domain.errors import ConcurrentUpdate, NotFound
 from chalicelib.domain.model import Status, Ticket
 from chalicelib.domain.tallies import Tally
+from chalicelib.domain.throttle import Decision, Rule, decide
 from chalicelib.services.changes import on_change
 from chalicelib.services.context import Deps
 from chalicelib.services.ports import Parked, UploadForm
@@ -136,6 +137,25 @@ class FakeCounters:
 
     def total(self, counter: str, period: str) -> int:
         return sum(n for (name, day), n in self.days.items() if name == counter and day.startswith(period))
+
+
+class FakeLimits:
+    """Buckets by name, decided by the same arithmetic as the table's; `broken` makes every take fail
+    the way an unreachable table would."""
+
+    def __init__(self) -> None:
+        self.tats: dict[str, float] = {}
+        self.taken: list[tuple[str, bool]] = []  # (bucket, allowed), in order
+        self.broken = False
+
+    def take(self, bucket: str, rule: Rule, now: datetime) -> Decision:
+        if self.broken:
+            raise ConnectionError("the table cannot be reached")
+        decision = decide(self.tats.get(bucket), now.timestamp(), rule)
+        if decision.allowed:
+            self.tats[bucket] = decision.tat
+        self.taken.append((bucket, decision.allowed))
+        return decision
 
 
 class FakeCatalogue:
@@ -287,6 +307,7 @@ class World:
     sms: FakeSms
     time: ManualClock
     photos: FakePhotos
+    limits: FakeLimits
     delivered: int = field(default=0)
 
     def deliver(self, again: bool = False) -> None:
@@ -298,12 +319,15 @@ class World:
         self.delivered = len(self.tickets.changes)
 
 
-def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None = None) -> World:
+def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None = None,
+               env: dict[str, str] | None = None) -> World:
     tickets, counters, site = FakeTickets(), FakeCounters(), FakeSite()
-    workflow, sms, time, photos = FakeWorkflow(), FakeSms(), ManualClock(), FakePhotos(site)
-    settings = Settings.from_env({"MASHANG_SITE_URL": "http://site.test", "MASHANG_API_URL": "http://api.test"})
+    workflow, sms, time, limits = FakeWorkflow(), FakeSms(), ManualClock(), FakeLimits()
+    photos = FakePhotos(site)
+    settings = Settings.from_env({"MASHANG_SITE_URL": "http://site.test", "MASHANG_API_URL": "http://api.test",
+                                  **(env or {})})
     deps = Deps(settings=settings, tickets=tickets, counters=counters, config=FakeCatalogue(data),
                 workflow=workflow, site=site, photos=photos, sms=sms, dead_letters=FakeParked(),
-                stream_failures=FakeParked(), stream=FakeStream(),
+                stream_failures=FakeParked(), stream=FakeStream(), limits=limits,
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
-    return World(deps, tickets, counters, site, workflow, sms, time, photos)
+    return World(deps, tickets, counters, site, workflow, sms, time, photos, limits)

@@ -11,6 +11,7 @@ from ..services import actions, photos
 from ..services.commands import AddInformation, NewUpload, RateTicket, SubmitTicket
 from ..services.publish import public_view
 from .errors import json_errors
+from .limits import limited
 from .schema import command_of, openapi, query, takes
 
 citizen = Blueprint(__name__)
@@ -26,6 +27,7 @@ def list_categories() -> dict:
 
 @citizen.route("/tickets", methods=["POST"], content_types=["application/json", "text/plain"])
 @json_errors
+@limited("submit", citizen)
 @takes(SubmitTicket)
 def submit_ticket() -> Response:
     """File a case (the intake page sends one idempotency key per filled form)."""
@@ -39,6 +41,7 @@ def submit_ticket() -> Response:
 @citizen.route("/tickets/{number}/rating", methods=["POST"],
                content_types=["application/json", "text/plain"])
 @json_errors
+@limited("track", citizen)
 @takes(RateTicket)
 def rate_ticket(number: str) -> dict:
     """The citizen's verdict, with the secret from the tracking or survey link."""
@@ -50,6 +53,7 @@ def rate_ticket(number: str) -> dict:
 @citizen.route("/tickets/{number}/additions", methods=["POST"],
                content_types=["application/json", "text/plain"])
 @json_errors
+@limited("track", citizen)
 @takes(AddInformation)
 def add_information(number: str) -> dict:
     """More text or photos from the citizen, with the secret of the tracking link, while the case is open."""
@@ -60,6 +64,7 @@ def add_information(number: str) -> dict:
 
 @citizen.route("/uploads", methods=["POST"], content_types=["application/json", "text/plain"])
 @json_errors
+@limited("upload", citizen)
 @takes(NewUpload)
 def new_upload() -> dict:
     """A one-time form to upload one photo straight to storage (JPEG, PNG or WebP, size-limited);

@@ -19,7 +19,8 @@ from ..i18n import Messages, locale_of
 from ..services.commands import SubmitTicket
 from ..services.publish import page_url, receipt_page, site_page
 from .citizen import CITIZEN_CHANNELS
-from .errors import MAX_BODY_BYTES, STATUS
+from .errors import MAX_BODY_BYTES, STATUS, TooManyRequests
+from .limits import check
 
 forms = Blueprint(__name__)
 FORM = "application/x-www-form-urlencoded"
@@ -63,13 +64,17 @@ def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
             deps = bootstrap.deps()
             t = Messages(_locale())
             status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-            if isinstance(exc, errors.NotFound) and exc.field == "number":
+            headers = {}
+            if isinstance(exc, TooManyRequests):
+                message = t("limit.too_many", seconds=exc.retry_after)
+                headers["Retry-After"] = str(exc.retry_after)
+            elif isinstance(exc, errors.NotFound) and exc.field == "number":
                 message = t("form.error.unknown_case", number=kwargs.get("number", ""))
             else:
                 message = t(FIELD_MESSAGES.get(exc.field or "", "form.error.other"))
             back = f"{deps.settings.site_url}/{t.prefix}"
             return html(site_page(deps, t, "site/problem.html", "index.html", message=message, back=back,
-                                  title=t("form.error.title")), status)
+                                  title=t("form.error.title")), status, **headers)
     return wrapper
 
 
@@ -106,6 +111,7 @@ def _command(values: dict[str, list[str]]) -> SubmitTicket:
 @html_errors
 def intake() -> Response:
     """The intake form, posted by the browser: file the case once, then see the receipt."""
+    check("submit", forms.current_request)  # before anything is read or written
     command = _command(_form())
     receipt = bootstrap.submit_once(command, forms.lambda_context)
     deps = bootstrap.deps()

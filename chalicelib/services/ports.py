@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from ..domain.catalog import Catalog
 from ..domain.model import Status, Ticket
 from ..domain.tallies import Tally
+from ..domain.throttle import Decision, Rule
 
 
 class Tickets(Protocol):
@@ -61,6 +62,14 @@ class Counters(Protocol):
 
     def total(self, counter: str, period: str) -> int:
         """The sum of a counter's days whose date starts with `period` (YYYY-MM or YYYY-MM-DD)."""
+
+
+class Limits(Protocol):
+    """Per-client request buckets, shared by every running copy of the API."""
+
+    def take(self, bucket: str, rule: Rule, now: datetime) -> Decision:
+        """Take one request from the bucket if the rule allows it now; a refusal changes nothing.
+        Two takers at once never both get the last request (the loser decides again)."""
 
 
 class Catalogue(Protocol):

@@ -139,6 +139,11 @@ class TallyItem(_Item):
     seen = UnicodeSetAttribute(null=True)  # keys already counted (ticket id : event index)
 
 
+class LimitItem(_Item):
+    tat_ms = NumberAttribute()  # when the client's bucket is full again (epoch milliseconds)
+    expiration = TTLAttribute(null=True)  # the table's time-to-live deletes an idle bucket then
+
+
 class ConfigItem(_Item):
     data = UnicodeAttribute()  # JSON text of one configuration record
     position = NumberAttribute(default=0)  # order in which people listed them
@@ -153,6 +158,7 @@ class TableModels:
     counter: type[CounterItem]
     tally: type[TallyItem]
     config: type[ConfigItem]
+    limit: type[LimitItem]
 
 
 @cache
@@ -164,4 +170,4 @@ def models_for(table_name: str, region: str) -> TableModels:
         return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__})
 
     return TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
-                       bound(ConfigItem))
+                       bound(ConfigItem), bound(LimitItem))
