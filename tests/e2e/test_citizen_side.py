@@ -186,3 +186,56 @@ def test_the_page_switches_to_english(local_system, phone):
     phone.wait_for_url("**/receipts/**")
     assert "Your case number" in phone.content()
     assert "/en/t/" in phone.get_attribute("#page", "href")
+
+
+def test_a_flood_from_one_phone_gets_a_polite_429_and_loses_nothing(browser, tmp_path_factory):
+    """A system of its own with the limits on (the shared one runs without: the whole suite is one
+    loopback client): two filings a minute, the third refused in Chinese, the first two kept."""
+    from tests.e2e.conftest import start_runner, stop_runner
+    from tests.support import free_port
+
+    process, urls = start_runner({
+        "MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
+        "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(tmp_path_factory.mktemp("qr")),
+        "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state")), "MASHANG_LIMITS": "on",
+        "MASHANG_LIMIT_SUBMIT": "2/1m:2"})
+    try:
+        context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+        page = context.new_page()
+        numbers = []
+        for text in ("东门路灯不亮", "西门路灯也不亮", "南门路灯还是不亮"):
+            page.goto(f"{urls['Site'].rstrip('/')}/q/qh01.html")
+            page.get_by_text("路灯照明", exact=True).click()
+            page.fill("#description", text)
+            with page.expect_navigation() as navigation:
+                page.click("#submit")
+            answer = navigation.value
+            if "/receipts/" in page.url:
+                numbers.append(page.inner_text("#number").strip())
+        assert len(numbers) == 2
+        assert answer is not None and answer.status == 429 and answer.headers.get("retry-after")
+        message = page.inner_text("#message")
+        assert "提交过于频繁" in message and "秒后再试" in message
+        screenshot(page, "intake-429-390")
+        for number in numbers:  # what was accepted is kept
+            assert api("GET", f"{urls['API']}/tickets/{number}")["number"] == number
+        context.close()
+    finally:
+        stop_runner(process)
+
+
+def test_the_citizen_pages_at_desktop_width(local_system, desktop):
+    for name, url in (("intake-1280", f"{local_system.site}/q/hy02.html"),
+                      ("intake-en-1280", f"{local_system.site}/en/q/hy02.html"),
+                      ("posters-1280", f"{local_system.site}/posters/")):
+        desktop.goto(url)
+        screenshot(desktop, name)
+    desktop.goto(f"{local_system.site}/q/hy02.html")
+    desktop.get_by_text("物业管理", exact=True).click()
+    desktop.fill("#description", "小区电梯经常停运，物业不处理")
+    desktop.click("#submit")
+    desktop.wait_for_selector("#receipt:not([data-state='processing'])", timeout=30000)
+    screenshot(desktop, "receipt-1280")
+    desktop.click("#page")
+    desktop.wait_for_url("**/t/*.html")
+    screenshot(desktop, "ticket-1280")
