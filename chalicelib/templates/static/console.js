@@ -11,24 +11,17 @@
   var current = null;
   who.value = localStorage.getItem("mashang.department") || who.value;
   role.value = localStorage.getItem("mashang.role") || role.value;
+  function headers() { return { "X-Staff-Department": who.value, "X-Staff-Role": role.value }; }
   function call(method, path, body) {
     return fetch(api + path, {
       method: method, body: body ? JSON.stringify(body) : undefined,
-      headers: { "Content-Type": "application/json", "X-Staff-Department": who.value, "X-Staff-Role": role.value }
+      headers: Object.assign({ "Content-Type": "application/json" }, headers())
     }).then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message || r.status); } return j; }); });
   }
   // Photos go straight to storage with a one-time upload form; the case names them by upload id.
   function uploadAll(list) {
     return Promise.all(Array.prototype.slice.call(list || []).map(function (file) {
-      return call("POST", "/console/uploads", { content_type: file.type, size: file.size }).then(function (form) {
-        var body = new FormData();
-        Object.keys(form.fields).forEach(function (k) { body.append(k, form.fields[k]); });
-        body.append("file", file);
-        return fetch(form.url, { method: "POST", body: body }).then(function (r) {
-          if (!r.ok) { throw new Error(m.upload_failed); }
-          return form.upload;
-        });
-      });
+      return window.mashangUpload(api + "/console/uploads", file, headers(), m.upload_failed);
     }));
   }
   function fmt(iso) { return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Shanghai", hour12: false }) : "—"; }

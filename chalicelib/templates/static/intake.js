@@ -35,19 +35,11 @@
     remove.addEventListener("click", function () { figure.remove(); });
     figure.appendChild(img); figure.appendChild(remove); thumbs.appendChild(figure);
     pending += 1; busy();
-    fetch(data.api + "/uploads", { method: "POST", headers: { "Content-Type": "application/json" },
-                                   body: JSON.stringify({ content_type: file.type, size: file.size }) })
-      .then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message); } return j; }); })
-      .then(function (form) {
-        var body = new FormData();
-        Object.keys(form.fields).forEach(function (k) { body.append(k, form.fields[k]); });
-        body.append("file", file);
-        return fetch(form.url, { method: "POST", body: body }).then(function (r) {
-          if (!r.ok) { throw new Error(m.upload_failed); }
-          var hidden = document.createElement("input");
-          hidden.type = "hidden"; hidden.name = "photos"; hidden.value = form.upload;
-          figure.appendChild(hidden);
-        });
+    window.mashangUpload(data.api + "/uploads", file, null, m.upload_failed)
+      .then(function (upload) {
+        var hidden = document.createElement("input");
+        hidden.type = "hidden"; hidden.name = "photos"; hidden.value = upload;
+        figure.appendChild(hidden);
       })
       .catch(function (e) { figure.remove(); show(e.message && e.message !== "Failed to fetch" ? e.message : m.upload_failed); })
       .then(function () { pending -= 1; busy(); });

@@ -20,20 +20,7 @@
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
     }).then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message); } return j; }); });
   }
-  function upload(file) {
-    return fetch(data.api + "/uploads", { method: "POST", headers: { "Content-Type": "application/json" },
-                                          body: JSON.stringify({ content_type: file.type, size: file.size }) })
-      .then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message); } return j; }); })
-      .then(function (form) {
-        var body = new FormData();
-        Object.keys(form.fields).forEach(function (k) { body.append(k, form.fields[k]); });
-        body.append("file", file);
-        return fetch(form.url, { method: "POST", body: body }).then(function (r) {
-          if (!r.ok) { throw new Error(m.upload_failed); }
-          return form.upload;
-        });
-      });
-  }
+  function upload(file) { return window.mashangUpload(data.api + "/uploads", file, null, m.upload_failed); }
   window.addEventListener("hashchange", show);
   show();
   var rate = document.getElementById("rate");
