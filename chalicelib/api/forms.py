@@ -117,9 +117,10 @@ def intake() -> Response:
     deps = bootstrap.deps()
     number, tracking = str(receipt["number"]), str(receipt["tracking"])
     secret = tracking.split("#k=", 1)[1]
-    secure = "; Secure" if urlsplit(deps.settings.api_url).scheme == "https" else ""
-    cookie = (f"{RECEIPT_COOKIE}={quote(secret)}.{int(bool(receipt['sms']))}; Path=/receipts/{number}; "
-              f"Max-Age={RECEIPT_SECONDS}; HttpOnly; SameSite=Lax{secure}")
+    api = urlsplit(deps.settings.api_url)  # behind API Gateway the path starts with the stage's
+    secure = "; Secure" if api.scheme == "https" else ""
+    cookie = (f"{RECEIPT_COOKIE}={quote(secret)}.{int(bool(receipt['sms']))}; "
+              f"Path={api.path.rstrip('/')}/receipts/{number}; Max-Age={RECEIPT_SECONDS}; HttpOnly; SameSite=Lax{secure}")
     where = f"{deps.settings.api_url}/receipts/{number}?lang={command.locale}"
     return Response(body="", status_code=303, headers={"Location": where, "Set-Cookie": cookie,
                                                        "Cache-Control": "no-store"})

@@ -146,3 +146,16 @@ def test_an_upload_is_refused_before_anything_is_stored(client, content_type, si
     answer = client.http.post("/uploads", headers={"Content-Type": "application/json"},
                               body=json.dumps({"content_type": content_type, "size": size}))
     assert answer.status_code == 400 and words in answer.json_body["message"]
+
+
+def test_behind_a_stage_path_the_receipt_cookie_names_the_stage(client, monkeypatch):
+    from chalicelib import bootstrap
+    from chalicelib import config as names
+
+    monkeypatch.setenv(names.API_URL, "https://abc.execute-api.example.com/api")
+    bootstrap.deps.cache_clear()
+    bootstrap.settings.cache_clear()
+    answer = client.http.post("/intake", headers=FORM, body=form(description="南门路灯不亮"))
+    number = header(answer, "location").split("/receipts/")[1].split("?")[0]
+    assert header(answer, "location").startswith("https://abc.execute-api.example.com/api/receipts/")
+    assert f"Path=/api/receipts/{number};" in header(answer, "set-cookie") and "Secure" in header(answer, "set-cookie")
