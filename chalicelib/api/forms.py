@@ -120,7 +120,8 @@ def intake() -> Response:
     api = urlsplit(deps.settings.api_url)  # behind API Gateway the path starts with the stage's
     secure = "; Secure" if api.scheme == "https" else ""
     cookie = (f"{RECEIPT_COOKIE}={quote(secret)}.{int(bool(receipt['sms']))}; "
-              f"Path={api.path.rstrip('/')}/receipts/{number}; Max-Age={RECEIPT_SECONDS}; HttpOnly; SameSite=Lax{secure}")
+              f"Path={api.path.rstrip('/')}/receipts/{number}; Max-Age={RECEIPT_SECONDS}; "
+              f"HttpOnly; SameSite=Lax{secure}")
     where = f"{deps.settings.api_url}/receipts/{number}?lang={command.locale}"
     return Response(body="", status_code=303, headers={"Location": where, "Set-Cookie": cookie,
                                                        "Cache-Control": "no-store"})
