@@ -38,7 +38,7 @@ def substitute(asl_text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(fill, asl_text)
 
 
-UPLOAD_ORIGIN = "https://${UploadBucket.RegionalDomainName}"
+UPLOAD_ORIGIN = "https://${AWS::StackName}-uploads-${AWS::AccountId}.s3.${AWS::Region}.amazonaws.com"
 
 
 def site_headers(api_url: str, upload_origin: str, template: dict[str, Any] | None = None) -> dict[str, str]:
