@@ -32,7 +32,8 @@ LIMIT_VARIABLES = {
     "upload": "MASHANG_LIMIT_UPLOAD",  # asking for photo upload forms
     "track": "MASHANG_LIMIT_TRACK",  # adding information or rating through the tracking link
 }
-LIMIT_DEFAULTS = {"submit": "10/10m:5", "upload": "30/10m:12", "track": "20/10m:10"}
+# Per client address: a service hall's Wi-Fi or a carrier's NAT puts many phones behind one.
+LIMIT_DEFAULTS = {"submit": "20/10m:10", "upload": "60/10m:24", "track": "20/10m:10"}
 # Event sources Chalice needs as literals when packaging; infra/template.json replaces both with
 # the real queue and stream, so the defaults below only name what is replaced.
 TASK_QUEUE_ARN = "MASHANG_TASK_QUEUE_ARN"

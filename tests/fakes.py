@@ -182,6 +182,10 @@ class FakeSite:
         self.pages[key] = body.encode() if isinstance(body, str) else body
         self.writes.append(key)
 
+    def put_pages(self, pages: list[tuple[str, str]], cache_seconds: int = 10) -> None:
+        for key, body in pages:
+            self.put(key, body, cache_seconds=cache_seconds)
+
     def text(self, key: str) -> str:
         return self.pages[key].decode()
 
@@ -205,6 +209,9 @@ class FakePhotos:
 
     def keep(self, name: str, full: bytes, small: bytes) -> None:
         self.kept_photos[name] = (full, small)
+
+    def forget_upload(self, upload: str) -> None:
+        self.uploads.pop(upload, None)
 
     def kept(self, name: str) -> bool:
         return name in self.kept_photos

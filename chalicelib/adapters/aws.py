@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from ..services.ports import Parked, UploadForm
+
+PARALLEL_WRITES = 8
 
 
 class SiteStore:
@@ -22,6 +25,15 @@ class SiteStore:
         data = body.encode() if isinstance(body, str) else body
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type,
                             CacheControl=f"public, max-age={cache_seconds}")
+
+    def put_pages(self, pages: list[tuple[str, str]], cache_seconds: int = 10) -> None:
+        if len(pages) <= 1:
+            for key, body in pages:
+                self.put(key, body, cache_seconds=cache_seconds)
+            return
+        with ThreadPoolExecutor(max_workers=PARALLEL_WRITES) as pool:  # boto3 clients are thread-safe
+            for done in [pool.submit(self.put, key, body, cache_seconds=cache_seconds) for key, body in pages]:
+                done.result()
 
 
 # Answers meaning the execution no longer waits for this token.
@@ -183,6 +195,9 @@ class S3Photos:
     def keep(self, name: str, full: bytes, small: bytes) -> None:
         for key, data in zip(self._keys(name), (full, small), strict=True):
             self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType="image/jpeg")
+
+    def forget_upload(self, upload: str) -> None:
+        self._s3.delete_object(Bucket=self._bucket, Key=f"incoming/{upload}")
 
     def kept(self, name: str) -> bool:
         try:

@@ -1,12 +1,14 @@
 """Citizen API: categories, submitting a ticket, a ticket's public status."""
 from __future__ import annotations
 
+import re
+
 from chalice import Blueprint, Response
 
 from .. import bootstrap
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, NotFound
 from ..domain.model import Channel
-from ..i18n import locale_of
+from ..i18n import Messages, locale_of
 from ..services import actions, photos
 from ..services.commands import AddInformation, NewUpload, RateTicket, SubmitTicket
 from ..services.publish import public_view
@@ -72,6 +74,23 @@ def new_upload() -> dict:
     command = command_of(citizen.current_app, citizen.current_request)
     form = photos.new_upload(bootstrap.deps(), command.content_type, command.size, _locale())
     return {"url": form.url, "fields": form.fields, "upload": form.upload}
+
+
+@citizen.route("/uploads/{upload}", methods=["POST"], content_types=["application/json", "text/plain"])
+@json_errors
+@limited("upload", citizen)
+def check_upload(upload: str) -> dict:
+    """Clean an uploaded photo now (no metadata, resized), so a photo that is not one is refused
+    while the citizen is still on the form, with the reason; the submission then finds it ready."""
+    if not re.fullmatch(r"[0-9a-f]{32}", upload):
+        raise NotFound(f"no upload '{upload}'", field="upload")
+    t = Messages(_locale())
+    try:
+        names = photos.take(bootstrap.deps(), (upload,))
+    except InvalidInput as exc:
+        key = "form.error.photo_format" if exc.field == "photos.format" else "form.error.photos"
+        raise InvalidInput(t(key), field=exc.field) from None
+    return {"upload": upload, "photo": names[0]}
 
 
 @citizen.route("/tickets/{number}", methods=["GET"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -69,9 +70,14 @@ def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
                 message = t("limit.too_many", seconds=exc.retry_after)
                 headers["Retry-After"] = str(exc.retry_after)
             elif isinstance(exc, errors.NotFound) and exc.field == "number":
-                message = t("form.error.unknown_case", number=kwargs.get("number", ""))
+                asked = kwargs.get("number") or (forms.current_request.query_params or {}).get("number", "")
+                message = t("form.error.unknown_case", number=asked[:40])
+            elif exc.field == "photos" and "at most" in exc.message:
+                message = t("form.error.too_many_photos")
             else:
-                message = t(FIELD_MESSAGES.get(exc.field or "", "form.error.other"))
+                field = "photos" if (exc.field or "").startswith("photos.") and exc.field != "photos.format" \
+                    else exc.field or ""
+                message = t(FIELD_MESSAGES.get(field, "form.error.other"))
             back = f"{deps.settings.site_url}/{t.prefix}"
             return html(site_page(deps, t, "site/problem.html", "index.html", message=message, back=back,
                                   title=t("form.error.title")), status, **headers)
@@ -151,9 +157,27 @@ def receipt(number: str) -> Response:
         t = Messages(locale)  # filed a moment ago, not yet readable by number: look again shortly
         return html(site_page(deps, t, "site/problem.html", "index.html", title=t("receipt.processing"),
                               message=t("receipt.processing_hint"), back=None, refresh=2))
-    tracking = None
-    if secret and secret_matches(secret, ticket.secret_digest):
+    tracking, filed_here = None, bool(secret) and secret_matches(secret, ticket.secret_digest)
+    if filed_here:
         tracking = f"{page_url(deps, number, locale)}#k={secret}"
     other = "en" if locale != "en" else "zh-CN"
-    return html(receipt_page(ticket, deps, locale, tracking, sms == "1",
+    return html(receipt_page(ticket, deps, locale, tracking, (sms == "1") if filed_here else None,
                              alternate=f"{deps.settings.api_url}/receipts/{number}?lang={other}"))
+
+
+@forms.route("/lookup", methods=["GET"])
+@html_errors
+def lookup() -> Response:
+    """The lookup form on the site (a plain GET form: `?number=`): to the case's page, or a page
+    saying there is no such case."""
+    deps = bootstrap.deps()
+    query = forms.current_request.query_params or {}
+    number = (query.get("number") or "").strip()
+    locale = _locale()
+    if not re.fullmatch(r"\d{8}-\d{1,6}", number):
+        raise errors.NotFound(f"no case numbered {number}", field="number")
+    try:
+        deps.tickets.by_number(number, for_update=False)
+    except errors.NotFound:
+        raise errors.NotFound(f"no case numbered {number}", field="number") from None
+    return Response(body="", status_code=303, headers={"Location": page_url(deps, number, locale)})

@@ -33,8 +33,11 @@ def decision(rule: str, request: Request) -> Decision:
 
 
 def refusal(decision: Decision, request: Request) -> str:
-    """The polite refusal, in the language the request prefers (Chinese unless it asks English)."""
-    locale = locale_of(request.headers.get("accept-language") if request.headers else None)
+    """The polite refusal, in the language the page asks (?lang=) or the request prefers (Chinese
+    unless it asks English)."""
+    asked = (getattr(request, "query_params", None) or {}).get("lang") \
+        or (request.headers.get("accept-language") if request.headers else None)
+    locale = locale_of(asked)
     return t("limit.too_many", locale, seconds=decision.retry_after)
 
 

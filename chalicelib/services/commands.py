@@ -44,8 +44,12 @@ def _reason(error: ErrorDetails) -> str:
         return "must not be empty"
     if kind == "string_too_long":
         return f"must be at most {error['ctx']['max_length']} characters"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"must be between 1 and 30 (got {error.get('input')})"
+    if kind == "greater_than_equal":
+        return f"must be at least {error['ctx']['ge']} (got {error.get('input')})"
+    if kind == "less_than_equal":
+        return f"must be at most {error['ctx']['le']} (got {error.get('input')})"
+    if kind == "too_long":
+        return f"must have at most {error['ctx']['max_length']} items"
     if kind in ("int_parsing", "int_type", "bool_type", "bool_parsing"):
         return "must be " + ("a whole number" if kind.startswith("int") else "true or false")
     if kind == "enum":

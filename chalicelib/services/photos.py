@@ -47,6 +47,7 @@ def take(deps: Deps, uploads: tuple[str, ...]) -> tuple[str, ...]:
                 raise InvalidInput(f"photos: upload {upload} is not a JPEG, PNG or WebP image",
                                    field="photos.format") from None
             deps.photos.keep(name, photo.full, photo.small)
+            deps.photos.forget_upload(upload)  # the original, GPS and all, is not kept
         names.append(name)
     return tuple(names)
 

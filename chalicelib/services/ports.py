@@ -82,6 +82,9 @@ class SiteStore(Protocol):
     def put(self, key: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
             cache_seconds: int = 30) -> None: ...
 
+    def put_pages(self, pages: list[tuple[str, str]], cache_seconds: int = 10) -> None:
+        """Write many HTML pages at once (side by side: a burst's pages are many small writes)."""
+
 
 @dataclass(frozen=True)
 class UploadForm:
@@ -104,6 +107,9 @@ class Photos(Protocol):
 
     def keep(self, name: str, full: bytes, small: bytes) -> None:
         """Store the cleaned copies (private)."""
+
+    def forget_upload(self, upload: str) -> None:
+        """Delete the upload as it came (its metadata with it) once its cleaned copies are kept."""
 
     def kept(self, name: str) -> bool: ...
 

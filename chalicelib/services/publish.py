@@ -130,8 +130,12 @@ def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-
     category = catalog.categories.get(ticket.category)
     url = page_url(deps, ticket.number, locale)
     site = deps.settings.site_url
-    photos = [(f"{site}/{photo_key(ticket.number, name)}", f"{site}/{photo_key(ticket.number, name, True)}")
-              for name in public_photos(ticket)]
+    public = set(public_photos(ticket))
+
+    def shown(by_citizen: bool) -> list[tuple[str, str]]:
+        return [(f"{site}/{photo_key(ticket.number, p.name)}", f"{site}/{photo_key(ticket.number, p.name, True)}")
+                for p in ticket.photos if p.name in public and (p.by == "citizen") == by_citizen]
+
     return site_page(
         deps, t, "site/ticket.html", f"t/{ticket.number}.html",
         ticket=ticket, url=url, qr_svg=qr.svg(url),
@@ -140,17 +144,19 @@ def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-
         category_name=name_in(category, locale) if category else ticket.category,
         reason=reason_text(ticket.reason, locale, number=ticket.merged_into or ""),
         merged_url=page_url(deps, ticket.merged_into, locale) if ticket.merged_into else None,
-        timeline=_timeline(ticket, catalog, t), photos=photos,
+        timeline=_timeline(ticket, catalog, t), photos=shown(True), reply_photos=shown(False),
         ratings=[r.value for r in Rating],
         script={"api": deps.settings.api_url, "number": ticket.number,
                 "max_photos": catalog.policy.max_photos, "messages": t.section("track.")},
     )
 
 
-def receipt_page(ticket: Ticket, deps: Deps, locale: str, tracking: str | None, sms: bool,
+def receipt_page(ticket: Ticket, deps: Deps, locale: str, tracking: str | None, sms: bool | None,
                  alternate: str | None = None) -> str:
     """The receipt after filing, saying what happened: still being checked (the page refreshes),
-    dispatched, waiting for triage, merged into another case, or not accepted and why."""
+    dispatched, waiting for triage, merged into another case, or not accepted and why. `sms` is
+    None when this browser did not file the case (its receipt cookie is gone): then nothing is
+    said about SMS, rather than something wrong."""
     t, catalog = Messages(locale), deps.catalog()
     department = catalog.departments.get(ticket.department or "")
     status = ticket.status
@@ -171,11 +177,13 @@ def receipt_page(ticket: Ticket, deps: Deps, locale: str, tracking: str | None, 
         headline = t("receipt.dispatched", department=name_in(department, locale))
         detail = t("receipt.dispatched_due", due=cn_due(ticket.accept_due)) if ticket.accept_due else ""
     else:
-        state, tone, headline, detail = "progress", "ok", t("receipt.progress", status=t(f"status.{status.value}")), ""
+        state, tone, headline, detail = "progress", "ok", t("receipt.status", status=t(f"status.{status.value}")), ""
     url = page_url(deps, ticket.number, locale)
     return site_page(
         deps, t, "site/receipt.html", f"t/{ticket.number}.html", alternate, ticket=ticket, state=state, tone=tone,
-        headline=headline, detail=detail, merged_url=merged_url, page_url=url, tracking=tracking, sms=sms,
+        headline=headline, detail=detail, merged_url=merged_url, page_url=url, sms=sms,
+        # the private link, where it still lets the citizen do something (add, rate)
+        tracking=tracking if ticket.is_open or status is Status.REPLIED else None,
         qr_svg=qr.svg(url), again_url=f"{deps.settings.site_url}/{PREFIX[t.locale]}{intake_path(ticket.location)}")
 
 
@@ -201,13 +209,22 @@ def pages_for(old: Ticket | None, new: Ticket) -> list[str]:
     return ticket_keys(new)
 
 
-def publish_ticket(ticket: Ticket, deps: Deps) -> list[str]:
+def ticket_pages(ticket: Ticket, deps: Deps) -> list[tuple[str, str]]:
+    """The case's page in each language: (key, html)."""
     catalog = deps.catalog()
-    keys = []
-    for locale, key in zip(LOCALES, ticket_keys(ticket), strict=True):
-        deps.site.put(key, ticket_page(ticket, catalog, deps, locale), cache_seconds=10)
-        keys.append(key)
-    return keys
+    return [(key, ticket_page(ticket, catalog, deps, locale))
+            for locale, key in zip(LOCALES, ticket_keys(ticket), strict=True)]
+
+
+def publish_tickets(tickets: list[Ticket], deps: Deps) -> list[str]:
+    """Write the pages of these cases, all at once."""
+    pages = [page for ticket in tickets for page in ticket_pages(ticket, deps)]
+    deps.site.put_pages(pages, cache_seconds=10)
+    return [key for key, _ in pages]
+
+
+def publish_ticket(ticket: Ticket, deps: Deps) -> list[str]:
+    return publish_tickets([ticket], deps)
 
 
 def publish_site(deps: Deps) -> list[str]:
@@ -275,8 +292,8 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
         "channel": ticket.channel.value,
         "category": ticket.category,
         "category_name": name(catalog.categories, ticket.category),
-        "location": ticket.location,
-        "location_name": name(catalog.locations, ticket.location),
+        "location": None if hidden else ticket.location,
+        "location_name": None if hidden else name(catalog.locations, ticket.location),
         "department": ticket.department,
         "department_name": name(catalog.departments, ticket.department),
         "created_at": ticket.created_at.isoformat(),

@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "posters")
     parser.add_argument("--font", default=None, help="a Chinese font file for the PNG posters")
     args = parser.parse_args(argv)
+    if not args.site_url.startswith(("https://", "http://")):
+        parser.error(f"--site-url must start with https:// (or http://), so phones open it as a link: {args.site_url}")
     catalog = Catalog.from_data(json.loads(args.city.read_text(encoding="utf-8")))
     args.out.mkdir(parents=True, exist_ok=True)
     count = 0

@@ -159,3 +159,36 @@ def test_behind_a_stage_path_the_receipt_cookie_names_the_stage(client, monkeypa
     number = header(answer, "location").split("/receipts/")[1].split("?")[0]
     assert header(answer, "location").startswith("https://abc.execute-api.example.com/api/receipts/")
     assert f"Path=/api/receipts/{number};" in header(answer, "set-cookie") and "Secure" in header(answer, "set-cookie")
+
+
+def test_a_photo_is_checked_right_after_its_upload_and_the_original_forgotten(client, stack):
+    good = upload(client, jpeg_with_gps())
+    answer = client.http.post(f"/uploads/{good}?lang=zh-CN")
+    assert answer.status_code == 200 and answer.json_body["photo"] == f"{good}.jpg"
+    s3 = stack.session.client("s3")
+    bucket = stack.resources.refs["UploadBucket"]
+    assert s3.list_objects_v2(Bucket=bucket, Prefix=f"incoming/{good}").get("KeyCount") == 0  # original gone
+    assert client.http.post(f"/uploads/{good}").status_code == 200  # checking again is harmless
+    bad = upload(client, b"\x00\x00\x00\x18ftypheic" + b"\x00" * 100)
+    refused = client.http.post(f"/uploads/{bad}?lang=zh-CN")
+    assert refused.status_code == 400 and "HEIC" in refused.json_body["message"]
+    assert client.http.post("/uploads/not-an-id").status_code == 404
+
+
+def test_the_lookup_form_lands_on_the_case_page_or_says_there_is_none(client):
+    number = client.http.post("/tickets", headers={"Content-Type": "application/json"},
+                              body=json.dumps({"location": "e1", "category": "lights", "kind": "help",
+                                               "description": "北门路灯闪烁"})).json_body["number"]
+    found = client.http.get(f"/lookup?number={number}&lang=en")
+    assert found.status_code == 303 and header(found, "location").endswith(f"/en/t/{number}.html")
+    for wrong in ("20990101-0001", "<script>", ""):
+        missing = client.http.get(f"/lookup?number={wrong}")
+        assert missing.status_code == 404 and "没有找到" in missing.body.decode()
+        assert "<script>" not in missing.body.decode()
+
+
+def test_a_receipt_opened_elsewhere_says_nothing_it_does_not_know(client):
+    answer = client.http.post("/intake", headers=FORM, body=form(description="东门井盖松动", phone="13800138000"))
+    number = header(answer, "location").split("/receipts/")[1].split("?")[0]
+    html = client.http.get(f"/receipts/{number}").body.decode()
+    assert 'id="sms"' not in html and "#k=" not in html

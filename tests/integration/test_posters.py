@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,16 +56,23 @@ def rasterise_svg(svg: str, out: Path, browser: bool = False) -> Path:
         answer = run("rsvg-convert", "--dpi-x", str(DPI), "--dpi-y", str(DPI), "-o", str(out), str(source))
         assert answer.returncode == 0, answer.stderr
         return out
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=["--no-sandbox", "--disable-gpu"])
-        page = chromium.new_page(viewport={"width": 794, "height": 1123}, device_scale_factor=DPI / 96)  # A4 at 96 dpi
-        page.goto(source.as_uri())
-        page.screenshot(path=str(out))
-        chromium.close()
+    # In a process of its own: the browser tests of this session may hold Playwright's loop already.
+    answer = subprocess.run([sys.executable, "-c", CHROMIUM_SHOT, source.as_uri(), str(out), str(DPI / 96)],
+                            capture_output=True, text=True, timeout=120)
+    assert answer.returncode == 0, answer.stderr
     return out
+
+
+CHROMIUM_SHOT = """
+import sys
+from playwright.sync_api import sync_playwright
+with sync_playwright() as playwright:
+    chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+    page = chromium.new_page(viewport={"width": 794, "height": 1123}, device_scale_factor=float(sys.argv[3]))
+    page.goto(sys.argv[1])
+    page.screenshot(path=sys.argv[2])
+    chromium.close()
+"""
 
 
 def rasterise_pdf(document: bytes, folder: Path) -> list[Path]:

@@ -138,6 +138,7 @@ def test_a_confidential_case_publishes_number_category_status_department_and_dat
         assert receipt.number in page and "东城区城市管理局" in page
     view = public_view(world.deps.tickets.get(ticket.id), world.deps)
     assert view["description"] is None and view["photos"] == [] and view["confidential"] is True
+    assert view["location"] is None and view["location_name"] is None
     assert all(e["note"] == "" for e in view["events"])
     assert not [k for k in world.site.pages if k.startswith("p/")]
     staff = public_view(world.deps.tickets.get(ticket.id), world.deps, staff=True)

@@ -168,8 +168,8 @@ def test_the_site_may_read_retry_after_across_origins(world, client):
 
 def test_limits_are_read_from_the_environment_with_defaults():
     rules = {rule.name: rule for rule in Settings.from_env({}).limits}
-    assert (rules["submit"].rate, rules["submit"].period, rules["submit"].burst) == (10, 600, 5)
-    assert (rules["upload"].rate, rules["upload"].burst) == (30, 12)
+    assert (rules["submit"].rate, rules["submit"].period, rules["submit"].burst) == (20, 600, 10)
+    assert (rules["upload"].rate, rules["upload"].burst) == (60, 24)
     assert (rules["track"].rate, rules["track"].burst) == (20, 10)
     one_off = Settings.from_env({"MASHANG_LIMIT_UPLOAD": "off", "MASHANG_LIMIT_SUBMIT": "100/1m:50"})
     assert one_off.limit("upload") is None

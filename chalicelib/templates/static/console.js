@@ -21,7 +21,7 @@
   // Photos go straight to storage with a one-time upload form; the case names them by upload id.
   function uploadAll(list) {
     return Promise.all(Array.prototype.slice.call(list || []).map(function (file) {
-      return window.mashangUpload(api + "/console/uploads", file, headers(), m.upload_failed);
+      return window.mashangUpload(api, "/console/uploads", file, headers(), m.upload_failed, false);
     }));
   }
   function fmt(iso) { return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Shanghai", hour12: false }) : "—"; }
@@ -117,6 +117,9 @@
       if (t.extension_requested) { flag.hidden = false; flag.textContent = m.extension; }
       var error = node.querySelector(".error");
       node.querySelector(".description").textContent = t.description;
+      (t.events || []).filter(function (e) { return e.kind === "added" && e.note; }).forEach(function (e) {
+        node.querySelector(".description").appendChild(el("div", say("added", { text: e.note }) + " · " + fmt(e.at), "muted"));
+      });
       if (t.confidential) { node.querySelector(".status").textContent += " · " + m.confidential; }
       photosFor(t, node.querySelector(".photos"), function (promise) {
         promise.then(load).catch(function (e) { error.textContent = e.message; error.hidden = false; });

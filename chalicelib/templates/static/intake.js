@@ -11,10 +11,25 @@
   var thumbs = document.getElementById("thumbs");
   var input = document.getElementById("photo-input");
   var pending = 0;
+  form.noValidate = true;  // this script explains each problem itself; without it the browser does
   var types = ["image/jpeg", "image/png", "image/webp"];
-  // One key per filled form: a double tap or a resend never files the case twice.
-  document.getElementById("key").value = (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
-    : String(Date.now()) + String(Math.random()).slice(2);
+  // One key per filled form: a double tap or a resend never files the case twice. It lives in the
+  // tab's session storage with the photos already uploaded, so going back to the form (after a
+  // refusal, say) keeps both; changing what the form says makes it a new submission, a new key.
+  var place = "mashang.intake." + form.elements.location.value;
+  var saved = {};
+  try { saved = JSON.parse(sessionStorage.getItem(place) || "{}"); } catch (e) { saved = {}; }
+  function newKey() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + String(Math.random()).slice(2);
+  }
+  function keep() {
+    var uploads = Array.prototype.map.call(thumbs.querySelectorAll("input[name=photos]"), function (i) { return i.value; });
+    try { sessionStorage.setItem(place, JSON.stringify({ key: document.getElementById("key").value, photos: uploads })); } catch (e) { /* private mode */ }
+  }
+  document.getElementById("key").value = saved.key || newKey();
+  form.addEventListener("input", function (event) {
+    if (event.target.type !== "file") { document.getElementById("key").value = newKey(); keep(); }
+  });
   function count() { document.getElementById("count").textContent = text.value.length; }
   text.addEventListener("input", count);
   count();
@@ -26,25 +41,36 @@
     if (/hei[cf]/i.test(file.type) || /\.hei[cf]$/i.test(file.name)) { return show(m.heic); }
     if (types.indexOf(file.type) < 0) { return show(m.type); }
     if (file.size > data.max_mb * 1048576) { return show(m.size.replace("{mb}", data.max_mb)); }
+    if (!file.size) { return show(m.empty_file); }
     if (photos() >= data.max_photos) { return show(m.too_many.replace("{max}", data.max_photos)); }
-    var figure = document.createElement("figure");
-    var img = document.createElement("img");
-    img.src = URL.createObjectURL(file); img.alt = file.name;
-    var remove = document.createElement("button");
-    remove.type = "button"; remove.textContent = "×"; remove.setAttribute("aria-label", m.remove);
-    remove.addEventListener("click", function () { figure.remove(); });
-    figure.appendChild(img); figure.appendChild(remove); thumbs.appendChild(figure);
+    var figure = thumb(URL.createObjectURL(file), file.name);
     pending += 1; busy();
-    window.mashangUpload(data.api + "/uploads", file, null, m.upload_failed)
-      .then(function (upload) {
-        var hidden = document.createElement("input");
-        hidden.type = "hidden"; hidden.name = "photos"; hidden.value = upload;
-        figure.appendChild(hidden);
-      })
-      .catch(function (e) { figure.remove(); show(e.message && e.message !== "Failed to fetch" ? e.message : m.upload_failed); })
+    window.mashangUpload(data.api, "/uploads", file, null, m.upload_failed, true)
+      .then(function (upload) { attach(figure, upload); })
+      .catch(function (e) { figure.remove(); show(e instanceof TypeError ? m.upload_failed : e.message); })
       .then(function () { pending -= 1; busy(); });
   }
 
+  function thumb(src, alt) {
+    var figure = document.createElement("figure");
+    var img = document.createElement("img");
+    img.src = src; img.alt = alt;
+    var remove = document.createElement("button");
+    remove.type = "button"; remove.textContent = "×"; remove.setAttribute("aria-label", m.remove);
+    remove.addEventListener("click", function () { figure.remove(); keep(); });
+    figure.appendChild(img); figure.appendChild(remove); thumbs.appendChild(figure);
+    return figure;
+  }
+  function attach(figure, upload) {
+    var hidden = document.createElement("input");
+    hidden.type = "hidden"; hidden.name = "photos"; hidden.value = upload;
+    figure.appendChild(hidden);
+    keep();
+  }
+  // Photos uploaded before going back to the form are still there (checked and kept by the server).
+  (saved.photos || []).slice(0, data.max_photos).forEach(function (upload) {
+    attach(thumb("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4 3'%3E%3Crect width='4' height='3' fill='%23dde3ea'/%3E%3C/svg%3E", m.photo_kept), upload);
+  });
   document.getElementById("photo-box").hidden = false;
   input.addEventListener("change", function () {
     show("");

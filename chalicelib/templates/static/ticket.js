@@ -14,13 +14,20 @@
   }
   function show() { box.hidden = !secret(); }
   function say(node, message) { error.hidden = true; done.hidden = true; node.textContent = message; node.hidden = false; }
+  // What went wrong, in the page's words (the server's own text only for a refusal it worded).
+  var worded = { 400: m.invalid_input, 403: m.link_invalid, 404: m.link_invalid, 409: m.closed };
   function post(path, body) {
     body.secret = secret();
-    return fetch(data.api + "/tickets/" + data.number + path, {
+    return fetch(data.api + "/tickets/" + data.number + path + "?lang=" + encodeURIComponent(document.documentElement.lang), {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
-    }).then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message); } return j; }); });
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        if (!r.ok) { throw new Error(worded[r.status] || j.message || m.try_again); }
+        return j;
+      });
+    });
   }
-  function upload(file) { return window.mashangUpload(data.api + "/uploads", file, null, m.upload_failed); }
+  function upload(file) { return window.mashangUpload(data.api, "/uploads", file, null, m.upload_failed, true); }
   window.addEventListener("hashchange", show);
   show();
   var rate = document.getElementById("rate");
@@ -29,7 +36,7 @@
       button.addEventListener("click", function () {
         post("/rating", { rating: button.dataset.rating, comment: document.getElementById("rate-comment").value })
           .then(function () { rate.hidden = true; say(done, m.rated); })
-          .catch(function (e) { say(error, m.failed + e.message); });
+          .catch(function (e) { say(error, m.failed + (e instanceof TypeError ? m.try_again : e.message)); });
       });
     });
   }
@@ -45,7 +52,7 @@
       Promise.all(files.map(upload))
         .then(function (photos) { return post("/additions", { text: text, photos: photos }); })
         .then(function () { add.reset(); say(done, m.added); })
-        .catch(function (e) { say(error, m.failed + e.message); })
+        .catch(function (e) { say(error, m.failed + (e instanceof TypeError ? m.try_again : e.message)); })
         .then(function () { button.disabled = false; });
     });
   }
