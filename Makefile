@@ -5,18 +5,19 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 NODE_STAMP := infra/node_modules/.installed
-DEBIAN_PACKAGES := chromium fonts-noto-cjk zbar-tools
+DEBIAN_PACKAGES := chromium fonts-noto-cjk zbar-tools poppler-utils librsvg2-bin
 STAGE ?= prod
 STACK ?= mashang-$(STAGE)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run reset redrive demo test package validate deploy bench lint system-packages clean help
+.PHONY: run reset redrive demo posters test package validate deploy bench lint system-packages clean help
 
 help:
 	@echo "make run      start the whole system locally (moto, API, pollers, site, console)"
 	@echo "make reset    forget the local data that make run keeps between runs (MASHANG_STATE_DIR, default build/state)"
 	@echo "make redrive  ask the running system to run again the tasks and stream records that kept failing"
 	@echo "make demo     the same with a fast clock (one working day = WORKDAY_SECONDS, default 20)"
+	@echo "make posters print-ready QR posters (SITE_URL=https://… the address the codes open)"
 	@echo "make test     run the whole test suite (unit, integration, workflow, e2e, infra checks)"
 	@echo "make package  build the CloudFormation template and validate it (cfn-lint, asl-validator)"
 	@echo "make deploy   deploy to AWS with the AWS CLI (needs credentials and DEPLOY_BUCKET)"
@@ -37,7 +38,7 @@ $(NODE_STAMP): infra/package.json infra/package-lock.json
 	cd infra && npm ci --silent --no-fund --no-audit
 	@touch $@
 
-# Debian packages the browser tests need; installed only when missing.
+# Debian packages the browser and poster tests need; installed only when missing.
 system-packages:
 	@infra/debian-packages.sh $(DEBIAN_PACKAGES)
 
@@ -46,6 +47,9 @@ run: $(STAMP)
 
 reset:
 	rm -rf "$${MASHANG_STATE_DIR:-build/state}"
+
+posters: $(STAMP)
+	$(BIN)/python -m infra.local.posters $(if $(SITE_URL),--site-url $(SITE_URL)) $(if $(CITY),--city $(CITY)) $(if $(OUT),--out $(OUT))
 
 redrive: $(STAMP)
 	$(BIN)/python -m infra.local.redrive

@@ -24,7 +24,9 @@ def main() -> int:
 
     port = free_port()
     os.environ.update(local_aws_environment(port))
-    os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "1"})
+    os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "1",
+                       # One client files every case: the limit is taken (its cost is measured), never reached.
+                       "MASHANG_LIMIT_SUBMIT": f"{10 * N}/1s"})
     server = start_moto(port)
     import logging
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

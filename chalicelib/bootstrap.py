@@ -15,9 +15,10 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
+from botocore.config import Config
 
 from .adapters import dynamo
-from .adapters.aws import ParkedQueue, SiteStore, TableStream, Workflow
+from .adapters.aws import ParkedQueue, S3Photos, SiteStore, TableStream, Workflow
 from .adapters.sms import SnsSms
 from .config import Settings, settings
 from .domain.calendar import Clock
@@ -33,6 +34,12 @@ def build(config: Settings) -> Deps:
     """The one place that knows which adapter stands behind each port."""
     models = dynamo.models_for(config.table_name, config.region)
     session = boto3.session.Session(region_name=config.region)
+    # Browsers reach storage (upload forms, staff photo links) at its public address: the bucket's
+    # regional name in AWS (the one the site's content policy allows), the emulator's locally.
+    browser_s3 = session.client(
+        "s3", endpoint_url=config.upload_endpoint or f"https://s3.{config.region}.amazonaws.com",
+        config=Config(signature_version="s3v4",
+                      s3={"addressing_style": "path" if config.upload_endpoint else "virtual"}))
     return Deps(
         settings=config,
         tickets=dynamo.TicketRepository(models),
@@ -40,10 +47,12 @@ def build(config: Settings) -> Deps:
         config=dynamo.ConfigRepository(models),
         workflow=Workflow(session.client("stepfunctions"), config.state_machine_arn),
         site=SiteStore(session.client("s3"), config.site_bucket),
+        photos=S3Photos(session.client("s3"), config.upload_bucket, config.site_bucket, browser_s3),
         sms=SnsSms(session.client("sns")),
         dead_letters=ParkedQueue(session.client("sqs"), config.dead_letter_queue_url),
         stream_failures=ParkedQueue(session.client("sqs"), config.stream_failure_queue_url),
         stream=TableStream(session.client("dynamodbstreams")),
+        limits=dynamo.LimitRepository(models),
         base_clock=Clock(workday_seconds=config.workday_seconds),
     )
 
@@ -69,24 +78,25 @@ def _idempotency_rules() -> IdempotencyConfig:
 
 
 @lru_cache(maxsize=1)
-def _idempotent_submit() -> Callable[..., dict[str, str]]:
+def _idempotent_submit() -> Callable[..., dict[str, str | bool]]:
     config = settings()
     layer = DynamoDBPersistenceLayer(
         table_name=config.table_name, key_attr="pk", sort_key_attr="sk",
         static_pk_value="IDEMPOTENCY#submit",
         boto3_session=boto3.session.Session(region_name=config.region))
     @idempotent_function(data_keyword_argument="data", persistence_store=layer, config=_idempotency_rules())
-    def run(data: SubmitTicket) -> dict[str, str]:
+    def run(data: SubmitTicket) -> dict[str, str | bool]:
         # What is stored for replays (24 h) keeps the tracking secret sealed under the client's own
         # idempotency key, which the table never holds (Powertools stores only its hash).
         receipt = tickets.submit(data, deps())
         page, secret = receipt.tracking.split("#k=", 1)
-        return {"number": receipt.number, "page": receipt.page, "sealed": seal(secret, data.idempotency_key or "")}
+        return {"number": receipt.number, "page": receipt.page, "sms": receipt.sms,
+                "sealed": seal(secret, data.idempotency_key or "")}
 
     return run
 
 
-def submit_once(command: SubmitTicket, lambda_context: Any = None) -> dict[str, str]:
+def submit_once(command: SubmitTicket, lambda_context: Any = None) -> dict[str, str | bool]:
     """Submit; the same idempotency key (a double tap, a retry) answers the first receipt."""
     if not command.idempotency_key:
         return tickets.submit(command, deps()).as_dict()
@@ -100,5 +110,6 @@ def submit_once(command: SubmitTicket, lambda_context: Any = None) -> dict[str, 
     except IdempotencyValidationError:
         raise InvalidInput("idempotency_key was used for a different submission",
                            field="idempotency_key") from None
-    secret = unseal(stored["sealed"], command.idempotency_key)
-    return Receipt(stored["number"], stored["page"], f"{stored['page']}#k={secret}").as_dict()
+    secret = unseal(str(stored["sealed"]), command.idempotency_key)
+    return Receipt(str(stored["number"]), str(stored["page"]), f"{stored['page']}#k={secret}",
+                   bool(stored.get("sms"))).as_dict()

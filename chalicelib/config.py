@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .domain.throttle import Rule
+
 # Environment variable names (the one place they are spelled).
 TABLE_NAME = "MASHANG_TABLE"
 SITE_BUCKET = "MASHANG_SITE_BUCKET"
@@ -13,11 +15,25 @@ DEAD_LETTER_QUEUE_URL = "MASHANG_DEAD_LETTER_QUEUE_URL"
 STREAM_FAILURE_QUEUE_URL = "MASHANG_STREAM_FAILURE_QUEUE_URL"
 SMS_TOPIC_ARN = "MASHANG_SMS_TOPIC_ARN"
 STATE_MACHINE_ARN = "MASHANG_STATE_MACHINE_ARN"
+UPLOAD_BUCKET = "MASHANG_UPLOAD_BUCKET"
+# Where browsers reach storage for uploads and staff photo links; empty means AWS's own address
+# (the local twin sets its emulator's public address here).
+UPLOAD_ENDPOINT = "MASHANG_UPLOAD_ENDPOINT"
 SITE_URL = "MASHANG_SITE_URL"
 API_URL = "MASHANG_API_URL"
 WORKDAY_SECONDS = "MASHANG_WORKDAY_SECONDS"
 STAFF_AUTH = "MASHANG_STAFF_AUTH"
 REGION = "AWS_REGION"
+# Per-client request limits: "off" in LIMITS switches all of them off (load tests); each rule's
+# variable holds "<requests>/<period>[s|m|h][:<burst>]" or "off" (see LIMIT_DEFAULTS).
+LIMITS = "MASHANG_LIMITS"
+LIMIT_VARIABLES = {
+    "submit": "MASHANG_LIMIT_SUBMIT",  # filing a case
+    "upload": "MASHANG_LIMIT_UPLOAD",  # asking for photo upload forms
+    "track": "MASHANG_LIMIT_TRACK",  # adding information or rating through the tracking link
+}
+# Per client address: a service hall's Wi-Fi or a carrier's NAT puts many phones behind one.
+LIMIT_DEFAULTS = {"submit": "20/10m:10", "upload": "60/10m:24", "track": "20/10m:10"}
 # Event sources Chalice needs as literals when packaging; infra/template.json replaces both with
 # the real queue and stream, so the defaults below only name what is replaced.
 TASK_QUEUE_ARN = "MASHANG_TASK_QUEUE_ARN"
@@ -37,6 +53,8 @@ def event_source(name: str) -> str:
 class Settings:
     table_name: str
     site_bucket: str
+    upload_bucket: str
+    upload_endpoint: str
     task_queue_url: str
     dead_letter_queue_url: str
     stream_failure_queue_url: str
@@ -50,6 +68,11 @@ class Settings:
     workday_seconds: float | None
     # The seam that staff sign-in replaces: "dev-header" trusts X-Staff-Department.
     staff_auth: str
+    # Per-client limits of the citizen routes, by rule name; a rule switched off is absent.
+    limits: tuple[Rule, ...]
+
+    def limit(self, name: str) -> Rule | None:
+        return next((rule for rule in self.limits if rule.name == name), None)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -58,6 +81,8 @@ class Settings:
         return cls(
             table_name=env.get(TABLE_NAME, "mashang"),
             site_bucket=env.get(SITE_BUCKET, "mashang-site"),
+            upload_bucket=env.get(UPLOAD_BUCKET, "mashang-uploads"),
+            upload_endpoint=env.get(UPLOAD_ENDPOINT, "").rstrip("/"),
             task_queue_url=env.get(TASK_QUEUE_URL, ""),
             dead_letter_queue_url=env.get(DEAD_LETTER_QUEUE_URL, ""),
             stream_failure_queue_url=env.get(STREAM_FAILURE_QUEUE_URL, ""),
@@ -68,7 +93,23 @@ class Settings:
             region=env.get(REGION) or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             workday_seconds=float(workday) if workday else None,
             staff_auth=env.get(STAFF_AUTH, "dev-header"),
+            limits=_limits(env),
         )
+
+
+def _limits(env: dict[str, str]) -> tuple[Rule, ...]:
+    if env.get(LIMITS, "").strip().lower() == "off":
+        return ()
+    rules = []
+    for name, variable in LIMIT_VARIABLES.items():
+        text = env.get(variable, "").strip() or LIMIT_DEFAULTS[name]
+        if text.lower() == "off":
+            continue
+        try:
+            rules.append(Rule.parse(name, text))
+        except ValueError as exc:
+            raise ValueError(f"{variable}: {exc}") from None
+    return tuple(rules)
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from typing import Any
 INFRA = Path(__file__).resolve().parent
 TEMPLATE = INFRA / "template.json"
 DEFINITION_KEY = "mashang:definition"
+MESSAGE_KEY = "mashang:message"
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
@@ -37,15 +38,18 @@ def substitute(asl_text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(fill, asl_text)
 
 
-def site_headers(api_url: str, template: dict[str, Any] | None = None) -> dict[str, str]:
+UPLOAD_ORIGIN = "https://${AWS::StackName}-uploads-${AWS::AccountId}.s3.${AWS::Region}.amazonaws.com"
+
+
+def site_headers(api_url: str, upload_origin: str, template: dict[str, Any] | None = None) -> dict[str, str]:
     """The site's security headers as the template's CloudFront policy sends them (the local site
-    server sends the same, from this one definition)."""
+    server sends the same, from this one definition; its storage has another origin)."""
     config = (template or load_template())["Resources"]["SiteHeaders"]["Properties"]
     security = config["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     hsts = security["StrictTransportSecurity"]
+    policy = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"].replace(UPLOAD_ORIGIN, upload_origin)
     return {
-        "Content-Security-Policy": substitute(security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"],
-                                              {"ApiUrl": api_url}),
+        "Content-Security-Policy": substitute(policy, {"ApiUrl": api_url}),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": security["FrameOptions"]["FrameOption"],
         "Referrer-Policy": security["ReferrerPolicy"]["ReferrerPolicy"],
@@ -59,7 +63,22 @@ def merge_template() -> dict[str, Any]:
     template = copy.deepcopy(load_template())
     for name, path in state_machine_files(template).items():
         template["Resources"][name]["Properties"]["Definition"] = json.loads(path.read_text(encoding="utf-8"))
+    for resource in template["Resources"].values():
+        if MESSAGE_KEY in resource.get("Metadata", {}):
+            _fill_message(resource)
     return template
+
+
+def _fill_message(response: dict[str, Any]) -> None:
+    """A gateway response's JSON body with its text from the message catalogue (zh-CN: a gateway
+    response cannot choose by Accept-Language), so no UI text is spelled in the template."""
+    from chalicelib.i18n import t
+
+    wanted = response["Metadata"][MESSAGE_KEY]
+    templates = response["Properties"]["ResponseTemplates"]
+    body = json.loads(templates["application/json"])
+    body["message"] = t(wanted["key"], **wanted.get("fields", {}))
+    templates["application/json"] = json.dumps(body, ensure_ascii=False)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,10 @@ from chalicelib.domain.catalog import Catalog
 from chalicelib.domain.errors import ConcurrentUpdate, NotFound
 from chalicelib.domain.model import Status, Ticket
 from chalicelib.domain.tallies import Tally
+from chalicelib.domain.throttle import Decision, Rule, decide
 from chalicelib.services.changes import on_change
 from chalicelib.services.context import Deps
-from chalicelib.services.ports import Parked
+from chalicelib.services.ports import Parked, UploadForm
 from tests.builders import CITY, NOW
 
 Change = tuple[Ticket | None, Ticket]
@@ -138,6 +139,25 @@ class FakeCounters:
         return sum(n for (name, day), n in self.days.items() if name == counter and day.startswith(period))
 
 
+class FakeLimits:
+    """Buckets by name, decided by the same arithmetic as the table's; `broken` makes every take fail
+    the way an unreachable table would."""
+
+    def __init__(self) -> None:
+        self.tats: dict[str, float] = {}
+        self.taken: list[tuple[str, bool]] = []  # (bucket, allowed), in order
+        self.broken = False
+
+    def take(self, bucket: str, rule: Rule, now: datetime) -> Decision:
+        if self.broken:
+            raise ConnectionError("the table cannot be reached")
+        decision = decide(self.tats.get(bucket), now.timestamp(), rule)
+        if decision.allowed:
+            self.tats[bucket] = decision.tat
+        self.taken.append((bucket, decision.allowed))
+        return decision
+
+
 class FakeCatalogue:
     def __init__(self, data: dict[str, Any] | None = None) -> None:
         self.data = copy.deepcopy(data if data is not None else CITY)
@@ -162,8 +182,51 @@ class FakeSite:
         self.pages[key] = body.encode() if isinstance(body, str) else body
         self.writes.append(key)
 
+    def put_pages(self, pages: list[tuple[str, str]], cache_seconds: int = 10) -> None:
+        for key, body in pages:
+            self.put(key, body, cache_seconds=cache_seconds)
+
     def text(self, key: str) -> str:
         return self.pages[key].decode()
+
+
+class FakePhotos:
+    """Uploads and cleaned photos in memory; publishing copies into the fake site."""
+
+    def __init__(self, site: FakeSite) -> None:
+        self.site = site
+        self.uploads: dict[str, bytes] = {}
+        self.kept_photos: dict[str, tuple[bytes, bytes]] = {}
+        self.forms: list[tuple[str, str, int]] = []
+
+    def upload_form(self, upload: str, content_type: str, max_bytes: int) -> UploadForm:
+        self.forms.append((upload, content_type, max_bytes))
+        return UploadForm(url="http://uploads.test/bucket", fields={"key": f"incoming/{upload}"}, upload=upload)
+
+    def read_upload(self, upload: str, max_bytes: int) -> bytes | None:
+        data = self.uploads.get(upload)
+        return data if data is not None and len(data) <= max_bytes else None
+
+    def keep(self, name: str, full: bytes, small: bytes) -> None:
+        self.kept_photos[name] = (full, small)
+
+    def forget_upload(self, upload: str) -> None:
+        self.uploads.pop(upload, None)
+
+    def kept(self, name: str) -> bool:
+        return name in self.kept_photos
+
+    def staff_url(self, name: str, small: bool = False) -> str:
+        return f"http://uploads.test/photos/{name}?small={small}&signed=1"
+
+    def publish(self, name: str, key: str, small_key: str) -> None:
+        full, small = self.kept_photos[name]
+        self.site.put(key, full, content_type="image/jpeg")
+        self.site.put(small_key, small, content_type="image/jpeg")
+
+    def withdraw(self, key: str, small_key: str) -> None:
+        for k in (key, small_key):
+            self.site.pages.pop(k, None)
 
 
 class FakeWorkflow:
@@ -250,6 +313,8 @@ class World:
     workflow: FakeWorkflow
     sms: FakeSms
     time: ManualClock
+    photos: FakePhotos
+    limits: FakeLimits
     delivered: int = field(default=0)
 
     def deliver(self, again: bool = False) -> None:
@@ -261,12 +326,15 @@ class World:
         self.delivered = len(self.tickets.changes)
 
 
-def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None = None) -> World:
+def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None = None,
+               env: dict[str, str] | None = None) -> World:
     tickets, counters, site = FakeTickets(), FakeCounters(), FakeSite()
-    workflow, sms, time = FakeWorkflow(), FakeSms(), ManualClock()
-    settings = Settings.from_env({"MASHANG_SITE_URL": "http://site.test", "MASHANG_API_URL": "http://api.test"})
+    workflow, sms, time, limits = FakeWorkflow(), FakeSms(), ManualClock(), FakeLimits()
+    photos = FakePhotos(site)
+    settings = Settings.from_env({"MASHANG_SITE_URL": "http://site.test", "MASHANG_API_URL": "http://api.test",
+                                  **(env or {})})
     deps = Deps(settings=settings, tickets=tickets, counters=counters, config=FakeCatalogue(data),
-                workflow=workflow, site=site, sms=sms, dead_letters=FakeParked(),
-                stream_failures=FakeParked(), stream=FakeStream(),
+                workflow=workflow, site=site, photos=photos, sms=sms, dead_letters=FakeParked(),
+                stream_failures=FakeParked(), stream=FakeStream(), limits=limits,
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
-    return World(deps, tickets, counters, site, workflow, sms, time)
+    return World(deps, tickets, counters, site, workflow, sms, time, photos, limits)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..services.ports import Parked
+from ..services.ports import Parked, UploadForm
+
+PARALLEL_WRITES = 8
 
 
 class SiteStore:
@@ -22,6 +25,15 @@ class SiteStore:
         data = body.encode() if isinstance(body, str) else body
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type,
                             CacheControl=f"public, max-age={cache_seconds}")
+
+    def put_pages(self, pages: list[tuple[str, str]], cache_seconds: int = 10) -> None:
+        if len(pages) <= 1:
+            for key, body in pages:
+                self.put(key, body, cache_seconds=cache_seconds)
+            return
+        with ThreadPoolExecutor(max_workers=PARALLEL_WRITES) as pool:  # boto3 clients are thread-safe
+            for done in [pool.submit(self.put, key, body, cache_seconds=cache_seconds) for key, body in pages]:
+                done.result()
 
 
 # Answers meaning the execution no longer waits for this token.
@@ -148,3 +160,64 @@ class TableStream:
                 break
             iterator = answer.get("NextShardIterator")
         return found
+
+
+class S3Photos:
+    """Photos in the private upload bucket (`incoming/<id>` as uploaded, expiring within a day;
+    `photos/<name>` cleaned, for staff), and public copies in the site bucket."""
+
+    def __init__(self, s3: Any, bucket: str, site_bucket: str, browser_s3: Any) -> None:
+        # Upload forms and staff links are opened by browsers, at storage's public address.
+        self._s3, self._bucket, self._site, self._browser_s3 = s3, bucket, site_bucket, browser_s3
+
+    def upload_form(self, upload: str, content_type: str, max_bytes: int) -> UploadForm:
+        post = self._browser_s3.generate_presigned_post(
+            self._bucket, f"incoming/{upload}", Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+            ExpiresIn=900)
+        return UploadForm(url=post["url"], fields=post["fields"], upload=upload)
+
+    def read_upload(self, upload: str, max_bytes: int) -> bytes | None:
+        try:
+            head = self._s3.head_object(Bucket=self._bucket, Key=f"incoming/{upload}")
+            if head["ContentLength"] > max_bytes:
+                return None
+            return bytes(self._s3.get_object(Bucket=self._bucket, Key=f"incoming/{upload}")["Body"].read())
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    def _keys(self, name: str) -> tuple[str, str]:
+        stem, _, suffix = name.rpartition(".")
+        return f"photos/{name}", f"photos/{stem}-s.{suffix}"
+
+    def keep(self, name: str, full: bytes, small: bytes) -> None:
+        for key, data in zip(self._keys(name), (full, small), strict=True):
+            self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType="image/jpeg")
+
+    def forget_upload(self, upload: str) -> None:
+        self._s3.delete_object(Bucket=self._bucket, Key=f"incoming/{upload}")
+
+    def kept(self, name: str) -> bool:
+        try:
+            self._s3.head_object(Bucket=self._bucket, Key=self._keys(name)[1])
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+
+    def staff_url(self, name: str, small: bool = False) -> str:
+        key = self._keys(name)[1 if small else 0]
+        return str(self._browser_s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=3600))
+
+    def publish(self, name: str, key: str, small_key: str) -> None:
+        for source, target in zip(self._keys(name), (key, small_key), strict=True):
+            self._s3.copy_object(Bucket=self._site, Key=target, CopySource={"Bucket": self._bucket, "Key": source},
+                                 ContentType="image/jpeg", CacheControl="public, max-age=86400",
+                                 MetadataDirective="REPLACE")
+
+    def withdraw(self, key: str, small_key: str) -> None:
+        self._s3.delete_objects(Bucket=self._site, Delete={"Objects": [{"Key": key}, {"Key": small_key}]})

@@ -1,16 +1,20 @@
 """Citizen API: categories, submitting a ticket, a ticket's public status."""
 from __future__ import annotations
 
+import re
+
 from chalice import Blueprint, Response
 
 from .. import bootstrap
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, NotFound
 from ..domain.model import Channel
-from ..services import actions
-from ..services.commands import RateTicket, SubmitTicket
+from ..i18n import Messages, locale_of
+from ..services import actions, photos
+from ..services.commands import AddInformation, NewUpload, RateTicket, SubmitTicket
 from ..services.publish import public_view
 from .errors import json_errors
-from .schema import command_of, openapi, takes
+from .limits import limited
+from .schema import command_of, openapi, query, takes
 
 citizen = Blueprint(__name__)
 CITIZEN_CHANNELS = (Channel.QR, Channel.WEB)
@@ -25,6 +29,7 @@ def list_categories() -> dict:
 
 @citizen.route("/tickets", methods=["POST"], content_types=["application/json", "text/plain"])
 @json_errors
+@limited("submit", citizen)
 @takes(SubmitTicket)
 def submit_ticket() -> Response:
     """File a case (the intake page sends one idempotency key per filled form)."""
@@ -38,6 +43,7 @@ def submit_ticket() -> Response:
 @citizen.route("/tickets/{number}/rating", methods=["POST"],
                content_types=["application/json", "text/plain"])
 @json_errors
+@limited("track", citizen)
 @takes(RateTicket)
 def rate_ticket(number: str) -> dict:
     """The citizen's verdict, with the secret from the tracking or survey link."""
@@ -46,11 +52,58 @@ def rate_ticket(number: str) -> dict:
     return public_view(actions.rate(number, command, deps), deps)
 
 
+@citizen.route("/tickets/{number}/additions", methods=["POST"],
+               content_types=["application/json", "text/plain"])
+@json_errors
+@limited("track", citizen)
+@takes(AddInformation)
+def add_information(number: str) -> dict:
+    """More text or photos from the citizen, with the secret of the tracking link, while the case is open."""
+    command = command_of(citizen.current_app, citizen.current_request)
+    deps = bootstrap.deps()
+    return public_view(actions.add_information(number, command, deps), deps, _locale())
+
+
+@citizen.route("/uploads", methods=["POST"], content_types=["application/json", "text/plain"])
+@json_errors
+@limited("upload", citizen)
+@takes(NewUpload)
+def new_upload() -> dict:
+    """A one-time form to upload one photo straight to storage (JPEG, PNG or WebP, size-limited);
+    the submission then names the upload. Refusals are worded for the citizen."""
+    command = command_of(citizen.current_app, citizen.current_request)
+    form = photos.new_upload(bootstrap.deps(), command.content_type, command.size, _locale())
+    return {"url": form.url, "fields": form.fields, "upload": form.upload}
+
+
+@citizen.route("/uploads/{upload}", methods=["POST"], content_types=["application/json", "text/plain"])
+@json_errors
+@limited("upload", citizen)
+def check_upload(upload: str) -> dict:
+    """Clean an uploaded photo now (no metadata, resized), so a photo that is not one is refused
+    while the citizen is still on the form, with the reason; the submission then finds it ready."""
+    if not re.fullmatch(r"[0-9a-f]{32}", upload):
+        raise NotFound(f"no upload '{upload}'", field="upload")
+    t = Messages(_locale())
+    try:
+        names = photos.take(bootstrap.deps(), (upload,))
+    except InvalidInput as exc:
+        key = "form.error.photo_format" if exc.field == "photos.format" else "form.error.photos"
+        raise InvalidInput(t(key), field=exc.field) from None
+    return {"upload": upload, "photo": names[0]}
+
+
 @citizen.route("/tickets/{number}", methods=["GET"])
 @json_errors
+@query(lang="zh-CN (default) or en: the language of labels and links")
 def get_ticket(number: str) -> dict:
     deps = bootstrap.deps()
-    return public_view(deps.tickets.by_number(number, for_update=False), deps)
+    return public_view(deps.tickets.by_number(number, for_update=False), deps, _locale())
+
+
+def _locale() -> str:
+    request = citizen.current_request
+    return locale_of((request.query_params or {}).get("lang") or request.headers.get("accept-language"))
 
 
 @citizen.route("/openapi.json", methods=["GET"])

@@ -9,15 +9,17 @@ from chalice import Blueprint
 from .. import bootstrap
 from ..domain.errors import InvalidInput
 from ..domain.model import TRIAGE_QUEUE, Status
-from ..services import actions
+from ..services import actions, photos
 from ..services.commands import (
     AcceptTicket,
     AskExtension,
     DecideExtension,
     DispatchTicket,
+    NewUpload,
     RateTicket,
     ReplyTicket,
     ReturnTicket,
+    ReviewPhoto,
 )
 from ..services.publish import public_view
 from ..tasks.redrive import redrive
@@ -38,7 +40,13 @@ def _command() -> Any:
 
 
 def _view(ticket: Any) -> dict:
-    return public_view(ticket, bootstrap.deps())
+    """A case as staff see it: its text even when confidential, and every photo with private links;
+    dispatchers and the handling department may decide which citizen photos are published."""
+    deps, staff = bootstrap.deps(), _staff()
+    view = public_view(ticket, deps, staff=True)
+    view["staff_photos"] = photos.for_staff(ticket, deps)
+    view["can_review_photos"] = staff.role == "dispatcher" or staff.department == ticket.department
+    return view
 
 
 @console.route("/console/inbox", methods=["GET"])
@@ -145,3 +153,25 @@ def callback(number: str) -> dict:
     """Staff record the citizen's verdict from a phone callback."""
     staff = _staff().require("dispatcher", "supervisor")
     return _view(actions.rate(number, _command(), bootstrap.deps(), staff=staff.department))
+
+
+@console.route("/console/uploads", methods=["POST"])
+@json_errors
+@takes(NewUpload)
+def new_staff_upload() -> dict:
+    """Staff: a one-time form to upload a photo for a reply (published with it)."""
+    _staff()
+    command = _command()
+    form = photos.new_upload(bootstrap.deps(), command.content_type, command.size)
+    return {"url": form.url, "fields": form.fields, "upload": form.upload}
+
+
+@console.route("/console/tickets/{number}/photos/{name}", methods=["POST"])
+@json_errors
+@takes(ReviewPhoto)
+def review_photo(number: str, name: str) -> dict:
+    """Publish a citizen's photo, or keep it private (faces, number plates, documents): dispatchers,
+    and the department handling the case."""
+    staff = _staff().require("dispatcher", "handler")
+    department = None if staff.role == "dispatcher" else staff.department
+    return _view(actions.review_photo(number, name, _command(), staff.department, bootstrap.deps(), department))

@@ -11,6 +11,7 @@ from .. import config
 
 ALLOWED_HEADERS = "Content-Type, Authorization, X-Staff-Department, X-Staff-Role"
 MAX_AGE_SECONDS = "600"
+EXPOSED_HEADERS = "Retry-After"  # a page's script may read when to try again after a 429
 
 
 def site_origin() -> str:
@@ -24,6 +25,7 @@ def cors_headers(request: Any) -> dict[str, str]:
     headers = {"Vary": "Origin"}
     if origin and origin == site_origin():
         headers["Access-Control-Allow-Origin"] = origin
+        headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     return headers
 
 

@@ -35,6 +35,17 @@ class TooLarge(errors.DomainError):
 
 STATUS[TooLarge] = 413
 
+
+class TooManyRequests(errors.DomainError):
+    """The client went over its request limit; it may try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+STATUS[TooManyRequests] = 429
+
 MAX_BODY_BYTES = 64 * 1024
 MAX_NESTING = 32  # no request of this API nests deeper than a few levels
 
@@ -62,7 +73,8 @@ def error_response(exc: errors.DomainError) -> Response:
     body = {"error": type(exc).__name__, "message": exc.message}
     if exc.field:
         body["field"] = exc.field
-    return Response(body=body, status_code=status)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else {}
+    return Response(body=body, status_code=status, headers=headers)
 
 
 def json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -126,6 +138,7 @@ def api_answers(request: Any, get_response: Callable[[Any], Response]) -> Respon
     if isinstance(body, dict) and "Code" in body and response.status_code >= 400:
         error, message = _FRAMEWORK_ERRORS.get(body["Code"], ("Error", str(body.get("Message", ""))))
         response.body = {"error": error, "message": message.format(method=getattr(request, "method", ""))}
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():  # pages the API renders bring their own policy
+        response.headers.setdefault(name, value)
     response.headers.update(cors_headers(request))
     return response

@@ -12,6 +12,7 @@ from .policy import Policy
 class District:
     code: str
     name: str
+    names: dict[str, str] = field(default_factory=dict)  # the name in other languages
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Department:
     parent: str | None = None
     phone: str = ""  # the handler on duty: gets new cases and level-1 reminders
     head_phone: str = ""  # the department head: level-1 reminders
+    names: dict[str, str] = field(default_factory=dict)  # the name in other languages
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Category:
     name: str
     tier: str = "general"
     triage: bool = False  # always decided by a dispatcher (e.g. "other")
+    names: dict[str, str] = field(default_factory=dict)  # the name in other languages
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,12 @@ class Location:
     address: str = ""
     # category code -> department code, winning over the district's rule
     overrides: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # the name in other languages
+
+
+def name_in(item: District | Department | Category | Location, locale: str) -> str:
+    """The item's name in a language, the city's own name where none is given."""
+    return item.names.get(locale.split("-")[0], item.name)
 
 
 @dataclass(frozen=True)

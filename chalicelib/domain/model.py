@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from .errors import InvalidTransition, NotYourTicket
+from .errors import InvalidTransition, NotFound, NotYourTicket
 
 
 class Status(StrEnum):
@@ -22,18 +22,6 @@ class Status(StrEnum):
     REOPENED = "reopened"
 
 
-STATUS_LABELS = {
-    Status.SUBMITTED: "已提交",
-    Status.SCREENED: "待派单",
-    Status.DISPATCHED: "已派单",
-    Status.ACCEPTED: "已签收",
-    Status.REPLIED: "已答复",
-    Status.CLOSED: "已办结",
-    Status.INVALID: "不予受理",
-    Status.MERGED: "已并案",
-    Status.RETURNED: "已退单",
-    Status.REOPENED: "二次办理",
-}
 FINISHED_STATUSES = frozenset({Status.CLOSED, Status.INVALID, Status.MERGED})
 OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.SCREENED, Status.DISPATCHED, Status.ACCEPTED,
                            Status.RETURNED, Status.REOPENED})
@@ -47,13 +35,6 @@ class Kind(StrEnum):
     ENTERPRISE = "enterprise"
 
 
-KIND_LABELS = {
-    Kind.COMPLAINT: "投诉",
-    Kind.HELP: "求助",
-    Kind.SUGGESTION: "建议",
-    Kind.CONSULTATION: "咨询",
-    Kind.ENTERPRISE: "企业诉求",
-}
 
 
 class Channel(StrEnum):
@@ -73,11 +54,6 @@ class Outcome(StrEnum):
     CANNOT_HANDLE = "cannot_handle"
 
 
-OUTCOME_LABELS = {
-    Outcome.RESOLVED: "已解决",
-    Outcome.EXPLAINED: "已解释说明",
-    Outcome.CANNOT_HANDLE: "暂无法办理",
-}
 
 class Rating(StrEnum):
     SATISFIED = "satisfied"
@@ -85,43 +61,22 @@ class Rating(StrEnum):
     UNSATISFIED = "unsatisfied"
 
 
-RATING_LABELS = {
-    Rating.SATISFIED: "满意",
-    Rating.BASICALLY_SATISFIED: "基本满意",
-    Rating.UNSATISFIED: "不满意",
-}
 
-# Event kinds (past tense) and the public wording of each on the timeline.
-EVENT_LABELS = {
-    "submitted": "群众提交诉求",
-    "screened": "平台受理",
-    "invalidated": "不予受理",
-    "merged": "与已有诉求合并办理",
-    "supported": "群众附议",
-    "dispatched": "派单至承办单位",
-    "accepted": "承办单位签收",
-    "returned": "承办单位退单",
-    "extension_requested": "承办单位申请延期",
-    "extension_approved": "延期申请获批",
-    "extension_refused": "延期申请未获批",
-    "escalated": "督办",
-    "replied": "承办单位答复",
-    "survey_sent": "发送满意度回访",
-    "callback_due": "转人工电话回访",
-    "rated": "群众评价",
-    "reopened": "不满意，二次办理",
-    "closed": "办结",
-}
 
-ESCALATION_LABELS = {1: "督办（一级）：已短信提醒承办人及单位负责人",
-                     2: "督办（二级）：已报告督办人员",
-                     3: "督办（三级）：公开标记为超期"}
+
+# Event kinds (past tense) a timeline holds; the message catalogue words each as "event.<kind>".
+EVENT_KINDS = ("submitted", "screened", "invalidated", "merged", "supported", "dispatched", "accepted",
+               "returned", "extension_requested", "extension_approved", "extension_refused", "escalated",
+               "replied", "survey_sent", "callback_due", "rated", "reopened", "closed", "added",
+               "photo_reviewed")
 
 # The dispatchers' queue: cases with no department yet (new ones waiting for triage, returns).
 TRIAGE_QUEUE = "TRIAGE"
 
 # From which states each action may be taken.
 ALLOWED_FROM: dict[str, frozenset[Status]] = {
+    "add": OPEN_STATUSES,
+    "review_photo": OPEN_STATUSES | {Status.REPLIED, Status.CLOSED},
     "screen": frozenset({Status.SUBMITTED}),
     "dispatch": frozenset({Status.SCREENED, Status.RETURNED, Status.REOPENED}),
     "accept": frozenset({Status.DISPATCHED}),
@@ -153,6 +108,22 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+class PhotoState(StrEnum):
+    PENDING = "pending"  # visible to staff; public only once approved
+    PUBLIC = "public"
+    REFUSED = "refused"  # faces, number plates, documents: never published
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One photo of a case: its stored name (`<n>.jpg`), who added it, and whether it is public."""
+
+    name: str
+    by: str  # "citizen" or the department that attached it to a reply
+    at: datetime
+    state: PhotoState = PhotoState.PENDING
+
+
 @dataclass
 class Ticket:
     id: str
@@ -172,7 +143,7 @@ class Ticket:
     reply_due: datetime | None = None
     reply: str | None = None
     outcome: Outcome | None = None
-    reason: str | None = None  # why invalid / merged: shown to the citizen
+    reason: str | None = None  # why invalid / merged, a reason code ("too_short", "merged") shown worded
     merged_into: str | None = None  # number of the open case this one was merged into
     supporters: int = 0  # "me too" reports merged into this case
     escalation_level: int = 0
@@ -189,6 +160,9 @@ class Ticket:
     task_token: str | None = None
     task_stage: str | None = None
     events: list[Event] = field(default_factory=list)
+    locale: str = "zh-CN"  # the citizen's language: SMS and receipts speak it
+    confidential: bool = False  # 保密: the public sees number, category, status, department, dates only
+    photos: list[Photo] = field(default_factory=list)
     # Optimistic lock: the version this copy was read at (None: never stored).
     version: int | None = None
 
@@ -213,8 +187,8 @@ class Ticket:
     def merge_into(self, original: Ticket, at: datetime) -> None:
         self._require("screen")
         self.status, self.merged_into = Status.MERGED, original.number
-        self.reason = f"与诉求 {original.number} 为同一问题，已合并办理"
-        self._record("merged", at, "system", self.reason, {"into": original.number})
+        self.reason = "merged"
+        self._record("merged", at, "system", "", {"into": original.number})
 
     def add_supporter(self, duplicate_number: str, at: datetime) -> bool:
         """A "me too" merged into this case; answers False if that duplicate was counted already."""
@@ -223,6 +197,36 @@ class Ticket:
         self.supporters += 1
         self._record("supported", at, "citizen", data={"from": duplicate_number})
         return True
+
+    # --- the citizen's additions and photos ------------------------------------------
+    def add_information(self, text: str, photos: tuple[str, ...], at: datetime) -> bool:
+        """More from the citizen (tracking link) while the case is open; False if this very
+        addition is already on the timeline (a resent request)."""
+        self._require("add")
+        if any(e.kind == "added" and e.note == text and e.data.get("photos") == list(photos)
+               for e in self.events[-3:]):
+            return False
+        self._attach(photos, "citizen", at, PhotoState.PENDING)
+        self._record("added", at, "citizen", text, {"photos": list(photos)})
+        return True
+
+    def review_photo(self, name: str, public: bool, actor: str, at: datetime, department: str | None = None) -> bool:
+        """A dispatcher (department None) or the handling department decides whether a citizen's
+        photo may be published (faces, number plates, documents may not). False if unchanged."""
+        self._require("review_photo", department)
+        for index, photo in enumerate(self.photos):
+            if photo.name == name and photo.by == "citizen":
+                state = PhotoState.PUBLIC if public else PhotoState.REFUSED
+                if photo.state is state:
+                    return False
+                self.photos[index] = Photo(photo.name, photo.by, photo.at, state)
+                self._record("photo_reviewed", at, actor, "", {"photo": name, "public": public})
+                return True
+        raise NotFound(f"ticket {self.number} has no citizen photo '{name}'", field="photo")
+
+    def _attach(self, names: tuple[str, ...], by: str, at: datetime, state: PhotoState) -> None:
+        known = {p.name for p in self.photos}
+        self.photos.extend(Photo(name, by, at, state) for name in names if name not in known)
 
     # --- dispatch, sign-off, return ------------------------------------------------
     def dispatch(self, department: str, accept_due: datetime, reply_due: datetime, at: datetime,
@@ -278,17 +282,20 @@ class Ticket:
         self.escalation_level = min(self.escalation_level + 1, 3)
         if self.escalation_level >= 3:
             self.overdue = True
-        self._record("escalated", at, "system", ESCALATION_LABELS[self.escalation_level],
+        self._record("escalated", at, "system", "",
                      {"level": self.escalation_level, "stage": stage})
         return self.escalation_level
 
     # --- reply, survey, verdict ----------------------------------------------------
-    def answer(self, department: str, text: str, outcome: Outcome, at: datetime) -> None:
+    def answer(self, department: str, text: str, outcome: Outcome, at: datetime,
+               photos: tuple[str, ...] = ()) -> None:
+        """The department's reply; its photos are the department's own and public at once."""
         self._require("reply", department)
         self.status = Status.REPLIED
         self.reply, self.outcome = text, outcome
         self.rating, self.rating_comment = None, ""
-        self._record("replied", at, department, text, {"outcome": outcome.value})
+        self._attach(photos, department, at, PhotoState.PUBLIC)
+        self._record("replied", at, department, text, {"outcome": outcome.value, "photos": list(photos)})
 
     def open_survey(self, digest: str, expires: datetime, at: datetime) -> None:
         self.survey_digest, self.survey_expires = digest, expires
@@ -362,10 +369,6 @@ class Ticket:
         return token
 
     # --- helpers -----------------------------------------------------------------
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

@@ -26,8 +26,10 @@ class Policy:
     max_rounds: int = 2
     duplicate_window_days: int = 7
     duplicate_similarity: float = 0.6
-    min_description_chars: int = 4
+    min_description_chars: int = 2  # Chinese characters: "漏水" is a complaint
     banned_words: tuple[str, ...] = ()
+    max_photos: int = 4  # per submission, and per addition to an open case
+    photo_max_mb: int = 8
     # The citizen's contact is deleted this long after the case is finished (PIPL: no longer than needed).
     contact_retention_days: int = 180
     supervisor_phone: str = ""

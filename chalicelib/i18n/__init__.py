@@ -23,7 +23,8 @@ PREFIX = {ZH: "", EN: "en/"}
 
 @lru_cache(maxsize=len(LOCALES))
 def catalogue(locale: str) -> Mapping[str, str]:
-    return json.loads((HERE / f"{locale}.json").read_text(encoding="utf-8"))
+    texts: dict[str, str] = json.loads((HERE / f"{locale}.json").read_text(encoding="utf-8"))
+    return texts
 
 
 def locale_of(value: str | None) -> str:

@@ -5,13 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ..domain.errors import Forbidden, NotFound
+from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..domain.ids import secret_matches
 from ..domain.model import Ticket
 from ..observability import logger
-from . import notify
+from . import notify, photos
 from .cases import change_by_number
-from .commands import AcceptTicket, AskExtension, DecideExtension, DispatchTicket, RateTicket, ReplyTicket, ReturnTicket
+from .commands import (
+    AcceptTicket,
+    AddInformation,
+    AskExtension,
+    DecideExtension,
+    DispatchTicket,
+    RateTicket,
+    ReplyTicket,
+    ReturnTicket,
+    ReviewPhoto,
+)
 from .context import Deps
 from .steps import assign, tell_department
 from .tickets import next_step
@@ -75,8 +85,42 @@ def decide_extension(number: str, supervisor: str, cmd: DecideExtension, deps: D
 
 
 def reply(number: str, department: str, cmd: ReplyTicket, deps: Deps) -> Ticket:
+    names = photos.take(deps, cmd.photos)
     return _act(number, ("reply",), deps,
-                lambda t: t.answer(department, cmd.text, cmd.outcome, deps.clock.now()))
+                lambda t: t.answer(department, cmd.text, cmd.outcome, deps.clock.now(), names))
+
+
+def add_information(number: str, cmd: AddInformation, deps: Deps) -> Ticket:
+    """More text or photos from the citizen, with the tracking link, while the case is open."""
+    if not cmd.text and not cmd.photos:
+        raise InvalidInput("text or photos: send at least one", field="text")
+
+    def check(ticket: Ticket) -> None:
+        if not secret_matches(cmd.secret, ticket.secret_digest):
+            raise Forbidden(f"the link does not allow adding to ticket {number}")
+
+    try:
+        check(deps.tickets.by_number(number, for_update=False))  # before any photo is processed
+    except NotFound:
+        raise Forbidden("the link does not allow adding to this ticket") from None
+    names = photos.take(deps, cmd.photos)
+    now = deps.clock.now()
+
+    def action(ticket: Ticket) -> None:
+        check(ticket)
+        ticket.add_information(cmd.text, names, now)
+
+    return _act(number, (), deps, action)
+
+
+def review_photo(number: str, name: str, cmd: ReviewPhoto, actor: str, deps: Deps,
+                 department: str | None = None) -> Ticket:
+    """A dispatcher (department None), or the handling department, publishes a citizen's photo or
+    keeps it private."""
+    def action(ticket: Ticket) -> None:
+        ticket.review_photo(name, cmd.public, actor, deps.clock.now(), department)
+
+    return _act(number, (), deps, action)
 
 
 def dispatch_by_hand(number: str, dispatcher: str, cmd: DispatchTicket, deps: Deps) -> Ticket:

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from ..domain.model import FINISHED_STATUSES, Ticket
 from ..domain.tallies import tallies
+from . import photos
 from .context import Deps
-from .publish import pages_for, publish_ticket
+from .publish import pages_for, publish_ticket, publish_tickets
 
 
 def on_change(old: Ticket | None, new: Ticket, deps: Deps, publish: bool = True) -> None:
@@ -19,6 +20,7 @@ def on_change(old: Ticket | None, new: Ticket, deps: Deps, publish: bool = True)
         deps.workflow.start(new.id)
     for tally in tallies(new, since=len(old.events) if old else 0):
         deps.counters.count_once(tally)
+    photos.publish_changes(old, new, deps)  # before the page that shows them
     if publish and pages_for(old, new):
         publish_ticket(new, deps)
     if new.status in FINISHED_STATUSES and (old is None or old.status not in FINISHED_STATUSES):
@@ -32,8 +34,10 @@ def on_changes(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> None:
     (under a burst a case is screened, dispatched and handed over within a second)."""
     last = {new.id: index for index, (_, new) in enumerate(changes)}
     touched: dict[str, bool] = {}
+    publish: list[Ticket] = []
     for index, (old, new) in enumerate(changes):
         touched[new.id] = touched.get(new.id, False) or bool(pages_for(old, new))
         on_change(old, new, deps, publish=False)
         if last[new.id] == index and touched[new.id]:
-            publish_ticket(new, deps)
+            publish.append(new)
+    publish_tickets(publish, deps)

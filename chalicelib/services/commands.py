@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from ..domain.errors import InvalidInput
 from ..domain.model import Channel, Kind, Outcome, Rating
+from ..i18n import DEFAULT as DEFAULT_LOCALE
+from ..i18n import LOCALES
 
 MAX_DESCRIPTION = 2000
 MAX_REPLY = 4000
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Locale = Literal[LOCALES]  # type: ignore[valid-type]
 
 
 class Command(BaseModel):
@@ -41,8 +44,12 @@ def _reason(error: ErrorDetails) -> str:
         return "must not be empty"
     if kind == "string_too_long":
         return f"must be at most {error['ctx']['max_length']} characters"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"must be between 1 and 30 (got {error.get('input')})"
+    if kind == "greater_than_equal":
+        return f"must be at least {error['ctx']['ge']} (got {error.get('input')})"
+    if kind == "less_than_equal":
+        return f"must be at most {error['ctx']['le']} (got {error.get('input')})"
+    if kind == "too_long":
+        return f"must have at most {error['ctx']['max_length']} items"
     if kind in ("int_parsing", "int_type", "bool_type", "bool_parsing"):
         return "must be " + ("a whole number" if kind.startswith("int") else "true or false")
     if kind == "enum":
@@ -50,6 +57,12 @@ def _reason(error: ErrorDetails) -> str:
     if kind == "string_type":
         return "must be a string"
     return str(error["msg"]).removeprefix("Value error, ")
+
+
+# An upload's id as the upload form gave it (photos are uploaded before the case is filed).
+UploadId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+MAX_PHOTOS = 4
+Photos = Annotated[tuple[UploadId, ...], Field(max_length=MAX_PHOTOS)]
 
 
 class SubmitTicket(Command):
@@ -60,6 +73,9 @@ class SubmitTicket(Command):
     phone: str | None = None
     channel: Channel = Channel.QR
     idempotency_key: Annotated[str, StringConstraints(max_length=128)] | None = None
+    photos: Photos = ()
+    confidential: bool = False  # 保密: publish number, category, status, department and dates only
+    locale: Locale = DEFAULT_LOCALE
 
     @field_validator("phone", mode="before")
     @classmethod
@@ -72,6 +88,23 @@ class SubmitTicket(Command):
         if not _MOBILE.match(digits):
             raise ValueError("must be a mainland mobile number of 11 digits, like 13800138000")
         return digits
+
+
+class NewUpload(Command):
+    content_type: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=100)]
+    size: Annotated[int, Field(ge=1)]
+
+
+class AddInformation(Command):
+    """More from the citizen through the tracking link: text, photos, or both."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)] = ""
+    photos: Photos = ()
+    secret: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class ReviewPhoto(Command):
+    public: bool
 
 
 class AcceptTicket(Command):
@@ -110,6 +143,7 @@ class RateTicket(Command):
 class ReplyTicket(Command):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPLY)]
     outcome: Outcome = Outcome.RESOLVED
+    photos: Photos = ()
 
 
 

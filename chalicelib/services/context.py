@@ -8,7 +8,18 @@ from dataclasses import dataclass, field, replace
 from ..config import Settings
 from ..domain.calendar import Clock
 from ..domain.catalog import Catalog
-from .ports import Catalogue, Counters, ParkedMessages, SiteStore, Sms, StreamRecords, Tickets, Workflow
+from .ports import (
+    Catalogue,
+    Counters,
+    Limits,
+    ParkedMessages,
+    Photos,
+    SiteStore,
+    Sms,
+    StreamRecords,
+    Tickets,
+    Workflow,
+)
 
 CATALOG_TTL_SECONDS = 60.0
 
@@ -21,10 +32,12 @@ class Deps:
     config: Catalogue
     workflow: Workflow
     site: SiteStore
+    photos: Photos
     sms: Sms
     dead_letters: ParkedMessages
     stream_failures: ParkedMessages
     stream: StreamRecords
+    limits: Limits
     # Time source and compression; the calendar comes from the catalog's policy (see `clock`).
     base_clock: Clock = field(default_factory=Clock)
     monotonic: Callable[[], float] = time.monotonic

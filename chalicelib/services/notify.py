@@ -1,14 +1,23 @@
-"""Sending SMS by template; phone numbers never reach a log line."""
+"""Sending SMS worded by the message catalogue; phone numbers never reach a log line."""
 from __future__ import annotations
 
-from ..domain.messages import render
+from ..i18n import DEFAULT, Messages
 from ..observability import logger
 from .context import Deps
 
 
-def sms(deps: Deps, phone: str | None, template: str, **fields: object) -> bool:
+def sms(deps: Deps, phone: str | None, template: str, locale: str = DEFAULT, **fields: object) -> bool:
+    """Staff messages are in zh-CN; a citizen's in the language the case was filed in."""
     if not phone:
         return False
-    deps.sms.send(phone, render(template, **fields))
+    deps.sms.send(phone, Messages(locale)(f"sms.{template}", **fields))
     logger.info("sms sent", extra={"template": template})
     return True
+
+
+def reason_text(code: str | None, locale: str = DEFAULT, **fields: object) -> str:
+    """A stored reason: a catalogue code ("too_short") worded, or free text kept as written."""
+    if not code:
+        return ""
+    t = Messages(locale)
+    return t(f"reason.{code}", **fields) if t.has(f"reason.{code}") else code

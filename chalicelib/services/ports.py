@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from ..domain.catalog import Catalog
 from ..domain.model import Status, Ticket
 from ..domain.tallies import Tally
+from ..domain.throttle import Decision, Rule
 
 
 class Tickets(Protocol):
@@ -63,6 +64,14 @@ class Counters(Protocol):
         """The sum of a counter's days whose date starts with `period` (YYYY-MM or YYYY-MM-DD)."""
 
 
+class Limits(Protocol):
+    """Per-client request buckets, shared by every running copy of the API."""
+
+    def take(self, bucket: str, rule: Rule, now: datetime) -> Decision:
+        """Take one request from the bucket if the rule allows it now; a refusal changes nothing.
+        Two takers at once never both get the last request (the loser decides again)."""
+
+
 class Catalogue(Protocol):
     def load(self) -> Catalog: ...
 
@@ -72,6 +81,45 @@ class Catalogue(Protocol):
 class SiteStore(Protocol):
     def put(self, key: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
             cache_seconds: int = 30) -> None: ...
+
+    def put_pages(self, pages: list[tuple[str, str]], cache_seconds: int = 10) -> None:
+        """Write many HTML pages at once (side by side: a burst's pages are many small writes)."""
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """A one-time form a browser posts a photo with, straight to storage."""
+
+    url: str
+    fields: dict[str, str]
+    upload: str  # the upload's id, which the submission names
+
+
+class Photos(Protocol):
+    """Photos: uploads (private, expire within a day), the cleaned copies staff see, and the
+    public copies beside the case pages."""
+
+    def upload_form(self, upload: str, content_type: str, max_bytes: int) -> UploadForm:
+        """A presigned POST limited to this content type and size."""
+
+    def read_upload(self, upload: str, max_bytes: int) -> bytes | None:
+        """The uploaded bytes; None if there is no such upload, or it is larger than allowed."""
+
+    def keep(self, name: str, full: bytes, small: bytes) -> None:
+        """Store the cleaned copies (private)."""
+
+    def forget_upload(self, upload: str) -> None:
+        """Delete the upload as it came (its metadata with it) once its cleaned copies are kept."""
+
+    def kept(self, name: str) -> bool: ...
+
+    def staff_url(self, name: str, small: bool = False) -> str:
+        """A short-lived link for staff to the private copy."""
+
+    def publish(self, name: str, key: str, small_key: str) -> None:
+        """Copy the cleaned photo beside the case pages (public)."""
+
+    def withdraw(self, key: str, small_key: str) -> None: ...
 
 
 class Workflow(Protocol):

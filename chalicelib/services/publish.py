@@ -1,4 +1,5 @@
-"""Rendering the public site: one ticket page per change, intake pages per location."""
+"""Rendering the public site: one ticket page per change and language, intake pages per
+location, the home page and the console shell. Every word comes from the message catalogue."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -10,31 +11,23 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..domain.calendar import CHINA
-from ..domain.catalog import Catalog
-from ..domain.model import (
-    EVENT_LABELS,
-    KIND_LABELS,
-    OUTCOME_LABELS,
-    RATING_LABELS,
-    STATUS_LABELS,
-    Event,
-    Kind,
-    Outcome,
-    Rating,
-    Ticket,
-)
+from ..domain.catalog import Catalog, name_in
+from ..domain.model import Event, Kind, Outcome, PhotoState, Rating, Status, Ticket
 from ..domain.redact import redact
+from ..i18n import LOCALES, PREFIX, Messages
 from ..render import qr
 from .context import Deps
+from .notify import reason_text
 
-# Console tabs per role: (id, label, query string of GET /console/…).
+# Console tabs per role: (id, message key of the label, query string of GET /console/…).
 CONSOLE_TABS = {
-    "handler": [("dispatched", "待签收", "inbox?status=dispatched"), ("accepted", "办理中", "inbox?status=accepted"),
-                ("replied", "已答复", "inbox?status=replied")],
-    "dispatcher": [("screened", "待派单", "inbox?queue=triage&status=screened"),
-                   ("returned", "被退回", "inbox?queue=triage&status=returned"),
-                   ("callback", "待电话回访", "callbacks")],
-    "supervisor": [("watch", "督办与审批", "watch")],
+    "handler": [("dispatched", "console.tab.dispatched", "inbox?status=dispatched"),
+                ("accepted", "console.tab.accepted", "inbox?status=accepted"),
+                ("replied", "console.tab.replied", "inbox?status=replied")],
+    "dispatcher": [("screened", "console.tab.screened", "inbox?queue=triage&status=screened"),
+                   ("returned", "console.tab.returned", "inbox?queue=triage&status=returned"),
+                   ("callback", "console.tab.callback", "callbacks")],
+    "supervisor": [("watch", "console.tab.watch", "watch")],
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -63,6 +56,27 @@ def environment() -> Environment:
     return env
 
 
+def page_url(deps: Deps, number: str, locale: str = "zh-CN") -> str:
+    return f"{deps.settings.site_url}/{PREFIX.get(locale, '')}t/{number}.html"
+
+
+def intake_url(deps: Deps, location_code: str) -> str:
+    """What a location's QR code encodes (the Chinese page; it links to the English one)."""
+    return f"{deps.settings.site_url}/{intake_path(location_code)}"
+
+
+def site_page(deps: Deps, t: Messages, template: str, path: str, alternate: str | None = None,
+              **context: Any) -> str:
+    """A page in one language; `path` (no language prefix) names the same page in the other
+    language, which the page links to (or `alternate`, for pages the API renders)."""
+    other = next(locale for locale in LOCALES if locale != t.locale)
+    return environment().get_template(template).render(
+        t=t, site_url=deps.settings.site_url, api_url=deps.settings.api_url,
+        home=f"{deps.settings.site_url}/{t.prefix}", path=path,
+        alternate=alternate or f"{deps.settings.site_url}/{PREFIX[other]}{path}",
+        alternate_name=Messages(other)("lang.name"), **context)
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
@@ -71,40 +85,114 @@ class TimelineEntry:
     note: str
 
 
-def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps) -> str:
+def _timeline(ticket: Ticket, catalog: Catalog, t: Messages) -> list[TimelineEntry]:
     def name_of(actor: str) -> str:
         department = catalog.departments.get(actor)
-        return department.name if department else {"citizen": "群众", "system": "平台"}.get(actor, actor)
+        return name_in(department, t.locale) if department else t.get(f"actor.{actor}", actor)
 
     def note_of(event: Event) -> str:
+        if ticket.confidential and event.actor == "citizen":
+            return ""
         if event.kind == "dispatched":
             return name_of(event.data["department"])
         if event.kind == "rated":
-            label = RATING_LABELS[Rating(event.data["rating"])]
-            return f"{label}：{event.note}" if event.note else label
+            label = t(f"rating.{event.data['rating']}")
+            comment = event.note if event.actor != "system" else t("reason.default_rating")
+            return f"{label}：{comment}" if comment and not ticket.confidential else label
         if event.kind == "supported":
-            return f"诉求 {event.data.get('from', '')}"
-        return event.note
+            return t("ticket.supported_by", number=event.data.get("from", ""))
+        if event.kind == "merged":
+            return t("reason.merged", number=event.data.get("into", ""))
+        if event.kind == "invalidated":
+            return reason_text(event.note, t.locale)
+        if event.kind == "escalated":
+            return t(f"escalation.{event.data.get('level', 1)}")
+        return "" if ticket.confidential else event.note
 
-    timeline = [TimelineEntry(e.at, EVENT_LABELS.get(e.kind, e.kind), name_of(e.actor), note_of(e))
-                for e in ticket.events]
+    return [TimelineEntry(e.at, t.get(f"event.{e.kind}", e.kind), name_of(e.actor), note_of(e))
+            for e in reversed(ticket.events)]
+
+
+def public_photos(ticket: Ticket) -> list[str]:
+    """Names of the photos the public may see: approved, and never on a confidential case."""
+    return [] if ticket.confidential else [p.name for p in ticket.photos if p.state is PhotoState.PUBLIC]
+
+
+def photo_key(number: str, name: str, small: bool = False) -> str:
+    stem, _, suffix = name.rpartition(".")
+    return f"p/{number}/{stem}-s.{suffix}" if small else f"p/{number}/{name}"
+
+
+def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-CN") -> str:
+    t = Messages(locale)
     location = catalog.locations.get(ticket.location)
     department = catalog.departments.get(ticket.department or "")
     category = catalog.categories.get(ticket.category)
-    url = f"{deps.settings.site_url}/t/{ticket.number}.html"
-    return environment().get_template("site/ticket.html").render(
-        site_url=deps.settings.site_url, api_url=deps.settings.api_url, ticket=ticket, url=url,
-        qr_svg=qr.svg(url), rating_label=RATING_LABELS.get(ticket.rating) if ticket.rating else None,
-        ratings=[(r.value, RATING_LABELS[r]) for r in Rating],
-        status_label=STATUS_LABELS[ticket.status], kind_label=KIND_LABELS[ticket.kind],
-        outcome_label=OUTCOME_LABELS.get(ticket.outcome) if ticket.outcome else None,
-        location=location, department=department, category=category,
-        timeline=list(reversed(timeline)),
+    url = page_url(deps, ticket.number, locale)
+    site = deps.settings.site_url
+    public = set(public_photos(ticket))
+
+    def shown(by_citizen: bool) -> list[tuple[str, str]]:
+        return [(f"{site}/{photo_key(ticket.number, p.name)}", f"{site}/{photo_key(ticket.number, p.name, True)}")
+                for p in ticket.photos if p.name in public and (p.by == "citizen") == by_citizen]
+
+    return site_page(
+        deps, t, "site/ticket.html", f"t/{ticket.number}.html",
+        ticket=ticket, url=url, qr_svg=qr.svg(url),
+        location_name=name_in(location, locale) if location else ticket.location,
+        department_name=name_in(department, locale) if department else None,
+        category_name=name_in(category, locale) if category else ticket.category,
+        reason=reason_text(ticket.reason, locale, number=ticket.merged_into or ""),
+        merged_url=page_url(deps, ticket.merged_into, locale) if ticket.merged_into else None,
+        timeline=_timeline(ticket, catalog, t), photos=shown(True), reply_photos=shown(False),
+        ratings=[r.value for r in Rating],
+        script={"api": deps.settings.api_url, "number": ticket.number,
+                "max_photos": catalog.policy.max_photos, "messages": t.section("track.")},
     )
 
 
-def ticket_key(ticket: Ticket) -> str:
-    return f"t/{ticket.number}.html"
+def receipt_page(ticket: Ticket, deps: Deps, locale: str, tracking: str | None, sms: bool | None,
+                 alternate: str | None = None) -> str:
+    """The receipt after filing, saying what happened: still being checked (the page refreshes),
+    dispatched, waiting for triage, merged into another case, or not accepted and why. `sms` is
+    None when this browser did not file the case (its receipt cookie is gone): then nothing is
+    said about SMS, rather than something wrong."""
+    t, catalog = Messages(locale), deps.catalog()
+    department = catalog.departments.get(ticket.department or "")
+    status = ticket.status
+    merged_url = page_url(deps, ticket.merged_into, locale) if ticket.merged_into else None
+    if status is Status.SUBMITTED:
+        state, tone, headline, detail = "processing", "wait", t("receipt.processing"), t("receipt.processing_hint")
+    elif status is Status.MERGED:
+        state, tone, headline, detail = "merged", "ok", t("receipt.merged", number=ticket.merged_into), ""
+    elif status is Status.INVALID:
+        state, tone = "invalid", "bad"
+        headline = t("receipt.invalid", reason=reason_text(ticket.reason, locale))
+        detail = t("receipt.invalid_what")
+    elif status in (Status.SCREENED, Status.RETURNED):
+        state, tone, headline = "triage", "ok", t("receipt.triage")
+        detail = t("receipt.triage_detail", days=catalog.policy.triage_days)
+    elif status in (Status.DISPATCHED, Status.ACCEPTED) and department:
+        state, tone = "dispatched", "ok"
+        headline = t("receipt.dispatched", department=name_in(department, locale))
+        detail = t("receipt.dispatched_due", due=cn_due(ticket.accept_due)) if ticket.accept_due else ""
+    else:
+        state, tone, headline, detail = "progress", "ok", t("receipt.status", status=t(f"status.{status.value}")), ""
+    url = page_url(deps, ticket.number, locale)
+    return site_page(
+        deps, t, "site/receipt.html", f"t/{ticket.number}.html", alternate, ticket=ticket, state=state, tone=tone,
+        headline=headline, detail=detail, merged_url=merged_url, page_url=url, sms=sms,
+        # the private link, where it still lets the citizen do something (add, rate)
+        tracking=tracking if ticket.is_open or status is Status.REPLIED else None,
+        qr_svg=qr.svg(url), again_url=f"{deps.settings.site_url}/{PREFIX[t.locale]}{intake_path(ticket.location)}")
+
+
+def intake_path(location_code: str) -> str:
+    return f"q/{location_code}.html"
+
+
+def ticket_keys(ticket: Ticket) -> list[str]:
+    return [f"{PREFIX[locale]}t/{ticket.number}.html" for locale in LOCALES]
 
 
 def _shown(ticket: Ticket) -> Ticket:
@@ -114,83 +202,111 @@ def _shown(ticket: Ticket) -> Ticket:
 
 
 def pages_for(old: Ticket | None, new: Ticket) -> list[str]:
-    """The planner: the pages a stored change rewrites. Today that is the case's own page, and
-    only when something it shows changed (not when only a wait token came or went)."""
+    """The planner: the pages a stored change rewrites. Today that is the case's own page in
+    each language, and only when something it shows changed (not when only a wait token did)."""
     if old is not None and _shown(old) == _shown(new):
         return []
-    return [ticket_key(new)]
+    return ticket_keys(new)
 
 
-def publish_ticket(ticket: Ticket, deps: Deps) -> str:
-    key = ticket_key(ticket)
-    deps.site.put(key, ticket_page(ticket, deps.catalog(), deps), cache_seconds=10)
-    return key
+def ticket_pages(ticket: Ticket, deps: Deps) -> list[tuple[str, str]]:
+    """The case's page in each language: (key, html)."""
+    catalog = deps.catalog()
+    return [(key, ticket_page(ticket, catalog, deps, locale))
+            for locale, key in zip(LOCALES, ticket_keys(ticket), strict=True)]
 
 
-def intake_url(deps: Deps, location_code: str) -> str:
-    """What a location's QR code encodes."""
-    return f"{deps.settings.site_url}/q/{location_code}.html"
+def publish_tickets(tickets: list[Ticket], deps: Deps) -> list[str]:
+    """Write the pages of these cases, all at once."""
+    pages = [page for ticket in tickets for page in ticket_pages(ticket, deps)]
+    deps.site.put_pages(pages, cache_seconds=10)
+    return [key for key, _ in pages]
+
+
+def publish_ticket(ticket: Ticket, deps: Deps) -> list[str]:
+    return publish_tickets([ticket], deps)
 
 
 def publish_site(deps: Deps) -> list[str]:
     """Pages that change with configuration: intake page per location, the front page and
-    the console shell. Run after configuration changes and template updates."""
+    the console shell, in each language. Run after configuration changes and template updates."""
     catalog = deps.catalog()
-    env = environment()
-    common: dict[str, Any] = {
-        "site_url": deps.settings.site_url, "api_url": deps.settings.api_url,
-        "categories": list(catalog.categories.values()),
-        "kinds": [(k.value, KIND_LABELS[k]) for k in Kind],
-        "outcomes": [(o.value, OUTCOME_LABELS[o]) for o in Outcome],
-    }
+    policy = catalog.policy
     keys = []
     for script in sorted((TEMPLATES / "static").glob("*.js")):  # no inline scripts: the CSP forbids them
         key = f"static/{script.name}"
         deps.site.put(key, script.read_text(encoding="utf-8"), content_type="text/javascript; charset=utf-8",
                       cache_seconds=300)
         keys.append(key)
-    template = env.get_template("site/intake.html")
-    for location in catalog.locations.values():
-        district = catalog.districts.get(location.district)
-        key = f"q/{location.code}.html"
-        deps.site.put(key, template.render(location=location, district=district, **common), cache_seconds=300)
-        keys.append(key)
-    by_district = [(d, [loc for loc in catalog.locations.values() if loc.district == d.code])
-                   for d in catalog.districts.values()]
-    deps.site.put("index.html", env.get_template("site/home.html").render(
-        by_district=by_district, **common), cache_seconds=60)
-    deps.site.put("console/index.html", env.get_template("console/index.html").render(
-        departments=list(catalog.departments.values()), tabs=CONSOLE_TABS, **common), cache_seconds=60)
-    keys += ["index.html", "console/index.html"]
+    for locale in LOCALES:
+        t = Messages(locale)
+        categories = [(c.code, name_in(c, locale)) for c in catalog.categories.values()]
+        for location in catalog.locations.values():
+            district = catalog.districts.get(location.district)
+            path = intake_path(location.code)
+            deps.site.put(t.prefix + path, site_page(
+                deps, t, "site/intake.html", path, location=location, location_name=name_in(location, locale),
+                district_name=name_in(district, locale) if district else "", categories=categories,
+                kinds=[k.value for k in Kind], min_chars=policy.min_description_chars,
+                max_photos=policy.max_photos,
+                script={"api": deps.settings.api_url, "min": policy.min_description_chars,
+                        "max_photos": policy.max_photos, "max_mb": policy.photo_max_mb,
+                        "messages": t.section("intake.js.")},
+            ), cache_seconds=300)
+            keys.append(t.prefix + path)
+        by_district = [(name_in(d, locale), [(loc.code, name_in(loc, locale)) for loc in catalog.locations.values()
+                                             if loc.district == d.code]) for d in catalog.districts.values()]
+        deps.site.put(t.prefix + "index.html", site_page(deps, t, "site/home.html", "index.html",
+                                                         by_district=by_district), cache_seconds=60)
+        departments = [(d.code, name_in(d, locale)) for d in catalog.departments.values()]
+        deps.site.put(t.prefix + "console/index.html", site_page(
+            deps, t, "console/index.html", "console/index.html", departments=departments,
+            script={"api": deps.settings.api_url, "site": deps.settings.site_url, "prefix": t.prefix,
+                    "tabs": {role: [(tab, t(label), query) for tab, label, query in tabs]
+                             for role, tabs in CONSOLE_TABS.items()},
+                    "departments": dict(departments), "messages": t.section("console.js."),
+                    "ratings": [(r.value, t(f"rating.{r.value}")) for r in Rating],
+                    "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome]},
+        ), cache_seconds=60)
+        keys += [t.prefix + "index.html", t.prefix + "console/index.html"]
     return keys
 
 
-def public_view(ticket: Ticket, deps: Deps) -> dict[str, Any]:
-    """The ticket as the public may see it (JSON): redacted text, no contact data, no secrets."""
+def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool = False) -> dict[str, Any]:
+    """The ticket as the public may see it (JSON): redacted text, no contact data, no secrets;
+    a confidential case shows its number, category, status, department and dates only (staff,
+    who work on it, see its text)."""
     catalog = deps.catalog()
+    t = Messages(locale)
 
     def name(table: dict[str, Any], code: str | None) -> str | None:
-        return table[code].name if code in table else code
+        return name_in(table[code], locale) if code in table else code
 
+    hidden = ticket.confidential and not staff
+    site = deps.settings.site_url
     return {
         "number": ticket.number,
         "status": ticket.status.value,
-        "status_label": STATUS_LABELS[ticket.status],
+        "status_label": t(f"status.{ticket.status.value}"),
         "kind": ticket.kind.value,
+        "channel": ticket.channel.value,
         "category": ticket.category,
         "category_name": name(catalog.categories, ticket.category),
-        "location": ticket.location,
-        "location_name": name(catalog.locations, ticket.location),
+        "location": None if hidden else ticket.location,
+        "location_name": None if hidden else name(catalog.locations, ticket.location),
         "department": ticket.department,
         "department_name": name(catalog.departments, ticket.department),
         "created_at": ticket.created_at.isoformat(),
         "accept_due": ticket.accept_due.isoformat() if ticket.accept_due else None,
         "reply_due": ticket.reply_due.isoformat() if ticket.reply_due else None,
-        "description": redact(ticket.description),
-        "reply": redact(ticket.reply) if ticket.reply else None,
+        "confidential": hidden,
+        "description": None if hidden else redact(ticket.description),
+        "reply": redact(ticket.reply) if ticket.reply and not hidden else None,
         "outcome": ticket.outcome.value if ticket.outcome else None,
         "reason": ticket.reason,
+        "reason_text": reason_text(ticket.reason, locale, number=ticket.merged_into or "") or None,
         "merged_into": ticket.merged_into,
+        "merged_page": page_url(deps, ticket.merged_into, locale) if ticket.merged_into else None,
         "supporters": ticket.supporters,
         "escalation_level": ticket.escalation_level,
         "overdue": ticket.overdue,
@@ -199,7 +315,8 @@ def public_view(ticket: Ticket, deps: Deps) -> dict[str, Any]:
         "round": ticket.round,
         "rating": ticket.rating.value if ticket.rating else None,
         "waiting_for": ticket.task_stage,
+        "photos": [f"{site}/{photo_key(ticket.number, name)}" for name in public_photos(ticket)],
         "events": [{"kind": e.kind, "at": e.at.isoformat(), "actor": e.actor,
-                    "note": redact(e.note)} for e in ticket.events],
-        "page": f"{deps.settings.site_url}/t/{ticket.number}.html",
+                    "note": "" if hidden else redact(e.note)} for e in ticket.events],
+        "page": page_url(deps, ticket.number, locale),
     }

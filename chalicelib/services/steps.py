@@ -11,14 +11,14 @@ from datetime import timedelta
 from typing import Any
 
 from ..domain.ids import new_tracking_secret, secret_digest
-from ..domain.messages import STAGE_WORDS
 from ..domain.model import Rating, Status, Ticket
 from ..domain.screening import Verdict, check_text, find_duplicate
+from ..i18n import Messages
 from . import notify
 from .cases import Changed, change
 from .context import Deps
-from .publish import cn_due
-from .tickets import next_step, page_url
+from .publish import cn_due, page_url
+from .tickets import next_step
 
 
 def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
@@ -50,12 +50,14 @@ def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
         phone = deps.tickets.phone(ticket.id)
         if isinstance(decision, Ticket):
             _support(ticket, deps)
-            notify.sms(deps, phone, "merged", original=decision.number,
-                       original_page=page_url(deps, decision.number))
+            notify.sms(deps, phone, "merged", ticket.locale, original=decision.number,
+                       original_page=page_url(deps, decision.number, ticket.locale))
         elif decision.valid:
-            notify.sms(deps, phone, "received", number=ticket.number, page=page_url(deps, ticket.number))
+            notify.sms(deps, phone, "received", ticket.locale, number=ticket.number,
+                       page=page_url(deps, ticket.number, ticket.locale))
         else:
-            notify.sms(deps, phone, "invalid", number=ticket.number, reason=decision.reason)
+            notify.sms(deps, phone, "invalid", ticket.locale, number=ticket.number,
+                       reason=notify.reason_text(decision.reason, ticket.locale))
     return _screened(ticket, deps)
 
 
@@ -171,7 +173,7 @@ def escalate(ticket_id: str, stage: str, deps: Deps) -> dict[str, Any]:
 
 def _escalation_sms(ticket: Ticket, stage: str, level: int, deps: Deps) -> None:
     policy = deps.catalog().policy
-    words = STAGE_WORDS[stage]
+    words = Messages()(f"stage.{stage}")
     department = deps.catalog().departments.get(ticket.department or "")
     if stage == "triage":
         notify.sms(deps, policy.dispatcher_phone if level == 1 else policy.supervisor_phone,
@@ -198,8 +200,9 @@ def open_survey(ticket_id: str, deps: Deps) -> dict[str, Any]:
 
     changed = change(deps.tickets, ticket_id, decide)
     if changed.saved and changed.decision:
-        link = f"{page_url(deps, changed.ticket.number)}#k={changed.decision}"
-        notify.sms(deps, deps.tickets.phone(ticket_id), "survey", number=changed.ticket.number, link=link)
+        link = f"{page_url(deps, changed.ticket.number, changed.ticket.locale)}#k={changed.decision}"
+        notify.sms(deps, deps.tickets.phone(ticket_id), "survey", changed.ticket.locale,
+                   number=changed.ticket.number, link=link)
     return next_step(changed.ticket, deps)
 
 
@@ -227,7 +230,7 @@ def default_verdict(ticket_id: str, deps: Deps) -> dict[str, Any]:
         if ticket.stage_passed("callback"):
             return False
         ticket.forget_wait()
-        ticket.rate(Rating(policy.default_rating), "未能联系到群众，按默认规则评价", "system",
+        ticket.rate(Rating(policy.default_rating), "", "system",
                     policy.max_rounds, now)
         return True
 

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.ids import new_ticket_id, new_tracking_secret, public_number, secret_digest
-from ..domain.model import Status, Ticket
+from ..domain.model import Photo, Status, Ticket
+from . import photos
 from .commands import SubmitTicket
 from .context import Deps
+from .publish import page_url
 
 
 @dataclass(frozen=True)
@@ -16,13 +18,10 @@ class Receipt:
     number: str
     page: str
     tracking: str
+    sms: bool = False  # a phone was given: progress comes by SMS
 
-    def as_dict(self) -> dict[str, str]:
-        return {"number": self.number, "page": self.page, "tracking": self.tracking}
-
-
-def page_url(deps: Deps, number: str) -> str:
-    return f"{deps.settings.site_url}/t/{number}.html"
+    def as_dict(self) -> dict[str, str | bool]:
+        return {"number": self.number, "page": self.page, "tracking": self.tracking, "sms": self.sms}
 
 
 def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
@@ -30,6 +29,7 @@ def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
     catalog = deps.catalog()
     location = catalog.location(cmd.location)
     catalog.category(cmd.category)
+    names = photos.take(deps, cmd.photos)  # before the number: a bad photo files nothing
     now = deps.clock.now()
     sequence = deps.counters.next(f"number#{now:%Y%m%d}")
     secret = new_tracking_secret()
@@ -37,12 +37,13 @@ def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
         at=now, id=new_ticket_id(), number=public_number(now, sequence),
         location=location.code, district=location.district, category=cmd.category,
         kind=cmd.kind, channel=cmd.channel, description=cmd.description,
-        secret_digest=secret_digest(secret),
+        secret_digest=secret_digest(secret), locale=cmd.locale, confidential=cmd.confidential,
+        photos=[Photo(name, "citizen", now) for name in names],
     )
     deps.tickets.add(ticket, cmd.phone)
-    page = page_url(deps, ticket.number)
+    page = page_url(deps, ticket.number, cmd.locale)
     # The secret rides in the fragment: browsers never send it to any server log.
-    return Receipt(ticket.number, page, f"{page}#k={secret}")
+    return Receipt(ticket.number, page, f"{page}#k={secret}", sms=cmd.phone is not None)
 
 
 def working_days_seconds(days: int, deps: Deps, start: datetime | None = None) -> int:

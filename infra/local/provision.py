@@ -17,6 +17,8 @@ class Resources:
     refs: dict[str, str] = field(default_factory=dict)
     arns: dict[str, str] = field(default_factory=dict)
     stream_arns: dict[str, str] = field(default_factory=dict)
+    # The site's origin, where the template names it (the upload bucket's CORS rule).
+    site_origin: str = "http://127.0.0.1:8080"
 
     @property
     def table(self) -> str:
@@ -55,6 +57,7 @@ class Resources:
         return {
             "MASHANG_TABLE": self.table,
             "MASHANG_SITE_BUCKET": self.site_bucket,
+            "MASHANG_UPLOAD_BUCKET": self.refs["UploadBucket"],
             "MASHANG_TASK_QUEUE_URL": self.task_queue_url,
             "MASHANG_DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
             "MASHANG_STREAM_FAILURE_QUEUE_URL": self.stream_failure_queue_url,
@@ -80,10 +83,10 @@ class _Resolver:
         return value
 
 
-def provision(session: Any, prefix: str = "mashang") -> Resources:
+def provision(session: Any, prefix: str = "mashang", site_origin: str = "http://127.0.0.1:8080") -> Resources:
     """Create table, buckets, queues, topics and state machines on the session's endpoint."""
     template = load_template()
-    made = Resources()
+    made = Resources(site_origin=site_origin)
     resolve = _Resolver(made)
     resources = template["Resources"]
     # Dead-letter queues before the queues that name them; state machines last.
@@ -124,7 +127,14 @@ def _table(session: Any, physical: str, name: str, props: dict[str, Any], made: 
 
 
 def _bucket(session: Any, physical: str, name: str, props: dict[str, Any], made: Resources, resolve: Any) -> None:
-    session.client("s3").create_bucket(Bucket=physical)
+    s3 = session.client("s3")
+    s3.create_bucket(Bucket=physical)
+    cors = props.get("CorsConfiguration")
+    if cors:  # the template's rules, for the local site's origin
+        s3.put_bucket_cors(Bucket=physical, CORSConfiguration={"CORSRules": [
+            {"AllowedOrigins": [made.site_origin], "AllowedMethods": rule["AllowedMethods"],
+             "AllowedHeaders": rule.get("AllowedHeaders", []), "MaxAgeSeconds": rule.get("MaxAge", 0)}
+            for rule in cors["CorsRules"]]})
     made.refs[name], made.arns[name] = physical, f"arn:aws:s3:::{physical}"
 
 

@@ -6,12 +6,12 @@ import json
 import sys
 import urllib.request
 
-from infra.local.twin import API_PORT, HOST
+from infra.local.twin import API_PORT, CONNECT_HOST
 
 
 def main() -> int:
     request = urllib.request.Request(
-        f"http://{HOST}:{API_PORT}/console/redrive", method="POST", data=b"{}",
+        f"http://{CONNECT_HOST}:{API_PORT}/console/redrive", method="POST", data=b"{}",
         headers={"Content-Type": "application/json", "X-Staff-Department": "center", "X-Staff-Role": "supervisor"})
     with urllib.request.urlopen(request, timeout=120) as answer:
         report = json.loads(answer.read())

@@ -27,10 +27,10 @@ def forget_expired_contacts(dynamodb: Any, table: str, now: float | None = None)
 def main() -> int:
     import boto3
 
-    from infra.local.twin import HOST, MOTO_PORT, local_aws_environment
+    from infra.local.twin import CONNECT_HOST, MOTO_PORT, local_aws_environment
 
     os.environ.update(local_aws_environment(MOTO_PORT))
-    deleted = forget_expired_contacts(boto3.client("dynamodb", endpoint_url=f"http://{HOST}:{MOTO_PORT}"),
+    deleted = forget_expired_contacts(boto3.client("dynamodb", endpoint_url=f"http://{CONNECT_HOST}:{MOTO_PORT}"),
                                       os.environ.get("MASHANG_TABLE", "mashang-table"))
     print(f"deleted {deleted} expired contact(s)")
     return 0

@@ -1,6 +1,7 @@
 """`make run`: the whole system on this machine, on a moto server that executes the state machines.
 
-Ports come from MASHANG_API_PORT, MASHANG_SITE_PORT and MASHANG_MOTO_PORT.
+Ports come from MASHANG_API_PORT, MASHANG_SITE_PORT and MASHANG_MOTO_PORT; MASHANG_HOST is the
+address it listens on and MASHANG_SITE_URL the address phones reach the site at (see twin.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from infra.local.twin import (
     API_PORT,
+    CONNECT_HOST,
     HOST,
     MOTO_PORT,
     QR_DIR,
@@ -24,6 +26,7 @@ from infra.local.twin import (
     WORKDAY,
     local_aws_environment,
     ports_in_use,
+    public_urls,
     start_moto_process,
 )
 
@@ -57,8 +60,10 @@ def main() -> int:
               "MASHANG_API_PORT, MASHANG_SITE_PORT, MASHANG_MOTO_PORT", file=sys.stderr)
         return 2
     os.environ.update(local_aws_environment(MOTO_PORT))
-    site_url, api_url = f"http://{HOST}:{SITE_PORT}", f"http://{HOST}:{API_PORT}"
-    os.environ.update({"MASHANG_SITE_URL": site_url, "MASHANG_API_URL": api_url})
+    urls = public_urls()
+    site_url, api_url = urls.site, urls.api
+    os.environ.update({"MASHANG_SITE_URL": site_url, "MASHANG_API_URL": api_url,
+                       "MASHANG_UPLOAD_ENDPOINT": urls.uploads})
     from infra.local.journal import Journal
 
     STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -70,9 +75,9 @@ def main() -> int:
     from infra.local.provision import provision
 
     session = boto3.session.Session()
-    resources = provision(session)
+    resources = provision(session, site_origin=site_url)
     os.environ.update(resources.environment())
-    endpoint = f"http://{HOST}:{MOTO_PORT}"
+    endpoint = f"http://{CONNECT_HOST}:{MOTO_PORT}"
     restored = journal.replay(endpoint)
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/_local/record", method="POST", data=b""),
                            timeout=10).read()
@@ -107,7 +112,7 @@ def main() -> int:
     ChaliceRequestHandler._send_error_response = _gateway_error
     outbox_page = outbox(lambda: remote_sms_messages(endpoint))
     site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page,
-                       headers=site_headers(api_url))
+                       headers=site_headers(api_url, urls.uploads))
     from infra.local.retention import forget_expired_contacts
 
     def retention() -> None:  # what the table's time-to-live does on AWS
@@ -133,7 +138,11 @@ def main() -> int:
     print(f"Site: {site_url}/", flush=True)
     print(f"Console: {site_url}/console/", flush=True)
     print(f"SMS outbox: {site_url}/outbox/", flush=True)
-    print(f"QR codes: {QR_DIR}/<location-code>.png  e.g. intake page {site_url}/q/qh01.html", flush=True)
+    print(f"Posters: {site_url}/posters/ (PNG, SVG, A4 PDF; also in {QR_DIR})  e.g. intake page {site_url}/q/qh01.html",
+          flush=True)
+    if HOST in ("127.0.0.1", "localhost"):
+        print("Phones on your network: MASHANG_HOST=0.0.0.0 MASHANG_SITE_URL=http://<this machine's address>:"
+              f"{SITE_PORT} make run", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
 
     # Ctrl-C and `kill` both stop cleanly (a background start may have SIGINT ignored otherwise).

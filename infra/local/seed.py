@@ -1,12 +1,12 @@
-"""Load a city's configuration from a data file, publish its pages and write its QR posters."""
+"""Load a city's configuration from a data file, publish its pages and its QR posters."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from chalicelib.render import qr
 from chalicelib.services.context import Deps
-from chalicelib.services.publish import intake_url, publish_site
+from chalicelib.services.posters import publish_posters
+from chalicelib.services.publish import publish_site
 
 DEMO_CITY = Path(__file__).resolve().parent.parent / "seed" / "demo-city.json"
 
@@ -16,7 +16,5 @@ def seed(deps: Deps, qr_dir: Path, data_file: Path = DEMO_CITY) -> dict[str, int
     records = deps.config.put_all(data)
     deps.forget_catalog()
     pages = publish_site(deps)
-    qr_dir.mkdir(parents=True, exist_ok=True)
-    for code in deps.catalog().locations:
-        (qr_dir / f"{code}.png").write_bytes(qr.png(intake_url(deps, code)))
+    publish_posters(deps, out=qr_dir)
     return {"records": records, "pages": len(pages), "qr": len(deps.catalog().locations)}

@@ -10,11 +10,16 @@ import subprocess
 import sys
 import threading
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
+# The address the twin listens on (0.0.0.0: every interface, so phones on the network reach it).
 HOST = os.environ.get("MASHANG_HOST", "127.0.0.1")
+# The address this machine's own processes connect to.
+CONNECT_HOST = "127.0.0.1" if HOST in ("0.0.0.0", "::", "") else HOST
 API_PORT = int(os.environ.get("MASHANG_API_PORT", "8000"))
 SITE_PORT = int(os.environ.get("MASHANG_SITE_PORT", "8080"))
 MOTO_PORT = int(os.environ.get("MASHANG_MOTO_PORT", "5050"))
@@ -29,11 +34,31 @@ def local_aws_environment(moto_port: int) -> dict[str, str]:
     return {
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": f"http://{HOST}:{moto_port}",
+        "AWS_ENDPOINT_URL": f"http://{CONNECT_HOST}:{moto_port}",
         # moto's state machine interpreter calls SQS/SNS/DynamoDB through this port.
         "MOTO_PORT": str(moto_port),
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     }
+
+
+@dataclass(frozen=True)
+class PublicUrls:
+    """Where browsers and phones reach the twin: every QR code, page link and SMS uses these."""
+
+    site: str
+    api: str
+    uploads: str  # the emulator, where photo uploads go
+
+
+def public_urls(env: dict[str, str] | None = None) -> PublicUrls:
+    """MASHANG_SITE_URL (e.g. http://192.168.1.20:8080, this machine's address on the network)
+    is the one setting; the API and uploads are on the same host at their ports, unless
+    MASHANG_API_URL says otherwise."""
+    env = dict(os.environ if env is None else env)
+    site = (env.get("MASHANG_SITE_URL") or f"http://{CONNECT_HOST}:{SITE_PORT}").rstrip("/")
+    host = urlsplit(site).hostname or CONNECT_HOST
+    api = (env.get("MASHANG_API_URL") or f"http://{host}:{API_PORT}").rstrip("/")
+    return PublicUrls(site=site, api=api, uploads=f"http://{host}:{MOTO_PORT}")
 
 
 def parse_each_state_machine_once() -> None:
@@ -64,7 +89,7 @@ def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
         ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     server.start()
     request = urllib.request.Request(
-        f"http://{HOST}:{port}/moto-api/config", method="POST",
+        f"http://{CONNECT_HOST}:{port}/moto-api/config", method="POST",
         data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
         headers={"Content-Type": "application/json"})
     urllib.request.urlopen(request, timeout=10).read()
@@ -88,6 +113,6 @@ def ports_in_use(*ports: int) -> list[int]:
     busy = []
     for port in ports:
         with socket.socket() as probe:
-            if probe.connect_ex((HOST, port)) == 0:
+            if probe.connect_ex((CONNECT_HOST, port)) == 0:
                 busy.append(port)
     return busy

@@ -58,13 +58,16 @@ def test_scan_submit_accept_reply_on_a_phone(local_system, phone, desktop):
     phone.fill("#phone", "13912345678")
     submitted_at = time.monotonic()
     phone.click("#submit")
-    phone.wait_for_selector("#done:not([hidden])", timeout=15000)
-    number = phone.inner_text("#done-number").strip()
-    page_url = phone.get_attribute("#done-page", "href")
+    phone.wait_for_url("**/receipts/**", timeout=15000)  # the form posted; the receipt says what happened
+    number = phone.inner_text("#number").strip()
+    page_url = phone.get_attribute("#page", "href")
     assert page_url == f"{local_system.site}/t/{number}.html"
-    phone_tracking_link = phone.get_attribute("#done-tracking", "href")
-    assert "#k=" in phone_tracking_link
-    screenshot(phone, "intake-done-390")
+    phone_tracking_link = phone.get_attribute("#tracking", "href")
+    assert "#k=" in phone_tracking_link and "#k=" not in phone.url
+    assert "13912345678" not in phone.url and "路灯" not in phone.url
+    phone.wait_for_selector("#receipt[data-state='dispatched']", timeout=30000)  # refreshes itself
+    assert "清河区城市管理局" in phone.inner_text("#headline")
+    screenshot(phone, "receipt-dispatched-390")
 
     wait_for_text(phone, page_url, "已派单", timeout=30)
     dispatched_after = time.monotonic() - submitted_at
@@ -95,13 +98,13 @@ def test_scan_submit_accept_reply_on_a_phone(local_system, phone, desktop):
     outbox = urllib.request.urlopen(f"{local_system.site}/outbox/", timeout=10).read().decode()
     assert number in outbox and "139****5678" in outbox and "13912345678" not in outbox
     phone.goto(page_url)
-    assert phone.locator("#rate").is_hidden()  # the public page alone cannot rate
-    phone.goto(tracking)
-    phone.reload()
+    assert phone.locator("#track").is_hidden()  # the public page alone cannot rate
+    phone.goto(tracking)  # the same page, only the fragment changes: no reload, the box appears
+    phone.locator("#rate").wait_for(timeout=5000)
     phone.fill("#rate-comment", "修得很及时")
     screenshot(phone, "ticket-rate-390")
     phone.get_by_role("button", name="满意", exact=True).click()
-    phone.wait_for_selector("#rate-done:not([hidden])", timeout=10000)
+    phone.wait_for_selector("#track-done:not([hidden])", timeout=10000)
     wait_for_text(phone, page_url, "已办结")
     assert "修得很及时" in phone.inner_text("#rating")
     screenshot(phone, "ticket-closed-390")

@@ -63,3 +63,23 @@ def test_the_asl_validator_catches_a_dangling_next(tmp_path):
     bad = subprocess.run([str(ASL_VALIDATOR), "--json-path", str(tmp_path / "broken.asl.json")],
                          capture_output=True, text=True)
     assert bad.returncode != 0
+
+
+def test_the_api_stage_is_throttled_by_the_templates_parameters():
+    template = merge_template()
+    settings, = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    assert (settings["ResourcePath"], settings["HttpMethod"]) == ("/*", "*")
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRate"}
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ApiThrottleBurst"}
+    parameters = template["Parameters"]
+    assert (parameters["ApiThrottleRate"]["Default"], parameters["ApiThrottleBurst"]["Default"]) == (100, 200)
+
+
+def test_the_gateways_own_throttle_answers_the_polite_429_from_the_message_catalogue():
+    from chalicelib.i18n import t
+
+    response = merge_template()["Resources"]["ApiThrottled"]["Properties"]
+    assert (response["ResponseType"], response["StatusCode"]) == ("THROTTLED", "429")
+    assert response["ResponseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
+    body = json.loads(response["ResponseTemplates"]["application/json"])
+    assert body == {"error": "TooManyRequests", "message": t("limit.too_many", seconds=1)}

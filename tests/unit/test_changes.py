@@ -60,7 +60,9 @@ def test_a_change_of_the_wait_token_alone_rewrites_no_page(world):
 def test_a_status_change_rewrites_the_case_page(world):
     ticket_id = dispatched(world)
     old, new = world.tickets.changes[-1]
-    assert pages_for(old, new) == [f"t/{new.number}.html"]
+    assert pages_for(old, new) == [f"t/{new.number}.html", f"en/t/{new.number}.html"]
+    world.deliver()
+    assert "Dispatched" in world.site.text(f"en/t/{new.number}.html")
     world.deliver()
     assert "已派单" in world.site.text(f"t/{new.number}.html")
     assert world.deps.tickets.get(ticket_id).department == "east-city"
@@ -125,7 +127,7 @@ def test_a_case_changed_several_times_in_one_batch_is_published_once_as_it_stand
     steps.dispatch(ticket_id, world.deps)
     steps.hand_over(ticket_id, "accept", "tok", world.deps)
     on_changes(world.tickets.changes, world.deps)  # insert, screened, dispatched, token: one batch
-    assert world.site.writes == [f"t/{receipt.number}.html"]
+    assert world.site.writes == [f"t/{receipt.number}.html", f"en/t/{receipt.number}.html"]
     assert "已派单" in world.site.text(f"t/{receipt.number}.html")
     assert world.workflow.started == [ticket_id]
     assert world.counters.total("dispatched#east-city", "2026-11") == 1

@@ -52,8 +52,8 @@ def test_garbled_text_is_invalid_with_the_reason_by_sms(world):
     ticket_id = filed(world, description="啊啊啊啊啊啊")
     assert steps.screen(ticket_id, world.deps)["outcome"] == "invalid"
     ticket = world.deps.tickets.get(ticket_id)
-    assert ticket.status is Status.INVALID and "无法识别" in (ticket.reason or "")
-    assert any("未予受理" in t for t in world.sms.to(CITIZEN))
+    assert ticket.status is Status.INVALID and ticket.reason == "garbled"
+    assert any("未予受理：内容无法识别" in t for t in world.sms.to(CITIZEN))
 
 
 def test_a_near_duplicate_joins_the_open_case_as_a_supporter(world):

@@ -47,9 +47,9 @@ def test_a_case_whose_execution_ended_gets_a_new_one_that_resumes_at_its_stage(s
 
 def test_a_stream_record_that_keeps_failing_is_reported_the_shard_moves_on_and_a_redrive_publishes_it(
         stack, monkeypatch):
-    from chalicelib.services import changes
+    from chalicelib.services import publish
 
-    real = changes.publish_ticket
+    real = publish.ticket_pages
     poisoned: set[str] = set()
 
     def flaky(ticket, deps):
@@ -57,7 +57,7 @@ def test_a_stream_record_that_keeps_failing_is_reported_the_shard_moves_on_and_a
             raise RuntimeError("the template cannot render this case")
         return real(ticket, deps)
 
-    monkeypatch.setattr(changes, "publish_ticket", flaky)
+    monkeypatch.setattr(publish, "ticket_pages", flaky)
     first, first_number, _ = submit(stack, description="东门路灯坏了三盏晚上很黑")
     poisoned.add(first_number)
     second, second_number, _ = submit(stack, location="w1", category="roads", description="西城菜市场门口的路面塌陷了")

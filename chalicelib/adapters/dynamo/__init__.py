@@ -10,12 +10,13 @@ Keys (infra/template.json defines the same table):
   tally           pk=TALLY#{counter}        sk={YYYY-MM-DD} value, seen (keys applied: counted once)
   configuration   pk=CONFIG                 sk={kind}#{code}   data
   idempotency     pk=IDEMPOTENCY#submit     sk={key}      (Powertools; expires by TTL)
+  request limit   pk=LIMIT#{rule}#{client}  sk=LIMIT      tat_ms, expiration (TTL); client = hash, never the address
 """
 from __future__ import annotations
 
 from .mapping import ticket_from_image, ticket_from_item, to_item
 from .models import TableModels, models_for
-from .repositories import ConfigRepository, CounterRepository, TicketRepository
+from .repositories import ConfigRepository, CounterRepository, LimitRepository, TicketRepository
 
-__all__ = ["ConfigRepository", "CounterRepository", "TableModels", "TicketRepository", "models_for",
+__all__ = ["ConfigRepository", "CounterRepository", "LimitRepository", "TableModels", "TicketRepository", "models_for",
            "ticket_from_image", "ticket_from_item", "to_item"]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ...domain.calendar import CHINA
-from ...domain.model import Channel, Event, Kind, Outcome, Rating, Status, Ticket
+from ...domain.model import Channel, Event, Kind, Outcome, Photo, PhotoState, Rating, Status, Ticket
 from .models import EventMap, TicketItem
 
 
@@ -19,7 +19,7 @@ _PLAIN = ("id", "number", "location", "district", "category", "description", "se
           "created_at", "department", "dispatched_at", "accept_due", "reply_due", "reply", "reason",
           "merged_into", "supporters", "escalation_level", "overdue", "extension_requested",
           "extension_days", "extensions", "round", "rating_comment", "survey_digest", "survey_expires",
-          "task_token", "task_stage")
+          "task_token", "task_stage", "locale", "confidential")
 # Enum fields: stored as their value.
 _ENUMS: dict[str, Any] = {"kind": Kind, "channel": Channel, "status": Status, "outcome": Outcome, "rating": Rating}
 
@@ -31,6 +31,8 @@ def to_item(ticket: Ticket, model: type[TicketItem]) -> TicketItem:
         ticket_key(ticket.id), "TICKET", **values,
         events=[EventMap(kind=e.kind, at=e.at, actor=e.actor, note=e.note,
                          data=json.dumps(e.data, ensure_ascii=False)) for e in ticket.events],
+        photos=json.dumps([{"name": p.name, "by": p.by, "at": p.at.isoformat(), "state": p.state.value}
+                           for p in ticket.photos]) if ticket.photos else None,
         gsi1pk=f"NUMBER#{ticket.number}", gsi1sk="TICKET",
         gsi3pk=f"LOC#{ticket.location}", gsi3sk=f"{ticket.created_at.isoformat()}#{ticket.id}",
     )
@@ -61,6 +63,8 @@ def ticket_from_item(item: TicketItem) -> Ticket:
         **values,
         events=[Event(kind=e.kind, at=_local(e.at) or e.at, actor=e.actor, note=e.note, data=json.loads(e.data))
                 for e in item.events],
+        photos=[Photo(p["name"], p["by"], datetime.fromisoformat(p["at"]), PhotoState(p["state"]))
+                for p in json.loads(item.photos or "[]")],
         version=item.version,
     )
 

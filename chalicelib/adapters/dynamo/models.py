@@ -106,6 +106,9 @@ class TicketItem(_Item):
     task_token = UnicodeAttribute(null=True)
     task_stage = UnicodeAttribute(null=True)
     events = ListAttribute(of=EventMap, default=list)
+    locale = UnicodeAttribute(default="zh-CN")
+    confidential = BooleanAttribute(default=False)
+    photos = UnicodeAttribute(null=True)  # JSON list of {name, by, at, state}
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -136,6 +139,11 @@ class TallyItem(_Item):
     seen = UnicodeSetAttribute(null=True)  # keys already counted (ticket id : event index)
 
 
+class LimitItem(_Item):
+    tat_ms = NumberAttribute()  # when the client's bucket is full again (epoch milliseconds)
+    expiration = TTLAttribute(null=True)  # the table's time-to-live deletes an idle bucket then
+
+
 class ConfigItem(_Item):
     data = UnicodeAttribute()  # JSON text of one configuration record
     position = NumberAttribute(default=0)  # order in which people listed them
@@ -150,6 +158,7 @@ class TableModels:
     counter: type[CounterItem]
     tally: type[TallyItem]
     config: type[ConfigItem]
+    limit: type[LimitItem]
 
 
 @cache
@@ -161,4 +170,4 @@ def models_for(table_name: str, region: str) -> TableModels:
         return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__})
 
     return TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
-                       bound(ConfigItem))
+                       bound(ConfigItem), bound(LimitItem))

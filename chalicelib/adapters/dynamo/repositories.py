@@ -13,11 +13,13 @@ from ...domain.catalog import Catalog
 from ...domain.errors import ConcurrentUpdate, NotFound
 from ...domain.model import Status, Ticket
 from ...domain.tallies import Tally
+from ...domain.throttle import Decision, Rule, decide
 from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
 
 CONFIG_KINDS = ("districts", "departments", "categories", "locations", "rules", "policy")
 PENDING_CONTACT = timedelta(days=1)
+LIMIT_ATTEMPTS = 4  # reads and conditional writes of one bucket before a crowded bucket refuses
 
 
 def _is_conflict(exc: Exception) -> bool:
@@ -147,6 +149,38 @@ class CounterRepository:
         model = self._models.tally
         days = model.query(f"TALLY#{counter}", model.sk.startswith(period), attributes_to_get=["value"])
         return sum(int(day.value) for day in days)
+
+
+class LimitRepository:
+    """Per-client request buckets, one item each: read, decide, then write on the condition that
+    the bucket still holds what was read (another copy of the API may take from it at once)."""
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    def take(self, bucket: str, rule: Rule, now: datetime) -> Decision:
+        model = self._models.limit
+        for _ in range(LIMIT_ATTEMPTS):
+            try:
+                item = model.get(f"LIMIT#{bucket}", "LIMIT", consistent_read=True)
+                stored: int | None = int(item.tat_ms)
+            except DoesNotExist:
+                item, stored = model(f"LIMIT#{bucket}", "LIMIT"), None
+            decision = decide(None if stored is None else stored / 1000, now.timestamp(), rule)
+            if not decision.allowed:
+                return decision  # a refusal writes nothing
+            item.tat_ms = round(decision.tat * 1000)
+            # Once `tat` has passed the bucket is full, the same as no item: time-to-live may drop it.
+            item.expiration = datetime.fromtimestamp(decision.tat, UTC) + timedelta(minutes=1)
+            condition = model.pk.does_not_exist() if stored is None else model.tat_ms == stored
+            try:
+                item.save(condition=condition)
+                return decision
+            except PutError as exc:
+                if not _is_conflict(exc):
+                    raise
+        # Every attempt lost to another request of the same client: it is sending many at once.
+        return Decision(False, now.timestamp() if stored is None else stored / 1000, 1)
 
 
 class ConfigRepository:

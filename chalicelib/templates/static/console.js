@@ -1,20 +1,30 @@
-/* The department console (staff identity by header until sign-in replaces it). */
+/* The department console (staff identity by header until sign-in replaces it); every word from the catalogue. */
 "use strict";
 (function () {
   var data = JSON.parse(document.getElementById("page-data").textContent);
-  var api = data.api, tabs = data.tabs, departments = data.departments, names = data.names;
-  var ratings = [["satisfied", "满意"], ["basically_satisfied", "基本满意"], ["unsatisfied", "不满意"]];
+  var api = data.api, tabs = data.tabs, departments = data.departments, m = data.messages;
+  var ratings = data.ratings, outcomes = data.outcomes;
+  function say(key, values) {
+    return m[key].replace(/\{(\w+)\}/g, function (_, name) { return values && name in values ? values[name] : ""; });
+  }
   var who = document.getElementById("department"), role = document.getElementById("role");
   var current = null;
   who.value = localStorage.getItem("mashang.department") || who.value;
   role.value = localStorage.getItem("mashang.role") || role.value;
+  function headers() { return { "X-Staff-Department": who.value, "X-Staff-Role": role.value }; }
   function call(method, path, body) {
     return fetch(api + path, {
       method: method, body: body ? JSON.stringify(body) : undefined,
-      headers: { "Content-Type": "application/json", "X-Staff-Department": who.value, "X-Staff-Role": role.value }
+      headers: Object.assign({ "Content-Type": "application/json" }, headers())
     }).then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message || r.status); } return j; }); });
   }
-  function fmt(iso) { return iso ? new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false }) : "—"; }
+  // Photos go straight to storage with a one-time upload form; the case names them by upload id.
+  function uploadAll(list) {
+    return Promise.all(Array.prototype.slice.call(list || []).map(function (file) {
+      return window.mashangUpload(api, "/console/uploads", file, headers(), m.upload_failed, false);
+    }));
+  }
+  function fmt(iso) { return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Shanghai", hour12: false }) : "—"; }
   function el(tag, text, cls) { var e = document.createElement(tag); if (text) { e.textContent = text; } if (cls) { e.className = cls; } return e; }
   function button(label, handler, secondary) { var b = el("button", label, secondary ? "secondary" : ""); b.type = "button"; b.addEventListener("click", handler); return b; }
   function field(placeholder) { var t = el("textarea"); t.rows = 2; t.placeholder = placeholder; return t; }
@@ -23,49 +33,73 @@
     var row = el("div", "", "actions");
     var path = "/console/tickets/" + t.number;
     if (role.value === "handler" && t.status === "dispatched") {
-      var reason = field("退单理由（不属于本单位职责时填写）");
+      var reason = field(m.return_reason);
       box.appendChild(reason);
-      row.appendChild(button("签收", function () { act(call("POST", path + "/accept", {})); }));
-      row.appendChild(button("退单", function () { act(call("POST", path + "/return", { reason: reason.value })); }, true));
+      row.appendChild(button(m.accept, function () { act(call("POST", path + "/accept", {})); }));
+      row.appendChild(button(m.return, function () { act(call("POST", path + "/return", { reason: reason.value })); }, true));
     }
     if (role.value === "handler" && t.status === "accepted") {
-      var text = field("答复内容（将公开）"), outcome = select([["resolved", "已解决"], ["explained", "已解释说明"], ["cannot_handle", "暂无法办理"]]);
-      var ext = field("延期理由"), days = el("input"); days.type = "number"; days.min = 1; days.max = 30; days.value = 5;
+      var text = field(m.reply_text), outcome = select(outcomes);
+      var ext = field(m.extension_reason), days = el("input"); days.type = "number"; days.min = 1; days.max = 30; days.value = 5;
       box.appendChild(text); row.appendChild(outcome);
-      row.appendChild(button("提交答复", function () { act(call("POST", path + "/reply", { text: text.value, outcome: outcome.value })); }));
-      var more = el("details"); more.appendChild(el("summary", "申请延期")); more.appendChild(ext); more.appendChild(days);
-      more.appendChild(button("提交延期申请", function () { act(call("POST", path + "/extension", { reason: ext.value, days: Number(days.value) })); }, true));
+      var files = el("input"); files.type = "file"; files.multiple = true; files.accept = "image/jpeg,image/png,image/webp";
+      files.setAttribute("aria-label", m.reply_photos);
+      box.appendChild(el("div", m.reply_photos, "muted")); box.appendChild(files);
+      row.appendChild(button(m.reply, function () {
+        act(uploadAll(files.files).then(function (photos) {
+          return call("POST", path + "/reply", { text: text.value, outcome: outcome.value, photos: photos });
+        }));
+      }));
+      var more = el("details"); more.appendChild(el("summary", m.extension)); more.appendChild(ext); more.appendChild(days);
+      more.appendChild(button(m.extension_send, function () { act(call("POST", path + "/extension", { reason: ext.value, days: Number(days.value) })); }, true));
       box.appendChild(more);
     }
     if (role.value === "dispatcher" && (t.status === "screened" || t.status === "returned")) {
-      var target = select(departments.map(function (c, i) { return [c, names[i]]; }));
+      var target = select(Object.keys(departments).map(function (c) { return [c, departments[c]]; }));
       row.appendChild(target);
-      row.appendChild(button("派单", function () { act(call("POST", path + "/dispatch", { department: target.value })); }));
+      row.appendChild(button(m.dispatch, function () { act(call("POST", path + "/dispatch", { department: target.value })); }));
     }
     if ((role.value === "dispatcher" || role.value === "supervisor") && t.waiting_for === "callback") {
-      var verdict = select(ratings), note = field("回访记录");
+      var verdict = select(ratings), note = field(m.callback_note);
       box.appendChild(note); row.appendChild(verdict);
-      row.appendChild(button("录入回访结果", function () { act(call("POST", path + "/callback", { rating: verdict.value, comment: note.value })); }));
+      row.appendChild(button(m.callback, function () { act(call("POST", path + "/callback", { rating: verdict.value, comment: note.value })); }));
     }
     if (role.value === "supervisor" && t.extension_requested) {
-      var remark = field("审批意见");
+      var remark = field(m.decision_note);
       box.appendChild(remark);
-      row.appendChild(button("同意延期", function () { act(call("POST", path + "/extension/decision", { approve: true, note: remark.value })); }));
-      row.appendChild(button("不同意", function () { act(call("POST", path + "/extension/decision", { approve: false, note: remark.value })); }, true));
+      row.appendChild(button(m.approve, function () { act(call("POST", path + "/extension/decision", { approve: true, note: remark.value })); }));
+      row.appendChild(button(m.refuse, function () { act(call("POST", path + "/extension/decision", { approve: false, note: remark.value })); }, true));
     }
     box.appendChild(row);
+  }
+  // Photos: staff see every photo at once; the dispatchers and the handling department decide
+  // which a citizen's photo may be published (faces, number plates, documents stay private).
+  function photosFor(t, box, act) {
+    (t.staff_photos || []).forEach(function (p) {
+      var figure = el("figure", "", "photo " + p.state);
+      var link = el("a"); link.href = p.url; link.target = "_blank";
+      var img = el("img"); img.src = p.small_url; img.alt = say("photo_of", { by: p.by_name });
+      link.appendChild(img); figure.appendChild(link);
+      figure.appendChild(el("figcaption", m["photo_" + p.state]));
+      if (t.can_review_photos && p.by === "citizen") {
+        var path = "/console/tickets/" + t.number + "/photos/" + p.name;
+        if (p.state !== "public") { figure.appendChild(button(m.publish, function () { act(call("POST", path, { public: true })); })); }
+        if (p.state !== "refused") { figure.appendChild(button(m.withhold, function () { act(call("POST", path, { public: false })); }, true)); }
+      }
+      box.appendChild(figure);
+    });
   }
   function render(data) {
     var list = document.getElementById("list");
     list.textContent = "";
     var stuck = data.stuck || [];
-    document.getElementById("summary").textContent = "共 " + data.tickets.length + " 件" + (stuck.length ? "；处理失败待排查的任务 " + stuck.length + " 个" : "");
-    stuck.forEach(function (s) { list.appendChild(el("p", "任务失败：" + s.task + "（工单内部编号 " + s.ticket_id + "）", "card error")); });
+    document.getElementById("summary").textContent = say("count", { n: data.tickets.length }) + (stuck.length ? say("stuck", { n: stuck.length }) : "");
+    stuck.forEach(function (s) { list.appendChild(el("p", say("failed_task", { task: s.task, id: s.ticket_id }), "card error")); });
     if (stuck.length || data.stream_failures) {
       var note = el("p", "", "error");
-      list.insertBefore(button("故障排除后，重新处理失败的任务（" + (stuck.length + (data.stream_failures || 0)) + "）", function () {
+      list.insertBefore(button(say("redrive", { n: stuck.length + (data.stream_failures || 0) }), function () {
         call("POST", "/console/redrive", {}).then(function (r) {
-          note.textContent = "已重新处理：任务 " + r.tasks + " 个，页面更新 " + r.stream_records + " 条" + (r.still_failing ? "；仍失败 " + r.still_failing + " 个" : "");
+          note.textContent = say("redriven", { tasks: r.tasks, records: r.stream_records }) + (r.still_failing ? say("still_failing", { n: r.still_failing }) : "");
           return load();
         }).catch(function (e) { note.textContent = e.message; });
       }), list.firstChild);
@@ -79,15 +113,22 @@
       node.querySelector(".number").href = t.page;
       node.querySelector(".status").textContent = t.status_label;
       var flag = node.querySelector(".flag");
-      if (t.overdue || t.escalation_level) { flag.hidden = false; flag.textContent = t.overdue ? "已超期" : "督办 " + t.escalation_level + " 级"; }
-      if (t.extension_requested) { flag.hidden = false; flag.textContent = "申请延期"; }
+      if (t.overdue || t.escalation_level) { flag.hidden = false; flag.textContent = t.overdue ? m.overdue : say("escalation", { level: t.escalation_level }); }
+      if (t.extension_requested) { flag.hidden = false; flag.textContent = m.extension; }
+      var error = node.querySelector(".error");
       node.querySelector(".description").textContent = t.description;
-      node.querySelector(".meta").textContent = t.category_name + " · " + t.location_name + (t.department_name ? " · " + t.department_name : "") + " · 提交于 " + fmt(t.created_at);
+      (t.events || []).filter(function (e) { return e.kind === "added" && e.note; }).forEach(function (e) {
+        node.querySelector(".description").appendChild(el("div", say("added", { text: e.note }) + " · " + fmt(e.at), "muted"));
+      });
+      if (t.confidential) { node.querySelector(".status").textContent += " · " + m.confidential; }
+      photosFor(t, node.querySelector(".photos"), function (promise) {
+        promise.then(load).catch(function (e) { error.textContent = e.message; error.hidden = false; });
+      });
+      node.querySelector(".meta").textContent = t.category_name + " · " + t.location_name + (t.department_name ? " · " + t.department_name : "") + " · " + say("submitted", { at: fmt(t.created_at) });
       node.querySelector(".accept-due").textContent = fmt(t.accept_due);
       var due = node.querySelector(".due");
       due.textContent = fmt(t.reply_due);
       if (t.reply_due && new Date(t.reply_due) < new Date()) { due.classList.add("late"); }
-      var error = node.querySelector(".error");
       actionsFor(t, node.querySelector(".box"), function (promise) {
         promise.then(load).catch(function (e) { error.textContent = e.message; error.hidden = false; });
       });
@@ -117,7 +158,7 @@
       .catch(function (e) {
         if (mine !== latest) { return; }
         document.getElementById("list").textContent = "";
-        document.getElementById("summary").textContent = "加载失败：" + e.message;
+        document.getElementById("summary").textContent = say("load_failed", { error: e.message });
       });
   }
   who.addEventListener("change", load);

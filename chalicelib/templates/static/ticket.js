@@ -1,22 +1,59 @@
-/* The rating box of a case page, shown to whoever holds the tracking link. */
+/* A case page opened with its tracking link (the secret in the fragment, never sent to a server
+   log): rate the reply, add information or photos while the case is open. Read on every
+   navigation, not only at load, so a link followed from the page itself works too. */
 "use strict";
 (function () {
   var data = JSON.parse(document.getElementById("page-data").textContent);
-  var match = /[#&]k=([^&]+)/.exec(location.hash);
-  if (!match) { return; }
-  var box = document.getElementById("rate");
-  box.hidden = false;
-  box.querySelectorAll("button[data-rating]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var error = document.getElementById("rate-error");
-      error.hidden = true;
-      fetch(data.api + "/tickets/" + data.number + "/rating", {
-        method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ rating: button.dataset.rating, comment: document.getElementById("rate-comment").value,
-                               secret: decodeURIComponent(match[1]) })
-      }).then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message); } }); })
-        .then(function () { box.querySelector(".choices").hidden = true; document.getElementById("rate-done").hidden = false; })
-        .catch(function (e) { error.textContent = "评价未成功：" + e.message; error.hidden = false; });
+  var m = data.messages;
+  var box = document.getElementById("track");
+  var error = document.getElementById("track-error");
+  var done = document.getElementById("track-done");
+  function secret() {
+    var match = /[#&]k=([^&]+)/.exec(location.hash);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+  function show() { box.hidden = !secret(); }
+  function say(node, message) { error.hidden = true; done.hidden = true; node.textContent = message; node.hidden = false; }
+  // What went wrong, in the page's words (the server's own text only for a refusal it worded).
+  var worded = { 400: m.invalid_input, 403: m.link_invalid, 404: m.link_invalid, 409: m.closed };
+  function post(path, body) {
+    body.secret = secret();
+    return fetch(data.api + "/tickets/" + data.number + path + "?lang=" + encodeURIComponent(document.documentElement.lang), {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        if (!r.ok) { throw new Error(worded[r.status] || j.message || m.try_again); }
+        return j;
+      });
     });
-  });
+  }
+  function upload(file) { return window.mashangUpload(data.api, "/uploads", file, null, m.upload_failed, true); }
+  window.addEventListener("hashchange", show);
+  show();
+  var rate = document.getElementById("rate");
+  if (rate) {
+    rate.querySelectorAll("button[data-rating]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        post("/rating", { rating: button.dataset.rating, comment: document.getElementById("rate-comment").value })
+          .then(function () { rate.hidden = true; say(done, m.rated); })
+          .catch(function (e) { say(error, m.failed + (e instanceof TypeError ? m.try_again : e.message)); });
+      });
+    });
+  }
+  var add = document.getElementById("add");
+  if (add) {
+    add.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var files = Array.prototype.slice.call(document.getElementById("add-photos").files, 0, data.max_photos || 4);
+      var text = document.getElementById("add-text").value.trim();
+      if (!text && !files.length) { return say(error, m.empty); }
+      var button = add.querySelector("button");
+      button.disabled = true;
+      Promise.all(files.map(upload))
+        .then(function (photos) { return post("/additions", { text: text, photos: photos }); })
+        .then(function () { add.reset(); say(done, m.added); })
+        .catch(function (e) { say(error, m.failed + (e instanceof TypeError ? m.try_again : e.message)); })
+        .then(function () { button.disabled = false; });
+    });
+  }
 })();

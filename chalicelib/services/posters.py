@@ -1,0 +1,63 @@
+"""Printable posters for every location (PNG, SVG, A4 PDF) and an A4 sheet per district, published
+beside the site under posters/ with an index page the console links to."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..domain.catalog import Catalog, Location, name_in
+from ..i18n import EN, LOCALES, Messages
+from ..render import posters
+from .context import Deps
+from .publish import intake_path, site_page
+
+SHEET_CODES = 6  # codes per A4 sheet: 6 keeps every code large enough to scan from a wall
+TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+
+
+def poster_of(location: Location, catalog: Catalog, site_url: str) -> posters.Poster:
+    zh, en = Messages(), Messages(EN)
+    district = catalog.districts.get(location.district)
+    return posters.Poster(
+        place=location.name, district=district.name if district else "",
+        url=f"{site_url}/{intake_path(location.code)}",
+        instruction=zh("poster.instruction"), instruction_en=en("poster.instruction"),
+        lookup=zh("poster.lookup", url=f"{site_url}/"), code=location.code)
+
+
+def files(catalog: Catalog, site_url: str, font_path: str | Path | None = None) -> Iterator[tuple[str, bytes]]:
+    """(name, content) of every poster file: <location>.png/.svg/.pdf and district-<code>.pdf."""
+    for location in catalog.locations.values():
+        poster = poster_of(location, catalog, site_url)
+        yield f"{location.code}.png", posters.png(poster, font_path=font_path)
+        yield f"{location.code}.svg", posters.svg(poster).encode()
+        yield f"{location.code}.pdf", posters.pdf([poster])
+    for district in catalog.districts.values():
+        here = [poster_of(loc, catalog, site_url) for loc in catalog.locations.values()
+                if loc.district == district.code]
+        if here:
+            title = Messages()("poster.sheet_title", district=district.name)
+            yield f"district-{district.code}.pdf", posters.pdf(here, title=title, per_page=SHEET_CODES)
+
+
+def publish_posters(deps: Deps, font_path: str | Path | None = None, out: Path | None = None) -> list[str]:
+    """Write every poster to the site (posters/…) and, if asked, to a folder; then the index page
+    in each language."""
+    keys = []
+    for name, content in files(deps.catalog(), deps.settings.site_url, font_path):
+        deps.site.put(f"posters/{name}", content, content_type=TYPES[name.rsplit(".", 1)[1]], cache_seconds=300)
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(content)
+        keys.append(f"posters/{name}")
+    catalog = deps.catalog()
+    for locale in LOCALES:
+        t = Messages(locale)
+        by_district = [(d.code, name_in(d, locale), [(loc.code, name_in(loc, locale))
+                                                     for loc in catalog.locations.values() if loc.district == d.code])
+                       for d in catalog.districts.values()]
+        key = f"{t.prefix}posters/index.html"
+        deps.site.put(key, site_page(deps, t, "site/posters.html", "posters/index.html", by_district=by_district,
+                                     posters_url=f"{deps.settings.site_url}/posters"), cache_seconds=60)
+        keys.append(key)
+    return keys
