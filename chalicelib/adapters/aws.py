@@ -162,6 +162,11 @@ class TableStream:
         return found
 
 
+def _missing(exc: ClientError) -> bool:
+    """S3's answer for an object that is not there (HEAD says 404, GET says NoSuchKey)."""
+    return exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound")
+
+
 class S3Photos:
     """Photos in the private upload bucket (`incoming/<id>` as uploaded, expiring within a day;
     `photos/<name>` cleaned, for staff), and public copies in the site bucket."""
@@ -184,7 +189,7 @@ class S3Photos:
                 return None
             return bytes(self._s3.get_object(Bucket=self._bucket, Key=f"incoming/{upload}")["Body"].read())
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            if _missing(exc):
                 return None
             raise
 
@@ -204,7 +209,7 @@ class S3Photos:
             self._s3.head_object(Bucket=self._bucket, Key=self._keys(name)[1])
             return True
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            if _missing(exc):
                 return False
             raise
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 
 from chalice import Blueprint, Response
 
 from .. import bootstrap
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.model import Channel
-from ..i18n import Messages, locale_of
+from ..i18n import Messages, request_locale
 from ..services import actions, photos
 from ..services.commands import AddInformation, NewUpload, RateTicket, SubmitTicket
 from ..services.publish import public_view
@@ -18,6 +19,14 @@ from .schema import command_of, openapi, query, takes
 
 citizen = Blueprint(__name__)
 CITIZEN_CHANNELS = (Channel.QR, Channel.WEB)
+
+
+def citizen_filing(command: SubmitTicket) -> SubmitTicket:
+    """A filing through the citizen's doors (the JSON API, the plain form): other channels file
+    through their own."""
+    if command.channel not in CITIZEN_CHANNELS:
+        raise InvalidInput(f"channel: citizens file through {' or '.join(CITIZEN_CHANNELS)}", field="channel")
+    return command
 
 
 @citizen.route("/categories", methods=["GET"])
@@ -33,9 +42,7 @@ def list_categories() -> dict:
 @takes(SubmitTicket)
 def submit_ticket() -> Response:
     """File a case (the intake page sends one idempotency key per filled form)."""
-    command = command_of(citizen.current_app, citizen.current_request)
-    if command.channel not in CITIZEN_CHANNELS:  # other channels file through their own doors
-        raise InvalidInput(f"channel: citizens file through {' or '.join(CITIZEN_CHANNELS)}", field="channel")
+    command = citizen_filing(command_of(citizen.current_app, citizen.current_request))
     receipt = bootstrap.submit_once(command, citizen.lambda_context)
     return Response(body=receipt, status_code=201)
 
@@ -72,8 +79,7 @@ def new_upload() -> dict:
     """A one-time form to upload one photo straight to storage (JPEG, PNG or WebP, size-limited);
     the submission then names the upload. Refusals are worded for the citizen."""
     command = command_of(citizen.current_app, citizen.current_request)
-    form = photos.new_upload(bootstrap.deps(), command.content_type, command.size, _locale())
-    return {"url": form.url, "fields": form.fields, "upload": form.upload}
+    return asdict(photos.new_upload(bootstrap.deps(), command.content_type, command.size, _locale()))
 
 
 @citizen.route("/uploads/{upload}", methods=["POST"], content_types=["application/json", "text/plain"])
@@ -102,8 +108,7 @@ def get_ticket(number: str) -> dict:
 
 
 def _locale() -> str:
-    request = citizen.current_request
-    return locale_of((request.query_params or {}).get("lang") or request.headers.get("accept-language"))
+    return request_locale(citizen.current_request)
 
 
 @citizen.route("/openapi.json", methods=["GET"])

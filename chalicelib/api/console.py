@@ -2,6 +2,7 @@
 Who acts comes from api/staff.py; authorization is enforced here, not in the UI."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from chalice import Blueprint
@@ -162,8 +163,7 @@ def new_staff_upload() -> dict:
     """Staff: a one-time form to upload a photo for a reply (published with it)."""
     _staff()
     command = _command()
-    form = photos.new_upload(bootstrap.deps(), command.content_type, command.size)
-    return {"url": form.url, "fields": form.fields, "upload": form.upload}
+    return asdict(photos.new_upload(bootstrap.deps(), command.content_type, command.size))
 
 
 @console.route("/console/tickets/{number}/photos/{name}", methods=["POST"])

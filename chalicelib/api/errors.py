@@ -68,8 +68,12 @@ _FRAMEWORK_ERRORS = {
 }
 
 
+def status_of(exc: errors.DomainError) -> int:
+    return next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+
+
 def error_response(exc: errors.DomainError) -> Response:
-    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+    status = status_of(exc)
     body = {"error": type(exc).__name__, "message": exc.message}
     if exc.field:
         body["field"] = exc.field

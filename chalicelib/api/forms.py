@@ -16,11 +16,11 @@ from chalice import Blueprint, Response
 from .. import bootstrap
 from ..domain import errors
 from ..domain.ids import secret_matches
-from ..i18n import Messages, locale_of
-from ..services.commands import SubmitTicket
+from ..i18n import Messages, request_locale
+from ..services.commands import MAX_PHOTOS, SubmitTicket
 from ..services.publish import page_url, receipt_page, site_page
-from .citizen import CITIZEN_CHANNELS
-from .errors import MAX_BODY_BYTES, STATUS, TooManyRequests
+from .citizen import citizen_filing
+from .errors import MAX_BODY_BYTES, TooManyRequests, status_of
 from .limits import check
 
 forms = Blueprint(__name__)
@@ -34,7 +34,7 @@ HTML_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; fo
 FIELD_MESSAGES = {"category": "form.error.category", "kind": "form.error.kind",
                   "description": "form.error.description", "phone": "form.error.phone",
                   "location": "form.error.location", "photos": "form.error.photos",
-                  "photos.format": "form.error.photo_format"}
+                  "photos.format": "form.error.photo_format", "photos.count": "form.error.too_many_photos"}
 
 
 def html(body: str, status: int = 200, **headers: str) -> Response:
@@ -50,8 +50,7 @@ def _locale(values: dict[str, list[str]] | None = None) -> str:
             values = parse_qs((request.raw_body or b"")[:MAX_BODY_BYTES].decode("utf-8"), max_num_fields=64)
         except (UnicodeDecodeError, ValueError):
             values = {}
-    asked = (values or {}).get("locale", [""])[0] or (request.query_params or {}).get("lang")
-    return locale_of(asked or request.headers.get("accept-language"))
+    return request_locale(request, (values or {}).get("locale", [""])[0])
 
 
 def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -64,7 +63,7 @@ def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
         except errors.DomainError as exc:
             deps = bootstrap.deps()
             t = Messages(_locale())
-            status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+            status = status_of(exc)
             headers = {}
             if isinstance(exc, TooManyRequests):
                 message = t("limit.too_many", seconds=exc.retry_after)
@@ -72,12 +71,10 @@ def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
             elif isinstance(exc, errors.NotFound) and exc.field == "number":
                 asked = kwargs.get("number") or (forms.current_request.query_params or {}).get("number", "")
                 message = t("form.error.unknown_case", number=asked[:40])
-            elif exc.field == "photos" and "at most" in exc.message:
-                message = t("form.error.too_many_photos")
             else:
-                field = "photos" if (exc.field or "").startswith("photos.") and exc.field != "photos.format" \
-                    else exc.field or ""
-                message = t(FIELD_MESSAGES.get(field, "form.error.other"))
+                field = exc.field or ""
+                message = t(FIELD_MESSAGES.get(field)
+                            or ("form.error.photos" if field.startswith("photos.") else "form.error.other"))
             back = f"{deps.settings.site_url}/{t.prefix}"
             return html(site_page(deps, t, "site/problem.html", "index.html", message=message, back=back,
                                   title=t("form.error.title")), status, **headers)
@@ -100,12 +97,12 @@ def _command(values: dict[str, list[str]]) -> SubmitTicket:
 
     data: dict[str, Any] = {name: one(name) for name in ("location", "category", "kind", "description", "phone")
                             if one(name) is not None}
+    photos = [p for p in values.get("photos", []) if p]
+    if len(photos) > MAX_PHOTOS:
+        raise errors.InvalidInput(f"photos: at most {MAX_PHOTOS}", field="photos.count")
     data.update(channel=one("channel") or "qr", locale=_locale(values),
-                confidential=one("confidential") in ("1", "on", "true"),
-                photos=[p for p in values.get("photos", []) if p])
-    command = SubmitTicket.parse(data)
-    if command.channel not in CITIZEN_CHANNELS:
-        raise errors.InvalidInput("channel: citizens file through qr or web", field="channel")
+                confidential=one("confidential") in ("1", "on", "true"), photos=photos)
+    command = citizen_filing(SubmitTicket.parse(data))
     # Without the page script there is no per-form key: the form's own content is the key, so
     # sending the same form twice files one case (the hash never leaves the idempotency record).
     key = one("idempotency_key") or "form:" + hashlib.sha256(

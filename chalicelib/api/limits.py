@@ -12,7 +12,7 @@ from chalice.app import Request
 
 from .. import bootstrap, config
 from ..domain.throttle import Decision
-from ..i18n import locale_of, t
+from ..i18n import request_locale, t
 from ..services import limits
 from .errors import TooManyRequests
 
@@ -35,10 +35,7 @@ def decision(rule: str, request: Request) -> Decision:
 def refusal(decision: Decision, request: Request) -> str:
     """The polite refusal, in the language the page asks (?lang=) or the request prefers (Chinese
     unless it asks English)."""
-    asked = (getattr(request, "query_params", None) or {}).get("lang") \
-        or (request.headers.get("accept-language") if request.headers else None)
-    locale = locale_of(asked)
-    return t("limit.too_many", locale, seconds=decision.retry_after)
+    return t("limit.too_many", request_locale(request), seconds=decision.retry_after)
 
 
 def check(rule: str, request: Request) -> None:

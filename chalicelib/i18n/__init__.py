@@ -11,6 +11,7 @@ import string
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ZH = "zh-CN"
@@ -36,6 +37,22 @@ def locale_of(value: str | None) -> str:
         if tag.startswith("zh"):
             return ZH
     return DEFAULT
+
+
+def request_locale(request: Any, asked: str | None = None) -> str:
+    """The language an HTTP request asks for: what its page says (a form's `locale` given as
+    `asked`, else `?lang=`), else the browser's Accept-Language."""
+    query = getattr(request, "query_params", None) or {}
+    headers = getattr(request, "headers", None) or {}
+    return locale_of(asked or query.get("lang") or headers.get("accept-language"))
+
+
+def reason_text(code: str | None, locale: str = DEFAULT, **fields: object) -> str:
+    """A stored reason: a catalogue code ("too_short") worded, or free text kept as written."""
+    if not code:
+        return ""
+    t = Messages(locale)
+    return t(f"reason.{code}", **fields) if t.has(f"reason.{code}") else code
 
 
 def placeholders(text: str) -> set[str]:

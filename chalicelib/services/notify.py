@@ -14,10 +14,3 @@ def sms(deps: Deps, phone: str | None, template: str, locale: str = DEFAULT, **f
     logger.info("sms sent", extra={"template": template})
     return True
 
-
-def reason_text(code: str | None, locale: str = DEFAULT, **fields: object) -> str:
-    """A stored reason: a catalogue code ("too_short") worded, or free text kept as written."""
-    if not code:
-        return ""
-    t = Messages(locale)
-    return t(f"reason.{code}", **fields) if t.has(f"reason.{code}") else code

@@ -14,10 +14,9 @@ from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog, name_in
 from ..domain.model import Event, Kind, Outcome, PhotoState, Rating, Status, Ticket
 from ..domain.redact import redact
-from ..i18n import LOCALES, PREFIX, Messages
+from ..i18n import LOCALES, PREFIX, Messages, reason_text
 from ..render import qr
 from .context import Deps
-from .notify import reason_text
 
 # Console tabs per role: (id, message key of the label, query string of GET /console/…).
 CONSOLE_TABS = {
@@ -240,19 +239,18 @@ def publish_site(deps: Deps) -> list[str]:
         keys.append(key)
     for locale in LOCALES:
         t = Messages(locale)
-        categories = [(c.code, name_in(c, locale)) for c in catalog.categories.values()]
+        intake: dict[str, Any] = {"categories": [(c.code, name_in(c, locale)) for c in catalog.categories.values()],
+                  "kinds": [k.value for k in Kind], "min_chars": policy.min_description_chars,
+                  "max_photos": policy.max_photos,
+                  "script": {"api": deps.settings.api_url, "min": policy.min_description_chars,
+                             "max_photos": policy.max_photos, "max_mb": policy.photo_max_mb,
+                             "messages": t.section("intake.js.")}}
         for location in catalog.locations.values():
             district = catalog.districts.get(location.district)
             path = intake_path(location.code)
             deps.site.put(t.prefix + path, site_page(
                 deps, t, "site/intake.html", path, location=location, location_name=name_in(location, locale),
-                district_name=name_in(district, locale) if district else "", categories=categories,
-                kinds=[k.value for k in Kind], min_chars=policy.min_description_chars,
-                max_photos=policy.max_photos,
-                script={"api": deps.settings.api_url, "min": policy.min_description_chars,
-                        "max_photos": policy.max_photos, "max_mb": policy.photo_max_mb,
-                        "messages": t.section("intake.js.")},
-            ), cache_seconds=300)
+                district_name=name_in(district, locale) if district else "", **intake), cache_seconds=300)
             keys.append(t.prefix + path)
         by_district = [(name_in(d, locale), [(loc.code, name_in(loc, locale)) for loc in catalog.locations.values()
                                              if loc.district == d.code]) for d in catalog.districts.values()]

@@ -13,7 +13,7 @@ from typing import Any
 from ..domain.ids import new_tracking_secret, secret_digest
 from ..domain.model import Rating, Status, Ticket
 from ..domain.screening import Verdict, check_text, find_duplicate
-from ..i18n import Messages
+from ..i18n import Messages, reason_text
 from . import notify
 from .cases import Changed, change
 from .context import Deps
@@ -57,7 +57,7 @@ def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
                        page=page_url(deps, ticket.number, ticket.locale))
         else:
             notify.sms(deps, phone, "invalid", ticket.locale, number=ticket.number,
-                       reason=notify.reason_text(decision.reason, ticket.locale))
+                       reason=reason_text(decision.reason, ticket.locale))
     return _screened(ticket, deps)
 
 

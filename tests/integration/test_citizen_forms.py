@@ -75,6 +75,8 @@ def test_the_plain_form_files_once_and_sees_the_receipt(client, stack):
     ({"phone": "12345"}, 400, "手机号格式不正确"),
     ({"location": "nowhere"}, 404, "请重新扫描"),
     ({"photos": "f" * 32}, 400, "照片无效或已过期"),
+    ({"photos": ["f" * 32] * 5}, 400, "最多上传 4 张照片"),
+    ({"photos": "not-an-upload"}, 400, "照片无效或已过期"),
     ({"locale": "en", "category": ""}, 400, "Choose what the problem is"),
 ])
 def test_a_refused_form_says_what_is_wrong_and_files_nothing(client, stack, fields, status, words):
