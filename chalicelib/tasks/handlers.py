@@ -13,6 +13,7 @@ from ..observability import logger
 from ..services import steps
 from ..services.changes import on_changes
 from ..services.context import Deps
+from ..services.site import rebuild_pending
 
 tasks = Blueprint(__name__)
 
@@ -50,6 +51,12 @@ def run_task(message: dict[str, Any]) -> None:
 def on_task_message(event: Any) -> None:
     for record in event:
         run_task(json.loads(record.body))
+
+
+@tasks.on_sqs_message(queue_arn=config.event_source(config.PAGE_QUEUE_ARN), batch_size=1)
+def on_page_message(event: Any) -> None:
+    """The coalesced build of the shared pages that changes marked (services/site.py)."""
+    rebuild_pending(bootstrap.deps())
 
 
 Image = dict[str, Any] | None

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib import config
 from infra.definitions import load_template, state_machine_files, substitute
 
 LOCAL_ROLE = "arn:aws:iam::123456789012:role/mashang-local-workflow"
@@ -41,6 +42,10 @@ class Resources:
         return self.refs["StreamFailureQueue"]
 
     @property
+    def page_queue_url(self) -> str:
+        return self.refs["PageQueue"]
+
+    @property
     def state_machine_arn(self) -> str:
         return self.refs["TicketWorkflow"]
 
@@ -61,6 +66,7 @@ class Resources:
             "MASHANG_TASK_QUEUE_URL": self.task_queue_url,
             "MASHANG_DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
             "MASHANG_STREAM_FAILURE_QUEUE_URL": self.stream_failure_queue_url,
+            config.PAGE_QUEUE_URL: self.page_queue_url,
             "MASHANG_SMS_TOPIC_ARN": self.sms_topic_arn,
             "MASHANG_STATE_MACHINE_ARN": self.state_machine_arn,
         }

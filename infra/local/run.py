@@ -101,6 +101,8 @@ def main() -> int:
 
     stop = threading.Event()
     queue = QueuePump(session.client("sqs"), resources.task_queue_url, handlers.on_task_message)
+    pages = QueuePump(session.client("sqs"), resources.page_queue_url, handlers.on_page_message,
+                      name="on_page_message")
     stream = StreamPump(session.client("dynamodbstreams"), resources.table_stream_arn, handlers.on_table_change,
                         failures=(session.client("sqs"), resources.stream_failure_queue_url))
     config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
@@ -124,6 +126,7 @@ def main() -> int:
         threading.Thread(target=run_forever, args=(queue.once, stop), name="task-poller", daemon=True),
         threading.Thread(target=retention, name="retention", daemon=True),
         threading.Thread(target=run_forever, args=(stream.once, stop), name="stream-poller", daemon=True),
+        threading.Thread(target=run_forever, args=(pages.once, stop), name="page-poller", daemon=True),
         threading.Thread(target=api.server.serve_forever, name="api", daemon=True),
         threading.Thread(target=site.serve_forever, name="site", daemon=True),
     ]
@@ -153,7 +156,7 @@ def main() -> int:
     print("stopping…", flush=True)
     api.server.shutdown()
     site.shutdown()
-    for thread in threads[:3]:
+    for thread in threads[:4]:
         thread.join(timeout=5)
     emulator.terminate()
     emulator.wait(timeout=20)
