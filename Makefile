@@ -21,7 +21,7 @@ help:
 	@echo "make test     run the whole test suite (unit, integration, workflow, e2e, infra checks)"
 	@echo "make package  build the CloudFormation template and validate it (cfn-lint, asl-validator)"
 	@echo "make deploy   deploy to AWS with the AWS CLI (needs credentials and DEPLOY_BUCKET)"
-	@echo "make bench    intake latency and publishing throughput on the local twin"
+	@echo "make bench    intake latency, publishing throughput, and the site's cost of one change at 1,000 and 20,000 cases"
 
 # Any python3 from 3.11 to 3.13; Debian's own python needs its venv package, installed when missing.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -89,6 +89,7 @@ deploy: package
 # Bounded benchmark on the local twin (loopback only; fixed count, stops by itself).
 bench: $(STAMP)
 	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.site
 
 clean:
 	rm -rf build .pytest_cache
