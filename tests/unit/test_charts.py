@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from chalicelib.render.charts import Bar, daily_chart, percent, rate_bars
+from chalicelib.render.charts import Bar, daily_chart, rate_bars
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -17,7 +17,7 @@ def test_the_daily_chart_draws_one_point_per_day_on_a_round_axis():
     root = parse(daily_chart(days, "Cases filed per day"))
     assert root.get("role") == "img" and root.get("aria-label") == "Cases filed per day"
     assert root.find(f"{SVG}title").text == "Cases filed per day"
-    assert root.get("viewBox", "").startswith("0 0 640 ") and root.get("width") == "100%"
+    assert root.get("viewBox", "").startswith("0 0 400 ") and root.get("width") == "100%"
     points = root.find(f".//{SVG}polyline").get("points").split()
     assert len(points) == 30
     labels = [t.text for t in root.iter(f"{SVG}text")]
@@ -31,25 +31,23 @@ def test_a_daily_chart_of_no_days_is_an_empty_frame():
     assert root.find(f".//{SVG}polyline") is None
 
 
-def test_rate_bars_are_as_long_as_the_rate_and_say_it():
-    svg = rate_bars([Bar("Roads <&> Bridges", [2 / 3, None], spoken="Roads: 66.7%, —"),
-                     Bar("市交通运输局", [1.0, 0.0])], ["Completion", "Satisfaction"], "Rates by department")
+def test_rate_bars_are_as_long_as_the_rate_and_name_their_units():
+    svg = rate_bars([Bar("Roads <&> Bridges", [2 / 3, None]), Bar("市交通运输局", [1.0, 0.0])],
+                    ["Completion", "Satisfaction"], "Rates by department")
     root = parse(svg)  # escaped labels keep it well-formed
     assert "Roads &lt;&amp;&gt; Bridges" in svg
-    assert root.get("aria-label") == "Rates by department"
+    assert root.get("role") == "img" and root.get("aria-label") == "Rates by department"
+    assert root.get("viewBox") == f"0 0 400 {28 + 2 * (21 + 2 * 15 + 10)}"
     texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert texts == ["Completion", "Satisfaction", "Roads <&> Bridges", "66.7%", "—", "市交通运输局", "100.0%", "0.0%"]
-    filled = [float(r.get("width")) for r in root.iter(f"{SVG}rect") if r.get("fill") not in ("#eef1f4",)
-              and r.get("height") == "10"]
-    assert filled == [round(576 * 2 / 3, 1), 576.0]  # no bar drawn for no base or 0 %
-    assert [g.find(f"{SVG}title").text for g in root.findall(f"{SVG}g")[1:2]] == ["Roads: 66.7%, —"]
+    assert texts == ["Completion", "Satisfaction", "Roads <&> Bridges", "市交通运输局"]
+    paths = root.findall(f"{SVG}path")
+    assert paths[0].get("d").count("z") == 4  # a track behind every bar
+    assert {p.get("fill"): p.get("d") for p in paths[1:]} == {
+        "#0b57a4": "M0 49h266.7v12H0zM0 110h400.0v12H0z",  # 2/3 and 100 % of the width
+        "#1e7a46": ""}  # nothing drawn for no base or 0 %
 
 
 def test_a_long_name_is_clipped_in_the_chart_counting_wide_characters_double():
     svg = rate_bars([Bar("很" * 40, [0.5]), Bar("x" * 80, [0.5])], ["A"], "t")
     texts = [t.text for t in parse(svg).iter(f"{SVG}text")]
-    assert texts[1] == "很" * 33 + "…" and texts[3] == "x" * 67 + "…"
-
-
-def test_percent_has_one_decimal_and_a_dash_for_no_base():
-    assert (percent(2 / 3), percent(1.0), percent(None), percent(0.0)) == ("66.7%", "100.0%", "—", "0.0%")
+    assert texts[1:3] == ["很" * 24 + "…", "x" * 49 + "…"]
