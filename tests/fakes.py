@@ -123,7 +123,7 @@ class FakeCounters:
         self.sequences: dict[str, int] = defaultdict(int)
         self.values: dict[tuple[str, str], int] = defaultdict(int)  # (counter, day) -> value
         self.seen: set[tuple[str, str, str]] = set()
-        self.reads: list[str] = []  # the counters `days` read, in order
+        self.reads: list[tuple[str, str, str]] = []  # (counter, first, last) of each `days` read
 
     def next(self, name: str) -> int:
         self.sequences[name] += 1
@@ -140,7 +140,7 @@ class FakeCounters:
         return sum(n for (name, day), n in self.values.items() if name == counter and day.startswith(period))
 
     def days(self, counter: str, first: str, last: str) -> dict[str, int]:
-        self.reads.append(counter)
+        self.reads.append((counter, first, last))
         return {day: n for (name, day), n in self.values.items() if name == counter and first <= day <= last}
 
 
