@@ -111,12 +111,27 @@ def rate_bars(bars: Sequence[Bar], series: Sequence[str], title: str) -> str:
     return _svg(height, title, body, "chart bars")
 
 
+def _width(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
 def _clip(label: str, limit: int = 50) -> str:
-    """A name that fits one line of the chart, counting a wide (CJK) character as two narrow ones
-    (the table beside the chart has the name whole)."""
-    used = 0
-    for i, char in enumerate(label):
-        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
-        if used > limit:
-            return label[:i - 1] + "…"
-    return label
+    """A name that fits one line of the chart, counting a wide (CJK) character as two narrow ones;
+    a longer one keeps its start and its end, where names differ ("… Bureau No. 5"). The table
+    beside the chart has the name whole."""
+    if sum(map(_width, label)) <= limit:
+        return label
+    head, tail, room = "", "", limit - 1
+    for char in label:
+        if sum(map(_width, head + char)) > room * 2 // 3:
+            break
+        head += char
+    if " " in head and label[len(head)] != " ":
+        head = head[:head.rfind(" ")]  # a whole word, where words are spaced
+    for char in reversed(label):
+        if sum(map(_width, head + tail + char)) > room:
+            break
+        tail = char + tail
+    if " " in tail and label[-len(tail) - 1] != " ":
+        tail = tail[tail.find(" ") + 1:]
+    return f"{head.rstrip()}…{tail.lstrip()}"

@@ -47,7 +47,8 @@ def test_rate_bars_are_as_long_as_the_rate_and_name_their_units():
         "#1e7a46": ""}  # nothing drawn for no base or 0 %
 
 
-def test_a_long_name_is_clipped_in_the_chart_counting_wide_characters_double():
-    svg = rate_bars([Bar("很" * 40, [0.5]), Bar("x" * 80, [0.5])], ["A"], "t")
+def test_a_long_name_keeps_its_start_and_end_in_the_chart_counting_wide_characters_double():
+    long_english = "Bureau of Urban Administration and Comprehensive Enforcement No. 5"
+    svg = rate_bars([Bar("很" * 40, [0.5]), Bar(long_english, [0.5]), Bar("Water Group", [0.5])], ["A"], "t")
     texts = [t.text for t in parse(svg).iter(f"{SVG}text")]
-    assert texts[1:3] == ["很" * 24 + "…", "x" * 49 + "…"]
+    assert texts[1:] == ["很" * 16 + "…" + "很" * 8, "Bureau of Urban Administration…Enforcement No. 5", "Water Group"]
