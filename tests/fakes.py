@@ -122,8 +122,9 @@ def _due(ticket: Ticket) -> datetime:
 class FakeCounters:
     def __init__(self) -> None:
         self.sequences: dict[str, int] = defaultdict(int)
-        self.days: dict[tuple[str, str], int] = defaultdict(int)
+        self.values: dict[tuple[str, str], int] = defaultdict(int)  # (counter, day) -> value
         self.seen: set[tuple[str, str, str]] = set()
+        self.reads: list[tuple[str, str, str]] = []  # (counter, first, last) of each `days` read
 
     def next(self, name: str) -> int:
         self.sequences[name] += 1
@@ -133,11 +134,15 @@ class FakeCounters:
         if (tally.counter, tally.day, tally.key) in self.seen:
             return False
         self.seen.add((tally.counter, tally.day, tally.key))
-        self.days[tally.counter, tally.day] += 1
+        self.values[tally.counter, tally.day] += 1
         return True
 
     def total(self, counter: str, period: str) -> int:
-        return sum(n for (name, day), n in self.days.items() if name == counter and day.startswith(period))
+        return sum(n for (name, day), n in self.values.items() if name == counter and day.startswith(period))
+
+    def days(self, counter: str, first: str, last: str) -> dict[str, int]:
+        self.reads.append((counter, first, last))
+        return {day: n for (name, day), n in self.values.items() if name == counter and first <= day <= last}
 
 
 class FakeListings:

@@ -64,6 +64,10 @@ class Counters(Protocol):
     def total(self, counter: str, period: str) -> int:
         """The sum of a counter's days whose date starts with `period` (YYYY-MM or YYYY-MM-DD)."""
 
+    def days(self, counter: str, first: str, last: str) -> dict[str, int]:
+        """A counter's value per day from `first` to `last` (ISO dates, both included) in one read;
+        days nothing was counted on are left out."""
+
 
 class Listings(Protocol):
     """What the shared pages list (domain/listings.py), kept by the table's stream; every read is

@@ -77,6 +77,19 @@ def test_a_tally_counts_once_per_key_and_months_add_up_their_days(stack):
     assert counters.total("dispatched#water", "2026-11") == 0
 
 
+def test_a_counter_reads_its_days_in_a_span_both_ends_included(stack):
+    from chalicelib.domain.tallies import Tally
+
+    counters = stack.deps.counters
+    for day, key in (("2026-10-31", "A"), ("2026-11-01", "B"), ("2026-11-01", "C"), ("2026-11-30", "D"),
+                     ("2026-12-01", "E")):
+        counters.count_once(Tally("submitted#all", day, key))
+    counters.count_once(Tally("submitted#kind:help", "2026-11-02", "F"))
+    assert counters.days("submitted#all", "2026-11-01", "2026-11-30") == {"2026-11-01": 2, "2026-11-30": 1}
+    assert counters.days("submitted#all", "2026-10-31", "2026-10-31") == {"2026-10-31": 1}
+    assert counters.days("submitted#kind:help", "2026-10-01", "2026-10-31") == {}
+
+
 def test_counters_count_atomically(stack):
     assert [stack.deps.counters.next("number#20261123") for _ in range(3)] == [1, 2, 3]
     assert stack.deps.counters.next("number#20261124") == 1

@@ -151,6 +151,11 @@ class CounterRepository:
         days = model.query(f"TALLY#{counter}", model.sk.startswith(period), attributes_to_get=["value"])
         return sum(int(day.value) for day in days)
 
+    def days(self, counter: str, first: str, last: str) -> dict[str, int]:
+        model = self._models.tally
+        found = model.query(f"TALLY#{counter}", model.sk.between(first, last), attributes_to_get=["sk", "value"])
+        return {day.sk: int(day.value) for day in found}
+
 
 class LimitRepository:
     """Per-client request buckets, one item each: read, decide, then write on the condition that
