@@ -76,10 +76,9 @@ def test_the_objects_one_status_change_writes_are_the_planned_ones(stack, monkey
     stack.pump_until(lambda: stack.deps.tickets.get(ticket.id).task_stage == "accept")
     stack.pump_until(lambda: stack.pages.once() == 0 and stack.stream.once() == 0)
     written: list[str] = []
-    real_put_pages, real_put = stack.deps.site.put_pages, stack.deps.site.put
-    monkeypatch.setattr(stack.deps.site, "put_pages", lambda pages, cache_seconds=10: (
-        written.extend(k for k, _ in pages), real_put_pages(pages, cache_seconds))[1])
-    monkeypatch.setattr(stack.deps.site, "put", lambda key, body, *a, **k: (written.append(key), real_put(key, body, *a, **k))[1])
+    real_put = stack.deps.site.put  # every object goes through it
+    monkeypatch.setattr(stack.deps.site, "put",
+                        lambda key, body, *a, **k: (written.append(key), real_put(key, body, *a, **k))[1])
     actions.accept(receipt.number, "east-city", AcceptTicket.parse({}), stack.deps)
     stack.pump_until(lambda: "d/east-city.html" in written and any(k.startswith("stats/") for k in written))
     pages = {k.removeprefix("en/").rsplit(".", 1)[0] for k in written}
