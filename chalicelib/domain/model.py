@@ -277,13 +277,19 @@ class Ticket:
             self._record("extension_refused", at, supervisor, note)
 
     # --- escalation ----------------------------------------------------------------
-    def escalate(self, stage: str, at: datetime) -> int:
-        """One level up (督办); level 3 marks the case publicly overdue. Returns the new level."""
+    def escalate(self, stage: str, at: datetime, key: str | None = None) -> int | None:
+        """One level up (督办); level 3 marks the case publicly overdue. Returns the new level, or
+        None if the escalation `key` names (one workflow step's) is on the timeline already: a
+        step delivered twice escalates once."""
+        if key is not None and any(e.kind == "escalated" and e.data.get("key") == key for e in self.events):
+            return None
         self.escalation_level = min(self.escalation_level + 1, 3)
         if self.escalation_level >= 3:
             self.overdue = True
-        self._record("escalated", at, "system", "",
-                     {"level": self.escalation_level, "stage": stage})
+        data: dict[str, Any] = {"level": self.escalation_level, "stage": stage}
+        if key is not None:
+            data["key"] = key
+        self._record("escalated", at, "system", "", data)
         return self.escalation_level
 
     # --- reply, survey, verdict ----------------------------------------------------
@@ -320,6 +326,19 @@ class Ticket:
             if self.events[index].kind == kind:
                 return self.events[index + 1:]
         return list(self.events)
+
+    def distinct_events(self) -> list[tuple[int, Event]]:
+        """The timeline once each, with each event's index: an exact repeat of an earlier event
+        (same kind, time, actor, note and detail) is left out."""
+        seen: set[str] = set()
+        found = []
+        for index, event in enumerate(self.events):
+            fingerprint = repr((event.kind, event.at.isoformat(), event.actor, event.note,
+                                sorted(event.data.items(), key=lambda item: item[0])))
+            if fingerprint not in seen:
+                seen.add(fingerprint)
+                found.append((index, event))
+        return found
 
     def last_event(self, kind: str) -> Event | None:
         return next((e for e in reversed(self.events) if e.kind == kind), None)
