@@ -4,9 +4,12 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.errors import InvalidInput, Unhideable
-from chalicelib.domain.model import Event, Outcome, Photo, PhotoState, Rating
+from chalicelib.domain.model import Event, Outcome, Photo, PhotoState, Rating, Ticket
 from chalicelib.domain.moderation import hidden_photos, public_description, public_note, rating_comment
+from chalicelib.services import actions
+from chalicelib.services.commands import HideContent
 from tests.builders import NOW, make_dispatched, make_ticket
+from tests.fakes import World, make_world
 
 
 def with_addition():
@@ -98,3 +101,54 @@ def test_system_events_are_not_citizen_text():
     ticket.events.append(Event("rated", NOW, "system", "未能联系到群众"))
     with pytest.raises(Unhideable):
         ticket.hide(f"event:{len(ticket.events) - 1}", "privacy", "center", NOW)
+
+
+# --- the action, against in-memory fakes ---------------------------------------------------------
+def stored_case(world: World) -> Ticket:
+    ticket = make_dispatched(description="隔壁张三家天天吵", photos=[Photo("a.jpg", "citizen", NOW, PhotoState.PUBLIC)])
+    world.photos.keep("a.jpg", b"full", b"small")
+    world.tickets.add(ticket, phone=None)
+    world.deliver()
+    return ticket
+
+
+def test_hiding_rewrites_both_pages_and_withdraws_a_hidden_photo_after_the_write():
+    world = make_world()
+    ticket = stored_case(world)
+    assert f"p/{ticket.number}/a.jpg" in world.site.pages
+    actions.hide(ticket.number, HideContent(target="photo:a.jpg", reason="privacy"), "center", world.deps)
+    actions.hide(ticket.number, HideContent(target="description", reason="privacy"), "center", world.deps)
+    assert f"p/{ticket.number}/a.jpg" in world.site.pages  # nothing happens inside the change
+    world.deliver()
+    assert f"p/{ticket.number}/a.jpg" not in world.site.pages
+    assert f"p/{ticket.number}/a-s.jpg" not in world.site.pages
+    for key in (f"t/{ticket.number}.html", f"en/t/{ticket.number}.html"):
+        page = world.site.text(key)
+        assert "张三" not in page and ("已被管理员隐藏" in page or "Hidden by the moderator" in page)
+
+
+def test_hiding_twice_writes_once_and_a_conflict_is_decided_again():
+    world = make_world()
+    ticket = stored_case(world)
+    world.tickets.interfere(ticket.id, lambda t: t.wait_for("accept", "tok"))
+    actions.hide(ticket.number, HideContent(target="description", reason="privacy"), "center", world.deps)
+    writes = world.tickets.writes
+    again = actions.hide(ticket.number, HideContent(target="description", reason="privacy"), "center", world.deps)
+    assert world.tickets.writes == writes
+    assert [e.kind for e in again.events].count("hidden") == 1 and again.task_token == "tok"
+
+
+@pytest.mark.parametrize("body, field, words", [
+    ({"target": "title", "reason": "privacy"}, "target", "无法隐藏"),
+    ({"target": "photo:nope.jpg", "reason": "privacy"}, "target", "没有这张照片"),
+    ({"target": "description", "reason": " "}, "reason", "请填写隐藏理由"),
+    ({"reason": "privacy"}, "target", "无法隐藏"),
+])
+def test_a_bad_target_or_no_reason_is_refused_in_the_staffs_words_and_writes_nothing(body, field, words):
+    world = make_world()
+    ticket = stored_case(world)
+    writes = world.tickets.writes
+    with pytest.raises(InvalidInput) as refused:
+        actions.hide(ticket.number, HideContent.parse(body), "center", world.deps)
+    assert refused.value.field == field and words in refused.value.message
+    assert world.tickets.writes == writes
