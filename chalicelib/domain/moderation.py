@@ -6,6 +6,9 @@ from __future__ import annotations
 from .model import Event, Ticket
 from .redact import redact
 
+# Reason codes the console offers (worded as "reason.<code>"); staff may also write their own.
+HIDE_REASONS = ("privacy", "abusive", "off_topic")
+
 
 def event_target(index: int) -> str:
     return f"event:{index}"

@@ -15,7 +15,14 @@ from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog, name_in
 from ..domain.deadlines import Countdown, countdown, working_days_around
 from ..domain.model import CITIZEN_TEXT_EVENTS, Event, Kind, Outcome, PhotoState, Rating, Status, Ticket
-from ..domain.moderation import event_target, hidden_photos, public_description, public_note, rating_comment
+from ..domain.moderation import (
+    HIDE_REASONS,
+    event_target,
+    hidden_photos,
+    public_description,
+    public_note,
+    rating_comment,
+)
 from ..domain.redact import redact
 from ..i18n import LOCALES, PREFIX, Messages, reason_text
 from ..render import qr
@@ -344,7 +351,8 @@ def publish_site(deps: Deps) -> list[str]:
                              for role, tabs in CONSOLE_TABS.items()},
                     "departments": dict(departments), "messages": t.section("console.js."),
                     "ratings": [(r.value, t(f"rating.{r.value}")) for r in Rating],
-                    "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome]},
+                    "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome],
+                    "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS]},
         ), cache_seconds=60)
         keys += [t.prefix + "index.html", t.prefix + "console/index.html"]
     return keys
