@@ -129,8 +129,12 @@ def hide(number: str, cmd: HideContent, actor: str, deps: Deps, locale: str = DE
     """A moderator hides a citizen's text or a photo from the public, with a reason. The stored
     change does the rest once: the pages are rewritten and a hidden photo is withdrawn."""
     now = deps.clock.now()
+
+    def action(ticket: Ticket) -> None:
+        ticket.hide(cmd.target, cmd.reason, actor, now)
+
     try:
-        return _act(number, (), deps, lambda t: t.hide(cmd.target, cmd.reason, actor, now))
+        return _act(number, (), deps, action)
     except Unhideable as exc:
         raise InvalidInput(Messages(locale)(f"moderation.error.{exc.code}"), field=exc.field) from None
 
