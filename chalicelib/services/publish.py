@@ -141,8 +141,12 @@ def _timeline(ticket: Ticket, catalog: Catalog, t: Messages) -> list[TimelineEnt
             return ""
         return citizen_words(index, event) if event.kind in CITIZEN_TEXT_EVENTS else event.note
 
+    def who(event: Event) -> str:
+        # The public learns that a moderator acted, not which office.
+        return t("moderation.actor") if event.kind == "hidden" else name_of(event.actor)
+
     # An exact repeat of an event (an old retry's) is listed once.
-    return [TimelineEntry(e.at, t.get(f"event.{e.kind}", e.kind), name_of(e.actor), note_of(i, e))
+    return [TimelineEntry(e.at, t.get(f"event.{e.kind}", e.kind), who(e), note_of(i, e))
             for i, e in reversed(ticket.distinct_events())]
 
 

@@ -128,9 +128,9 @@ def test_hidden_citizen_words_show_the_moderators_reason_not_the_text():
     en = ticket_page(ticket, make_catalog(), _Deps(), "en", now=NOW)
     assert "张三" not in zh and "张三" not in en
     assert 'class="moderated" id="description">已被管理员隐藏（原因：含有个人隐私信息）<' in zh
-    assert "Hidden by the moderator (reason: It contains personal information)" in en
+    assert "Hidden by the moderator (reason: personal information)" in en
     assert "已被管理员隐藏（原因：照片里有人脸）" in zh  # the addition, in the timeline
-    assert "管理员隐藏内容" in zh and "诉求内容，原因：含有个人隐私信息" in zh  # the timeline records it
+    assert "对公众隐藏内容</strong> · 管理员" in zh and "诉求内容，原因：含有个人隐私信息" in zh  # on the timeline
     assert "p/" + ticket.number + "/a" not in zh and "p/" + ticket.number + "/b-s.jpg" in zh
     assert zh.count('class="photo-hidden"') == 1
     view = public_view(ticket, _Deps())
