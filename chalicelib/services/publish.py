@@ -374,14 +374,16 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
 
     hidden = ticket.confidential and not staff
     site = deps.settings.site_url
-    reasons = {target: hidden_text(reason, t) for target, reason in ticket.hidden.items()}
-    description, _ = public_description(ticket)
+    # What a moderator hid: target -> the reason, worded; the public reads the hidden note instead.
+    reasons = {target: redact(reason_text(reason, locale)) for target, reason in ticket.hidden.items()}
+    description, description_hidden = public_description(ticket)
 
     def note(index: int, event: Event) -> str:
         if hidden:
             return ""
-        if not staff and event.kind in CITIZEN_TEXT_EVENTS and event_target(index) in reasons:
-            return reasons[event_target(index)]
+        target = event_target(index)
+        if not staff and event.kind in CITIZEN_TEXT_EVENTS and target in ticket.hidden:
+            return hidden_text(ticket.hidden[target], t)
         return redact(event.note)
 
     figure = countdown(ticket, catalog.policy.calendar(), deps.clock.now(), catalog.policy.triage_days)
@@ -403,7 +405,7 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
         "confidential": hidden,
         # Staff see what a moderator hid (marked in "hidden"); the public the words said instead.
         "description": None if hidden else redact(ticket.description) if staff
-        else reasons.get("description", description),
+        else hidden_text(description_hidden, t) if description_hidden is not None else description,
         "hidden": {} if hidden else reasons,
         "reply": redact(ticket.reply) if ticket.reply and not hidden else None,
         "outcome": ticket.outcome.value if ticket.outcome else None,

@@ -344,7 +344,7 @@ def test_dispatchers_and_supervisors_hide_citizen_words_and_others_may_not(clien
     hidden = post(client, path, body, "center", "dispatcher")
     assert hidden.status_code == 200
     assert hidden.json_body["description"] == submission()["description"]  # staff still see it
-    assert hidden.json_body["hidden"]["description"].startswith("已被管理员隐藏")
+    assert hidden.json_body["hidden"] == {"description": "含有个人隐私信息"}
     assert post(client, path, body, "sup", "supervisor").status_code == 200  # again: no change
     stored = stack.deps.tickets.by_number(number)
     assert stored.hidden == {"description": "privacy"} and [e.kind for e in stored.events].count("hidden") == 1

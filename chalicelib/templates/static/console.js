@@ -147,7 +147,7 @@
         add(line, hideControl(t, "event:" + e.index, picker, reload));
         description.appendChild(line);
       });
-      if (t.can_hide) { node.querySelector(".box").appendChild(picker); }
+      if (t.can_hide) { card.insertBefore(picker, node.querySelector(".photos")); }
       if (t.confidential) { node.querySelector(".status").textContent += " · " + m.confidential; }
       photosFor(t, node.querySelector(".photos"), reload, picker);
       node.querySelector(".meta").textContent = t.category_name + " · " + t.location_name + (t.department_name ? " · " + t.department_name : "") + " · " + say("submitted", { at: fmt(t.created_at) });
