@@ -146,4 +146,9 @@ class ReplyTicket(Command):
     photos: Photos = ()
 
 
+class HideContent(Command):
+    """A moderator hides a citizen's text or a photo from the public. Both fields may arrive empty:
+    the domain refuses them with a reason the console words in the staff's language."""
 
+    target: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""

@@ -39,7 +39,7 @@ def run_task(message: dict[str, Any]) -> None:
         elif task == "await":
             steps.hand_over(ticket_id, message["stage"], token, deps)
         elif task == "escalate":
-            deps.workflow.succeed(token, steps.escalate(ticket_id, message["stage"], deps))
+            deps.workflow.succeed(token, steps.escalate(ticket_id, message["stage"], deps, token))
         else:
             deps.workflow.fail(token, "UnknownTask", f"no handler for task '{task}'")
     except DomainError as exc:

@@ -170,3 +170,20 @@ def test_the_local_retention_run_deletes_only_expired_contacts(stack):
     assert forget_expired_contacts(dynamodb, stack.resources.table) == 1
     contacts = {i["pk"]["S"] for i in stack.items() if i["sk"]["S"] == "CONTACT"}
     assert contacts == {f"TICKET#{recent.id}", f"TICKET#{open_case.id}"}
+
+
+
+def test_what_a_moderator_hid_reads_back_with_its_reasons(stack):
+    from chalicelib.domain.model import Photo
+
+    plain = make_ticket()
+    ticket = make_ticket(description="隔壁张三家天天吵", photos=[Photo("a.jpg", "citizen", NOW)])
+    for each in (plain, ticket):
+        stack.deps.tickets.add(each, phone=None)
+    ticket.hide("description", "privacy", "center", NOW)
+    ticket.hide("photo:a.jpg", "照片中有人脸", "center", NOW)
+    stack.deps.tickets.save(ticket)
+    stored = stack.deps.tickets.by_number(ticket.number)
+    assert stored.hidden == {"description": "privacy", "photo:a.jpg": "照片中有人脸"}
+    assert [e.data["target"] for e in stored.events if e.kind == "hidden"] == ["description", "photo:a.jpg"]
+    assert stack.deps.tickets.get(plain.id).hidden == {}

@@ -109,6 +109,7 @@ class TicketItem(_Item):
     locale = UnicodeAttribute(default="zh-CN")
     confidential = BooleanAttribute(default=False)
     photos = UnicodeAttribute(null=True)  # JSON list of {name, by, at, state}
+    hidden = UnicodeAttribute(null=True)  # JSON object: moderated target -> reason
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
