@@ -41,7 +41,7 @@ from ..domain.model import Status, Ticket
 from ..i18n import LOCALES, PREFIX, Messages
 from ..observability import logger
 from .context import Deps
-from .publish import cn_due, page_url, site_page
+from .publish import cn_due, hidden_text, page_url, site_page
 
 ARCHIVE_LIMIT = 1000  # entries on one monthly archive page
 BOARD_LIMIT = 5000  # rows on one week's board
@@ -153,7 +153,7 @@ def rows(entries: Iterable[Entry], deps: Deps, t: Messages, today: date) -> list
             place=name(catalog.locations, entry.location),
             department=name(catalog.departments, entry.department) if entry.department else "",
             created=f"{created:%Y-%m-%d}", age=t("list.today") if days <= 0 else t("list.age", days=days),
-            text=entry.text, hidden=entry.hidden, reply=entry.reply,
+            text=entry.text, hidden=hidden_text(entry.hidden, t) if entry.hidden else None, reply=entry.reply,
             rating=t(f"rating.{entry.rating}") if entry.rating else "",
             overdue=entry.overdue and entry.is_open, due=cn_due(datetime.fromisoformat(entry.due)) if entry.due else "",
             merged_into=entry.merged_into, supporters=entry.supporters, confidential=entry.confidential))
@@ -300,7 +300,7 @@ def board_rows(entries: list[Entry], deps: Deps, t: Messages) -> list[dict[str, 
         result = ""
         if entry.outcome:
             result = t(f"outcome.{entry.outcome}") + (f"：{entry.reply}" if entry.reply else "")
-        content = entry.text or (t("board.hidden", reason=entry.hidden) if entry.hidden else
+        content = entry.text or (hidden_text(entry.hidden, t) if entry.hidden else
                                  t("board.confidential") if entry.confidential else "")
         out.append({
             "number": entry.number, "url": page_url(deps, entry.number, t.locale),
