@@ -38,13 +38,16 @@ class Meter:
 
     requests: Counter[str] = field(default_factory=Counter)
     items_read: int = 0
-    objects: list[str] = field(default_factory=list)
+    read_by: Counter[str] = field(default_factory=Counter)  # items read by key prefix of the query
+    partition: str = ""
+    seconds: Counter[str] = field(default_factory=Counter)
 
     def record(self, service: str, operation: str, answer: dict[str, Any]) -> None:
         self.requests[f"{service}:{operation}"] += 1
         if service == "dynamodb":
             if operation in ("Query", "Scan"):
                 self.items_read += int(answer.get("ScannedCount", answer.get("Count", 0)))
+                self.read_by[self.partition] += int(answer.get("ScannedCount", answer.get("Count", 0)))
             elif operation == "GetItem":
                 self.items_read += 1 if answer.get("Item") else 0
             elif operation == "BatchGetItem":
@@ -57,7 +60,13 @@ class Meter:
         meter = self
 
         def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+            values = params.get("ExpressionAttributeValues", {})
+            first = next(iter(values.values()), {}) if values else {}
+            meter.partition = f"{params.get('IndexName', 'table')}:{str(first.get('S', ''))[:24]}"
+            started = time.perf_counter()
             answer = real(client, operation, params)
+            meter.seconds[f"{operation}:{meter.partition.split(':')[0]}:{meter.partition.split(':')[1][:10]}"] += \
+                time.perf_counter() - started
             meter.record(client.meta.service_model.service_name, operation, answer)
             return answer
 
@@ -116,6 +125,7 @@ def _week_ticket(i: int, now: datetime, catalog: Any) -> Any:
 
 
 def _store(deps: Any, models: Any, tickets: list[Any], count: bool) -> None:
+    from chalicelib.adapters import dynamo
     from chalicelib.adapters.dynamo.mapping import to_item
     from chalicelib.domain.listings import Entry, memberships
     from chalicelib.domain.tallies import tallies
@@ -136,7 +146,7 @@ def _store(deps: Any, models: Any, tickets: list[Any], count: bool) -> None:
                 days[tally.counter, tally.day] += 1
         with models.tally.batch_write() as batch:
             for (counter, day), value in days.items():
-                batch.save(models.tally(f"TALLY#{counter}", day, value=value))
+                batch.save(models.tally(*dynamo.CounterRepository.tally_key(counter, day), value=value))
 
 
 def one_size(size: int, session: Any, now: datetime) -> dict[str, Any]:
@@ -185,7 +195,9 @@ def one_size(size: int, session: Any, now: datetime) -> dict[str, Any]:
             "objects_written": meter.requests["s3:PutObject"], "dynamodb_requests": sum(
                 n for k, n in meter.requests.items() if k.startswith("dynamodb:")),
             "items_read": meter.items_read, "pages_marked": len(marked),
-            "requests": dict(sorted(meter.requests.items())), "written": len(written)}
+            "requests": dict(sorted(meter.requests.items())), "written": len(written),
+            "read_by": dict(meter.read_by.most_common(12)),
+            "slowest": {k: round(v, 2) for k, v in meter.seconds.most_common(8)}}
 
 
 def main() -> int:
@@ -214,6 +226,9 @@ def main() -> int:
               f"{r['pages_marked']:>6} {r['change_s']:>7.2f}s   (archive seeded in {r['seed_s']} s)")
     for r in results:
         print(f"  {r['size']}: {r['requests']}")
+        if os.environ.get("BENCH_VERBOSE"):
+            print(f"  {r['size']} items read by partition: {r['read_by']}")
+            print(f"  {r['size']} seconds by call: {r['slowest']}")
     same = len({(r["objects_written"], r["items_read"]) for r in results}) == 1
     print("objects written and items read equal at every size:", "yes" if same else "NO")
     return 0 if same else 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from chalicelib.domain.catalog import Catalog
 from chalicelib.domain.errors import ConcurrentUpdate, NotFound
 from chalicelib.domain.listings import Entry, Membership
 from chalicelib.domain.model import Status, Ticket
-from chalicelib.domain.tallies import Tally
+from chalicelib.domain.tallies import Tally, partition_of
 from chalicelib.domain.throttle import Decision, Rule, decide
 from chalicelib.services.changes import on_change
 from chalicelib.services.context import Deps
@@ -125,6 +125,7 @@ class FakeCounters:
         self.values: dict[tuple[str, str], int] = defaultdict(int)  # (counter, day) -> value
         self.seen: set[tuple[str, str, str]] = set()
         self.reads: list[tuple[str, str, str]] = []  # (counter, first, last) of each `days` read
+        self.partitions_read = 0  # queries a table would make: one per partition a read touches
 
     def next(self, name: str) -> int:
         self.sequences[name] += 1
@@ -140,9 +141,12 @@ class FakeCounters:
     def total(self, counter: str, period: str) -> int:
         return sum(n for (name, day), n in self.values.items() if name == counter and day.startswith(period))
 
-    def days(self, counter: str, first: str, last: str) -> dict[str, int]:
-        self.reads.append((counter, first, last))
-        return {day: n for (name, day), n in self.values.items() if name == counter and first <= day <= last}
+    def days(self, counters: Iterable[str], first: str, last: str) -> dict[str, dict[str, int]]:
+        wanted = list(dict.fromkeys(counters))
+        self.reads += [(counter, first, last) for counter in wanted]
+        self.partitions_read += len({partition_of(counter) for counter in wanted})
+        return {counter: {day: n for (name, day), n in self.values.items() if name == counter and first <= day <= last}
+                for counter in wanted}
 
 
 class FakeListings:

@@ -163,10 +163,11 @@ def pages_of(membership: Membership) -> set[str]:
     return set()
 
 
-def shared_pages(old: Ticket | None, new: Ticket, counted: bool = False) -> set[str]:
+def shared_pages(old: Ticket | None, new: Ticket, counted: frozenset[str] = frozenset()) -> set[str]:
     """The planner: the shared pages a stored change makes stale. Listing pages when what a
-    listing shows of the case changed (or it joined or left a listing); the statistics and the
-    department's page when the change moved a counter (`counted`)."""
+    listing shows of the case changed (or it joined or left a listing); the statistics, the
+    month pages of the statistics whose counters moved (`counted`: their months, YYYY-MM) and the
+    department's page when the change moved a counter."""
     pages: set[str] = set()
     before = memberships(old) if old is not None else set()
     after = memberships(new)
@@ -178,5 +179,6 @@ def shared_pages(old: Ticket | None, new: Ticket, counted: bool = False) -> set[
             pages |= pages_of(membership)
     if counted:
         pages.add(STATS)
+        pages |= {f"{STATS}/{month}" for month in counted}
         pages |= {f"d/{code}" for code in (new.department, old.department if old else None) if code}
     return pages

@@ -73,3 +73,14 @@ def tallies(ticket: Ticket, since: int = 0) -> list[Tally]:
         day = event.at.astimezone(CHINA).date().isoformat()
         found += [Tally(name, day, f"{ticket.id}:{index}") for name in counter_names(event, ticket)]
     return found
+
+
+INTAKE_PARTITION = "intake"
+
+
+def partition_of(counter: str) -> str:
+    """Counters read together are stored together: a department's or a district's measures in the
+    unit's partition, intake by kind and channel (and in all) in one, so a page reads one partition
+    per unit rather than one per counter."""
+    scope = counter.split("#", 1)[1]
+    return INTAKE_PARTITION if scope == "all" or scope.startswith(("kind:", "channel:")) else scope

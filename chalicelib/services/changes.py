@@ -13,9 +13,9 @@ from .publish import pages_for, publish_tickets
 from .site import keep_listings
 
 
-def _follow(old: Ticket | None, new: Ticket, deps: Deps) -> bool:
-    """Start, count, publish photos and set the contact's expiry for one change; answers whether
-    the change has counted events (the statistics and the department's page then change).
+def _follow(old: Ticket | None, new: Ticket, deps: Deps) -> frozenset[str]:
+    """Start, count, publish photos and set the contact's expiry for one change; answers the months
+    (YYYY-MM) of the counters it moved (the statistics and the department's page then change).
     Safe to run twice for the same change (stream retries): starting is a no-op the second time,
     tallies are keyed by ticket and event."""
     if old is None:
@@ -28,7 +28,7 @@ def _follow(old: Ticket | None, new: Ticket, deps: Deps) -> bool:
     if new.status in FINISHED_STATUSES and (old is None or old.status not in FINISHED_STATUSES):
         finished = new.events[-1].at
         deps.tickets.expire_contact(new.id, finished + timedelta(days=deps.catalog().policy.contact_retention_days))
-    return bool(counted)
+    return frozenset(tally.day[:7] for tally in counted)
 
 
 def on_change(old: Ticket | None, new: Ticket, deps: Deps) -> None:

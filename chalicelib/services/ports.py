@@ -4,6 +4,7 @@ The adapters implement these; the bootstrap is the only place that picks them; t
 in-memory fakes with the same conflict semantics (tests/fakes.py)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -64,9 +65,9 @@ class Counters(Protocol):
     def total(self, counter: str, period: str) -> int:
         """The sum of a counter's days whose date starts with `period` (YYYY-MM or YYYY-MM-DD)."""
 
-    def days(self, counter: str, first: str, last: str) -> dict[str, int]:
-        """A counter's value per day from `first` to `last` (ISO dates, both included) in one read;
-        days nothing was counted on are left out."""
+    def days(self, counters: Iterable[str], first: str, last: str) -> dict[str, dict[str, int]]:
+        """Each counter's values by ISO day from `first` to `last` (inclusive; days with nothing
+        counted are left out), one query per partition (domain/tallies.py: `partition_of`)."""
 
 
 class Listings(Protocol):

@@ -42,13 +42,14 @@ from ..i18n import LOCALES, PREFIX, Messages
 from ..observability import logger
 from .context import Deps
 from .publish import cn_due, hidden_text, page_url, site_page
+from .stats import MONTHS, stats_pages, unit_rates
 
 ARCHIVE_LIMIT = 1000  # entries on one monthly archive page
 BOARD_LIMIT = 5000  # rows on one week's board
 
 
 # --- keeping the listings (the stream's side) -------------------------------------------------
-def keep_listings(changes: list[tuple[Ticket | None, Ticket, bool]], deps: Deps) -> set[str]:
+def keep_listings(changes: list[tuple[Ticket | None, Ticket, frozenset[str]]], deps: Deps) -> set[str]:
     """Write the entries of the changed cases (each as it stands after its last change), drop the
     ones of listings a case left, note new weeks, and mark the stale shared pages. `changes` are
     (old, new, counted) in stream order. Answers the pages marked."""
@@ -67,6 +68,7 @@ def keep_listings(changes: list[tuple[Ticket | None, Ticket, bool]], deps: Deps)
         deps.listings.remove(sorted(gone - current, key=lambda m: (m.listing, m.key)))
     weeks = {m.listing[len(WEEK):] for m in current if m.listing.startswith(WEEK)}
     deps.listings.note(WEEKS, weeks)
+    deps.listings.note(MONTHS, {month_of(ticket.number) for ticket in latest.values()})
     deps.pages.mark(pages)
     return pages
 
@@ -173,9 +175,9 @@ def _both(deps: Deps, page: str, template: str, **context: object) -> list[tuple
 
 def build_page(page: str, deps: Deps) -> list[tuple[str, str, str]]:
     """(key, body, content type or "html") of a shared page in every language."""
-    if page == STATS:
-        from .stats import stats_pages
-        return [(key, html, "html") for key, html in stats_pages(deps, _today(deps))]
+    if page == STATS or page.startswith(f"{STATS}/"):
+        month = page[len(STATS) + 1:] or None
+        return [(key, html, "html") for key, html in stats_pages(deps, _today(deps), month)]
     if page == "hall/index":
         return _hall_front(deps)
     if page.startswith("hall/") and page.count("/") == 1 and "-" in page:
@@ -266,7 +268,6 @@ OPEN_LIMIT = 100  # open cases listed per state (the count says "100+" beyond)
 
 
 def _department(deps: Deps, page: str, code: str) -> list[tuple[str, str, str]]:
-    from .stats import unit_rates
     today = _today(deps)
     open_cases = [Entry.of(ticket) for status in OPEN_IN_DEPARTMENT
                   for ticket in deps.tickets.inbox(code, status, limit=OPEN_LIMIT)]

@@ -3,13 +3,14 @@
 What a publish reads is bounded by the catalogue, not by how many cases exist:
 
 * every measure of every department and district (`<measure>#<scope>`, domain/stats.py) and the
-  intake per kind and per channel: one query per counter over last month and this month
-  (at most 62 days), split into the two months here;
-* `submitted#all`: one query over the last twelve months and this one (at most 397 days). It
-  gives the daily intake chart (the last 30 days), the month totals, and which of the last twelve
-  months had intake at all: the index links those months' pages. A month's page is written while
-  it is last month (each publish writes it), so a month with intake has its page as long as the
-  statistics were published at least once during the month after it.
+  intake per kind and per channel, over last month and this month (at most 62 days), split into
+  the two months here; counters are stored by unit (domain/tallies.py: `partition_of`), so that is one query per
+  department and district, and one for the intake (`submitted#all`, per kind, per channel) over
+  the chart's 30 days and the two months;
+* the months that had intake come from a named set the listings note (one read): the index links
+  the last twelve of them. A month's page is written while it is last month (each publish writes
+  it), and again whenever counters of a closed month move (history, imports: the planner names
+  `stats/<month>`), so every linked month has its page.
 
 Rates are shown with one decimal; "—" stands where a rate has no base (no case dispatched, none
 replied, none rated)."""
@@ -56,8 +57,8 @@ def months_before(month: str, count: int) -> str:
 
 
 def read_days(deps: Deps, counters: Iterable[str], first: date, last: date) -> Days:
-    """Each counter's days from `first` to `last`, one query per counter (each read once)."""
-    return {name: deps.counters.days(name, first.isoformat(), last.isoformat()) for name in dict.fromkeys(counters)}
+    """Each counter's days from `first` to `last`, one query per partition (a unit's measures together)."""
+    return deps.counters.days(counters, first.isoformat(), last.isoformat())
 
 
 def in_month(days: dict[str, int], month: str) -> int:
@@ -177,18 +178,28 @@ def month_page(deps: Deps, t: Messages, figures: Month, path: str, archive: list
     )
 
 
-def stats_pages(deps: Deps, today: date) -> list[tuple[str, str]]:
-    """(key, html) of the statistics index (this month, last month's figures beside) and of last
-    month's own page, in each language. Reads counters only, each once (see the module's note)."""
+INTAKE = [f"submitted#kind:{k.value}" for k in Kind] + [f"submitted#channel:{c.value}" for c in Channel] + [
+    "submitted#all"]
+MONTHS = "months"  # the named set of months that had intake (noted as cases are listed)
+
+
+def stats_pages(deps: Deps, today: date, month: str | None = None) -> list[tuple[str, str]]:
+    """(key, html) in each language of the statistics index (this month, last month's figures
+    beside) and last month's own page — or, given `month`, of that month's page alone (a month
+    whose counters moved after it closed: history, imports). Reads counters only, one query per
+    unit partition, and the named set of months (see the module's note)."""
     catalog = deps.catalog()
     this = month_of(today)
     last = months_before(this, 1)
+    shown = [month] if month else [last, this]
     scopes = [*catalog.departments, *(district_scope(code) for code in catalog.districts)]
-    counts = month_counts(deps, scopes, [last, this])
-    intake = read_days(deps, [f"submitted#kind:{k.value}" for k in Kind]
-                       + [f"submitted#channel:{c.value}" for c in Channel], month_start(last), month_end(this))
-    filed = read_days(deps, ["submitted#all"], month_start(months_before(this, HISTORY_MONTHS)), today)
-    everyday = filed["submitted#all"]
+    counts = month_counts(deps, scopes, shown)
+    window = [today - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
+    first = month_start(min(shown)) if month else min(window[0], month_start(last))
+    intake = read_days(deps, INTAKE, first, month_end(max(shown)) if month else today)
+    everyday = intake["submitted#all"]
+    noted = deps.listings.noted(MONTHS)
+    archive = [m for m in (months_before(this, n) for n in range(1, HISTORY_MONTHS + 1)) if m in noted]
 
     def figures(month: str, before: str | None, daily: list[date]) -> Month:
         return Month(month, counts[month], counts[before] if before else None,
@@ -196,16 +207,18 @@ def stats_pages(deps: Deps, today: date) -> list[tuple[str, str]]:
                      {c.value: in_month(intake[f"submitted#channel:{c.value}"], month) for c in Channel},
                      in_month(everyday, month), [(d.isoformat(), everyday.get(d.isoformat(), 0)) for d in daily])
 
-    window = [today - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
-    closed = [month_start(last) + timedelta(days=n) for n in range((month_end(last) - month_start(last)).days + 1)]
-    archive = [m for m in (months_before(this, n) for n in range(1, HISTORY_MONTHS + 1)) if in_month(everyday, m)]
+    def days_of(month: str) -> list[date]:
+        return [month_start(month) + timedelta(days=n) for n in range((month_end(month) - month_start(month)).days + 1)]
+
     pages = []
     for locale in LOCALES:
         t = Messages(locale)
-        pages.append((f"{t.prefix}stats/index.html", month_page(
-            deps, t, figures(this, last, window), "stats/index.html", archive, True, today)))
-        pages.append((f"{t.prefix}stats/{last}.html", month_page(
-            deps, t, figures(last, None, closed), f"stats/{last}.html", archive, False, today)))
+        if month is None:
+            pages.append((f"{t.prefix}stats/index.html", month_page(
+                deps, t, figures(this, last, window), "stats/index.html", archive, True, today)))
+        closed = month or last
+        pages.append((f"{t.prefix}stats/{closed}.html", month_page(
+            deps, t, figures(closed, None, days_of(closed)), f"stats/{closed}.html", archive, False, today)))
     return pages
 
 

@@ -85,9 +85,10 @@ def test_a_counter_reads_its_days_in_a_span_both_ends_included(stack):
                      ("2026-12-01", "E")):
         counters.count_once(Tally("submitted#all", day, key))
     counters.count_once(Tally("submitted#kind:help", "2026-11-02", "F"))
-    assert counters.days("submitted#all", "2026-11-01", "2026-11-30") == {"2026-11-01": 2, "2026-11-30": 1}
-    assert counters.days("submitted#all", "2026-10-31", "2026-10-31") == {"2026-10-31": 1}
-    assert counters.days("submitted#kind:help", "2026-10-01", "2026-10-31") == {}
+    assert counters.days(["submitted#all"], "2026-11-01", "2026-11-30") == {
+        "submitted#all": {"2026-11-01": 2, "2026-11-30": 1}}
+    assert counters.days(["submitted#all", "submitted#kind:help"], "2026-10-31", "2026-10-31") == {
+        "submitted#all": {"2026-10-31": 1}, "submitted#kind:help": {}}
 
 
 def test_counters_count_atomically(stack):

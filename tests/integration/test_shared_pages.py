@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.listings import HALL, Entry, Membership
-from chalicelib.domain.listings import week_of
-from chalicelib.services import actions
-from chalicelib.services.commands import AcceptTicket
-from chalicelib.services import tickets
-from chalicelib.services.commands import SubmitTicket
+from chalicelib.domain.listings import HALL, Entry, Membership, week_of
+from chalicelib.services import actions, tickets
+from chalicelib.services.commands import AcceptTicket, SubmitTicket
 from tests.builders import make_ticket, submission
 
 

@@ -70,6 +70,8 @@ def city(**policy: Any) -> World:
                 count(world, f"{measure}#{scope}", day, value)
     for counter, day, value in INTAKE:
         count(world, counter, day, value)
+    # The months with intake, as listing the cases notes them.
+    world.listings.note("months", {day[:7] for counter, day, _ in INTAKE if counter == "submitted#all"})
     return world
 
 
@@ -219,12 +221,21 @@ def test_statistics_read_counters_only_each_once_over_a_bounded_span():
     assert len(reads) == len({counter for counter, _, _ in reads})  # each counter read once
     # 8 measures × (3 departments + 2 districts), 5 kinds, 6 channels, and all intake
     assert len(reads) == 8 * 5 + 5 + 6 + 1
+    # stored by unit: one query per department and district, and one for the intake
+    assert world.counters.partitions_read == 3 + 2 + 1
     for counter, first, last in reads:
         span = (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
-        if counter == "submitted#all":  # the chart, the month totals, and which months had intake
-            assert (first, last) == ("2025-11-01", "2026-11-23")
+        if counter.startswith("submitted#"):  # the chart's 30 days and the two months, up to today
+            assert (first, last) == ("2026-10-01", "2026-11-23")
         else:
             assert (first, last, span) == ("2026-10-01", "2026-11-30", 61)
+
+
+def test_a_closed_month_whose_counters_moved_gets_its_own_page_alone():
+    world = city()
+    found = dict(stats_pages(world.deps, TODAY, "2026-06"))
+    assert sorted(found) == ["en/stats/2026-06.html", "stats/2026-06.html"]
+    assert all(first >= "2026-06-01" and last <= "2026-06-30" for _, first, last in world.counters.reads)
 
 
 def test_a_units_rates_this_month_and_last_for_its_own_page():

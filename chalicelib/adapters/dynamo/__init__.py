@@ -7,7 +7,8 @@ Keys (infra/template.json defines the same table):
                                                           gsi4: WATCH / {due}#{id}   (sparse: needs attention)
   contact         pk=TICKET#{id}            sk=CONTACT    (phone; never published, never logged)
   sequence        pk=COUNTER#{name}         sk=COUNTER    value (atomic ADD)
-  tally           pk=TALLY#{counter}        sk={YYYY-MM-DD} value, seen (keys applied: counted once)
+  tally           pk=TALLY#{partition}      sk={YYYY-MM-DD}#{counter} value, seen (keys applied: counted once)
+                  (partition: the unit — a department, district:<code> — or `intake`; one query per unit)
   configuration   pk=CONFIG                 sk={kind}#{code}   data
   listing entry   pk=LIST#{listing}         sk={number}   data (what a shared page shows of the case)
   named set       pk=SET#{name}             sk=SET        values (e.g. the weeks that have a disclosure board)

@@ -13,7 +13,7 @@ from ...domain.catalog import Catalog
 from ...domain.errors import ConcurrentUpdate, NotFound
 from ...domain.listings import Entry, Membership
 from ...domain.model import Status, Ticket
-from ...domain.tallies import Tally
+from ...domain.tallies import Tally, partition_of
 from ...domain.throttle import Decision, Rule, decide
 from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
@@ -134,9 +134,14 @@ class CounterRepository:
         item.update(actions=[self._models.counter.value.add(1)])
         return int(item.value)
 
+    @staticmethod
+    def tally_key(counter: str, day: str) -> tuple[str, str]:
+        """A counter's day lives in its partition (domain/tallies.py: `partition_of`)."""
+        return f"TALLY#{partition_of(counter)}", f"{day}#{counter}"
+
     def count_once(self, tally: Tally) -> bool:
         model = self._models.tally
-        item = model(f"TALLY#{tally.counter}", tally.day)
+        item = model(*self.tally_key(tally.counter, tally.day))
         try:
             item.update(actions=[model.value.add(1), model.seen.add({tally.key})],
                         condition=model.seen.does_not_exist() | ~model.seen.contains(tally.key))
@@ -148,13 +153,21 @@ class CounterRepository:
 
     def total(self, counter: str, period: str) -> int:
         model = self._models.tally
-        days = model.query(f"TALLY#{counter}", model.sk.startswith(period), attributes_to_get=["value"])
-        return sum(int(day.value) for day in days)
+        pk, _ = self.tally_key(counter, period)
+        found = model.query(pk, model.sk.startswith(period), attributes_to_get=["sk", "value"])
+        return sum(int(day.value) for day in found if day.sk.split("#", 1)[1] == counter)
 
-    def days(self, counter: str, first: str, last: str) -> dict[str, int]:
+    def days(self, counters: Iterable[str], first: str, last: str) -> dict[str, dict[str, int]]:
         model = self._models.tally
-        found = model.query(f"TALLY#{counter}", model.sk.between(first, last), attributes_to_get=["sk", "value"])
-        return {day.sk: int(day.value) for day in found}
+        wanted = set(counters)
+        found: dict[str, dict[str, int]] = {counter: {} for counter in wanted}
+        for partition in sorted({partition_of(counter) for counter in wanted}):
+            for item in model.query(f"TALLY#{partition}", model.sk.between(first, f"{last}#\uffff"),
+                                    attributes_to_get=["sk", "value"]):
+                day, counter = item.sk.split("#", 1)
+                if counter in wanted:
+                    found[counter][day] = int(item.value)
+        return found
 
 
 class LimitRepository:
