@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from ..domain.calendar import CHINA
-from ..domain.catalog import Catalog, name_in
+from ..domain.catalog import Catalog, Category, District, Location, name_in
 from ..domain.listings import (
     ARCHIVED,
     CATEGORY,
@@ -138,8 +139,14 @@ def _today(deps: Deps) -> date:
     return deps.clock.now().astimezone(CHINA).date()
 
 
+def late(entry: Entry, now: datetime) -> bool:
+    """Open and past its deadline (flagged by escalation, or due before the page was written)."""
+    return entry.is_open and (entry.overdue or (entry.due is not None and datetime.fromisoformat(entry.due) < now))
+
+
 def rows(entries: Iterable[Entry], deps: Deps, t: Messages, today: date) -> list[Row]:
     catalog = deps.catalog()
+    now = deps.clock.now()
 
     def name(table: dict, code: str | None) -> str:  # type: ignore[type-arg]
         item = table.get(code or "")
@@ -157,17 +164,17 @@ def rows(entries: Iterable[Entry], deps: Deps, t: Messages, today: date) -> list
             created=f"{created:%Y-%m-%d}", age=t("list.today") if days <= 0 else t("list.age", days=days),
             text=entry.text, hidden=hidden_text(entry.hidden, t) if entry.hidden else None, reply=entry.reply,
             rating=t(f"rating.{entry.rating}") if entry.rating else "",
-            overdue=entry.overdue and entry.is_open, due=cn_due(datetime.fromisoformat(entry.due)) if entry.due else "",
+            overdue=late(entry, now), due=cn_due(datetime.fromisoformat(entry.due)) if entry.due else "",
             merged_into=entry.merged_into, supporters=entry.supporters, confidential=entry.confidential))
     return found
 
 
-def _both(deps: Deps, page: str, template: str, **context: object) -> list[tuple[str, str, str]]:
+def _both(deps: Deps, page: str, template: str, **context: Any) -> list[tuple[str, str, str]]:
     """The page in each language: (key, html, "html")."""
     out = []
     for locale in LOCALES:
         t = Messages(locale)
-        values = {k: (v(t) if callable(v) else v) for k, v in context.items()}
+        values: dict[str, Any] = {k: (v(t) if callable(v) else v) for k, v in context.items()}
         out.append((f"{PREFIX[locale]}{page}.html", site_page(deps, t, template, f"{page}.html", page=page, **values),
                     "html"))
     return out
@@ -228,9 +235,10 @@ def _hall_day(deps: Deps, day: str, number: int) -> list[tuple[str, str, str]]:
 
 def _unit_name(deps: Deps, prefix: str, code: str, t: Messages) -> str:
     catalog = deps.catalog()
-    table = {CATEGORY: catalog.categories, DISTRICT: catalog.districts, LOCATION: catalog.locations}[prefix]
-    item = table.get(code)
-    return name_in(item, t.locale) if item else code  # type: ignore[arg-type]
+    tables: dict[str, Mapping[str, District | Category | Location]] = {
+        CATEGORY: catalog.categories, DISTRICT: catalog.districts, LOCATION: catalog.locations}
+    item = tables[prefix].get(code)
+    return name_in(item, t.locale) if item else code
 
 
 def _latest(deps: Deps, page: str, prefix: str, code: str) -> list[tuple[str, str, str]]:
@@ -271,13 +279,14 @@ def _department(deps: Deps, page: str, code: str) -> list[tuple[str, str, str]]:
     today = _today(deps)
     open_cases = [Entry.of(ticket) for status in OPEN_IN_DEPARTMENT
                   for ticket in deps.tickets.inbox(code, status, limit=OPEN_LIMIT)]
-    open_cases.sort(key=lambda e: (not e.overdue, e.due or ""))
+    now = deps.clock.now()
+    open_cases.sort(key=lambda e: (not late(e, now), e.due or ""))
     recent = deps.listings.latest(DEPARTMENT + code, 20)
     this, last = unit_rates(deps, code, today)
     department = deps.catalog().departments.get(code)
     return _both(deps, page, "site/department.html", open_rows=lambda t: rows(open_cases, deps, t, today),
                  recent=lambda t: rows(recent, deps, t, today), this=this, last=last,
-                 overdue=sum(e.overdue for e in open_cases), capped=len(open_cases) >= OPEN_LIMIT,
+                 overdue=sum(late(e, now) for e in open_cases), capped=len(open_cases) >= OPEN_LIMIT,
                  title=lambda t: name_in(department, t.locale) if department else code, kind="department")
 
 

@@ -60,7 +60,7 @@ def page_types(local_system) -> dict[str, str]:
 
 def test_every_page_type_exists_in_both_languages_under_30_kb(page_types, local_system):
     sizes = {}
-    for name, url in page_types.items():
+    for url in page_types.values():
         for locale_url in (url, url.replace(local_system.site + "/", local_system.site + "/en/", 1)):
             body = fetch(locale_url)
             sizes[locale_url.removeprefix(local_system.site)] = len(body.encode())
@@ -89,7 +89,7 @@ def test_axe_finds_no_serious_or_critical_problem_on_any_page_type(page_types, b
     context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = context.new_page()
     found = {}
-    for name, url in page_types.items():
+    for url in page_types.values():
         for locale_url in (url, url.replace(local_system.site + "/", local_system.site + "/en/", 1)):
             page.goto(locale_url)
             page.add_script_tag(path=str(AXE))

@@ -55,7 +55,8 @@ PAYLOADS = [
     "<svg><animate onbegin=window.__x=1 attributeName=x dur=1s>",
     "<style>@import 'http://evil.test/x.css';</style>",
     "javascript:window.__x=1",
-    "<template><script>window.__x=1</script></template><noscript><p title=\"</noscript><img src=x onerror=window.__x=1>\">",
+    "<template><script>window.__x=1</script></template>"
+    "<noscript><p title=\"</noscript><img src=x onerror=window.__x=1>\">",
     "<img src=x:alert(alt) onerror=eval(src) alt=0>",
     "<x contenteditable onblur=window.__x=1>lose focus</x>",
     "\u2028\u2029<script>window.__x=1</script>",
