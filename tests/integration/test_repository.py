@@ -157,3 +157,14 @@ def test_the_local_retention_run_deletes_only_expired_contacts(stack):
     assert forget_expired_contacts(dynamodb, stack.resources.table) == 1
     contacts = {i["pk"]["S"] for i in stack.items() if i["sk"]["S"] == "CONTACT"}
     assert contacts == {f"TICKET#{recent.id}", f"TICKET#{open_case.id}"}
+
+
+def test_every_ticket_is_read_page_by_page_and_nothing_else_is(stack):
+    tickets = [make_ticket() for _ in range(7)]
+    for ticket in tickets:
+        stack.deps.tickets.add(ticket, phone="13800138000")  # a contact item beside each
+    stack.deps.counters.next("number#20261123")
+    read = list(stack.deps.tickets.every(page_size=3))
+    assert sorted(t.id for t in read) == sorted(t.id for t in tickets)
+    assert {t.number: t.description for t in read} == {t.number: t.description for t in tickets}
+    assert all(t.version == 1 for t in read)
