@@ -79,7 +79,8 @@ class Entry:
     @classmethod
     def of(cls, ticket: Ticket) -> Entry:
         text, hidden = public_description(ticket)
-        due = (ticket.accept_due if ticket.status is Status.DISPATCHED else ticket.reply_due) if ticket.is_open else None
+        due = (ticket.accept_due if ticket.status is Status.DISPATCHED else ticket.reply_due) \
+            if ticket.is_open else None
         return cls(
             number=ticket.number, status=ticket.status.value, kind=ticket.kind.value, channel=ticket.channel.value,
             category=ticket.category, district=ticket.district, location=ticket.location,

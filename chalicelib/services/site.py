@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from ..domain.calendar import CHINA
-from ..domain.catalog import Catalog, name_in
+from ..domain.catalog import Catalog, Category, District, Location, name_in
 from ..domain.listings import (
     ARCHIVED,
     CATEGORY,
@@ -165,7 +166,7 @@ def _both(deps: Deps, page: str, template: str, **context: object) -> list[tuple
     out = []
     for locale in LOCALES:
         t = Messages(locale)
-        values = {k: (v(t) if callable(v) else v) for k, v in context.items()}
+        values: dict[str, Any] = {k: (v(t) if callable(v) else v) for k, v in context.items()}
         out.append((f"{PREFIX[locale]}{page}.html", site_page(deps, t, template, f"{page}.html", page=page, **values),
                     "html"))
     return out
@@ -226,9 +227,10 @@ def _hall_day(deps: Deps, day: str, number: int) -> list[tuple[str, str, str]]:
 
 def _unit_name(deps: Deps, prefix: str, code: str, t: Messages) -> str:
     catalog = deps.catalog()
-    table = {CATEGORY: catalog.categories, DISTRICT: catalog.districts, LOCATION: catalog.locations}[prefix]
-    item = table.get(code)
-    return name_in(item, t.locale) if item else code  # type: ignore[arg-type]
+    tables: dict[str, Mapping[str, Category | District | Location]] = {
+        CATEGORY: catalog.categories, DISTRICT: catalog.districts, LOCATION: catalog.locations}
+    item = tables[prefix].get(code)
+    return name_in(item, t.locale) if item else code
 
 
 def _latest(deps: Deps, page: str, prefix: str, code: str) -> list[tuple[str, str, str]]:

@@ -28,5 +28,5 @@ from .repositories import (
     TicketRepository,
 )
 
-__all__ = ["ConfigRepository", "CounterRepository", "LimitRepository", "ListingRepository", "PendingPages", "TableModels", "TicketRepository", "models_for",
-           "ticket_from_image", "ticket_from_item", "to_item"]
+__all__ = ["ConfigRepository", "CounterRepository", "LimitRepository", "ListingRepository", "PendingPages",
+           "TableModels", "TicketRepository", "models_for", "ticket_from_image", "ticket_from_item", "to_item"]
