@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -100,6 +100,10 @@ class FakeTickets:
 
     def from_image(self, image: dict[str, Any]) -> Ticket | None:
         return None  # the fake stream carries tickets, not images (see `changes`)
+
+    def every(self, page_size: int = 100) -> Iterator[Ticket]:
+        for ticket_id in sorted(self.rows):
+            yield copy.deepcopy(self.rows[ticket_id])
 
     # --- helpers ----------------------------------------------------------------------------
     def _check(self, ticket: Ticket) -> None:

@@ -1,6 +1,7 @@
 """What follows every stored change of a ticket (the table's stream): a new ticket starts its
-workflow, each new timeline event is counted once, the pages it touches are rewritten, and a
-finished case's contact is set to be deleted after the retention period."""
+workflow (unless it is stored finished), each new timeline event is counted once, the pages it
+touches are rewritten, and a finished case's contact is set to be deleted after the retention
+period."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,10 +18,15 @@ def _follow(old: Ticket | None, new: Ticket, deps: Deps) -> frozenset[str]:
     """Start, count, publish photos and set the contact's expiry for one change; answers the months
     (YYYY-MM) of the counters it moved (the statistics and the department's page then change).
     Safe to run twice for the same change (stream retries): starting is a no-op the second time,
-    tallies are keyed by ticket and event."""
+    tallies are keyed by ticket and event. A case stored already finished starts nothing."""
     if old is None:
         deps.tickets.keep_contact(new.id)
-        deps.workflow.start(new.id)
+        if new.status not in FINISHED_STATUSES:
+            # A case stored past screening (history, an import) starts all the same: the first
+            # step screens only a submitted case and otherwise routes by the stored state to the
+            # wait the case is in. (`restart` is for a case whose execution ended: it would name
+            # the first execution as a restart, which `running` does not find.)
+            deps.workflow.start(new.id)
     counted = tallies(new, since=len(old.events) if old else 0)
     for tally in counted:
         deps.counters.count_once(tally)

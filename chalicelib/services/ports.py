@@ -4,7 +4,7 @@ The adapters implement these; the bootstrap is the only place that picks them; t
 in-memory fakes with the same conflict semantics (tests/fakes.py)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -53,6 +53,10 @@ class Tickets(Protocol):
 
     def from_image(self, image: dict[str, Any]) -> Ticket | None:
         """The ticket in a change-stream image, or None for other items."""
+
+    def every(self, page_size: int = 100) -> Iterator[Ticket]:
+        """Every stored ticket, read `page_size` items at a time, in no particular order: a scan of
+        the ticket items, for the full rebuild only (everything else reads by key or index)."""
 
 
 class Counters(Protocol):

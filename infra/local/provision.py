@@ -165,3 +165,32 @@ _CREATORS = {
     "AWS::SQS::Queue": _queue,
     "AWS::SNS::Topic": _topic,
 }
+
+
+def existing(session: Any, prefix: str = "mashang", site_origin: str = "http://127.0.0.1:8080") -> Resources:
+    """The resources `provision` made on the session's endpoint, found again by their names (a
+    second process working on the running twin, such as `make rebuild`)."""
+    template = load_template()
+    made = Resources(site_origin=site_origin)
+    sqs, ddb = session.client("sqs"), session.client("dynamodb")
+    for name, resource in template["Resources"].items():
+        physical, kind = f"{prefix}-{name.lower()}", resource.get("Type")
+        if kind == "AWS::DynamoDB::Table":
+            table = ddb.describe_table(TableName=physical)["Table"]
+            made.refs[name], made.arns[name] = physical, table["TableArn"]
+            if "LatestStreamArn" in table:
+                made.stream_arns[name] = table["LatestStreamArn"]
+        elif kind == "AWS::S3::Bucket":
+            session.client("s3").head_bucket(Bucket=physical)
+            made.refs[name], made.arns[name] = physical, f"arn:aws:s3:::{physical}"
+        elif kind == "AWS::SQS::Queue":
+            url = sqs.get_queue_url(QueueName=physical)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            made.refs[name], made.arns[name] = url, arn
+        elif kind == "AWS::SNS::Topic":
+            made.refs[name] = made.arns[name] = session.client("sns").create_topic(Name=physical)["TopicArn"]
+    machines = session.client("stepfunctions").list_state_machines()["stateMachines"]
+    for name in state_machine_files(template):
+        arn = next(m["stateMachineArn"] for m in machines if m["name"] == f"{prefix}-{name.lower()}")
+        made.refs[name] = made.arns[name] = arn
+    return made

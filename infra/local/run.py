@@ -137,6 +137,9 @@ def main() -> int:
     print(f"mashang is running (ready in {time.monotonic() - started:.1f} s; "
           f"{summary['records']} configuration records, {summary['qr']} locations; {clock})", flush=True)
     print(f"Data: {STATE_DIR} ({restored} stored changes restored; `make reset` starts clean)", flush=True)
+    if summary["history"]:
+        print(f"Demo history: {summary['history']} cases of the last months stored in "
+              f"{summary['history_seconds']:.1f} s (counted, listed and published in the background)", flush=True)
     print(f"API: {api_url}", flush=True)
     print(f"Site: {site_url}/", flush=True)
     print(f"Console: {site_url}/console/", flush=True)

@@ -188,3 +188,14 @@ def test_what_a_moderator_hid_reads_back_with_its_reasons(stack):
     assert stored.hidden == {"description": "privacy", "photo:a.jpg": "照片中有人脸"}
     assert [e.data["target"] for e in stored.events if e.kind == "hidden"] == ["description", "photo:a.jpg"]
     assert stack.deps.tickets.get(plain.id).hidden == {}
+
+
+def test_every_ticket_is_read_page_by_page_and_nothing_else_is(stack):
+    tickets = [make_ticket() for _ in range(7)]
+    for ticket in tickets:
+        stack.deps.tickets.add(ticket, phone="13800138000")  # a contact item beside each
+    stack.deps.counters.next("number#20261123")
+    read = list(stack.deps.tickets.every(page_size=3))
+    assert sorted(t.id for t in read) == sorted(t.id for t in tickets)
+    assert {t.number: t.description for t in read} == {t.number: t.description for t in tickets}
+    assert all(t.version == 1 for t in read)

@@ -122,6 +122,11 @@ class TicketRepository:
     def from_image(self, image: dict[str, Any]) -> Ticket | None:
         return ticket_from_image(image, self._models.ticket)
 
+    def every(self, page_size: int = 100) -> Iterator[Ticket]:
+        model = self._models.ticket
+        for item in model.scan(model.sk == "TICKET", page_size=page_size):
+            yield ticket_from_item(item)
+
 
 class CounterRepository:
     """Sequences (atomic ADD) and tallies counted once per key (one conditional update, no transaction)."""
