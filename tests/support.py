@@ -113,22 +113,3 @@ class Stack:
         for execution in self.executions():
             if execution["status"] == "RUNNING":
                 self.sfn.stop_execution(executionArn=execution["executionArn"])
-
-
-def without_statistics_pages(monkeypatch: Any) -> None:
-    """Until the statistics pages (services/stats.py) are in this tree, the statistics and department
-    pages are built as a fixed stub, so that tests of the shared pages can build every page."""
-    import importlib.util
-
-    from chalicelib.services import site
-
-    if importlib.util.find_spec("chalicelib.services.stats") is not None:
-        return
-    build = site.build_page
-
-    def stub(page: str, deps: Deps) -> list[tuple[str, str, str]]:
-        if page == "stats" or page.startswith("d/"):
-            return [(f"{page}.html", f"<p>{page}</p>", "html")]
-        return build(page, deps)
-
-    monkeypatch.setattr(site, "build_page", stub)

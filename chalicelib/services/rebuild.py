@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..domain.listings import WEEK, WEEKS, Entry, memberships, pages_of
+from ..domain.listings import STATS, WEEK, WEEKS, Entry, memberships, month_of, pages_of
 from ..domain.model import Ticket
 from ..observability import logger
 from . import photos
@@ -20,6 +20,7 @@ from .context import Deps
 from .posters import publish_posters
 from .publish import public_photos, publish_site, publish_tickets
 from .site import every_page, write_page
+from .stats import MONTHS
 
 BATCH = 50  # cases whose pages and entries are written together
 
@@ -57,6 +58,7 @@ def rebuild_site(deps: Deps, progress: Progress = _quiet, page_size: int = 100) 
     files += _write_cases(batch, pages, deps)
     cases += len(batch)
     progress("cases", cases, cases)
+    pages |= {f"{STATS}/{month}" for month in deps.listings.noted(MONTHS)}
     failed = []
     for done, page in enumerate(sorted(pages), start=1):
         try:
@@ -78,6 +80,7 @@ def _write_cases(tickets: list[Ticket], pages: set[str], deps: Deps) -> int:
     entries = [(membership, Entry.of(ticket)) for ticket in tickets for membership in memberships(ticket)]
     deps.listings.put(entries)
     deps.listings.note(WEEKS, {m.listing[len(WEEK):] for m, _ in entries if m.listing.startswith(WEEK)})
+    deps.listings.note(MONTHS, {month_of(ticket.number) for ticket in tickets})
     for membership, _ in entries:
         pages |= pages_of(membership)
     return len(written) + sum(2 * len(public_photos(ticket)) for ticket in tickets)

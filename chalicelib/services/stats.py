@@ -8,9 +8,8 @@ What a publish reads is bounded by the catalogue, not by how many cases exist:
   department and district, and one for the intake (`submitted#all`, per kind, per channel) over
   the chart's 30 days and the two months;
 * the months that had intake come from a named set the listings note (one read): the index links
-  the last twelve of them. A month's page is written while it is last month (each publish writes
-  it), and again whenever counters of a closed month move (history, imports: the planner names
-  `stats/<month>`), so every linked month has its page.
+  the last twelve of them. A month's page is written whenever its counters move (the planner names
+  `stats/<month>` for each month a change counted in), so its last write follows its last event.
 
 Rates are shown with one decimal; "—" stands where a rate has no base (no case dispatched, none
 replied, none rated)."""
@@ -185,9 +184,9 @@ MONTHS = "months"  # the named set of months that had intake (noted as cases are
 
 def stats_pages(deps: Deps, today: date, month: str | None = None) -> list[tuple[str, str]]:
     """(key, html) in each language of the statistics index (this month, last month's figures
-    beside) and last month's own page — or, given `month`, of that month's page alone (a month
-    whose counters moved after it closed: history, imports). Reads counters only, one query per
-    unit partition, and the named set of months (see the module's note)."""
+    beside) — or, given `month`, of that month's own page. The planner names a month's page
+    whenever its counters move, so a closed month's page is last written with its last event.
+    Reads counters only, one query per unit partition, and the named set of months."""
     catalog = deps.catalog()
     this = month_of(today)
     last = months_before(this, 1)
@@ -216,14 +215,7 @@ def stats_pages(deps: Deps, today: date, month: str | None = None) -> list[tuple
         if month is None:
             pages.append((f"{t.prefix}stats/index.html", month_page(
                 deps, t, figures(this, last, window), "stats/index.html", archive, True, today)))
-        closed = month or last
-        pages.append((f"{t.prefix}stats/{closed}.html", month_page(
-            deps, t, figures(closed, None, days_of(closed)), f"stats/{closed}.html", archive, False, today)))
+        else:
+            pages.append((f"{t.prefix}stats/{month}.html", month_page(
+                deps, t, figures(month, None, days_of(month)), f"stats/{month}.html", archive, False, today)))
     return pages
-
-
-def publish_stats(deps: Deps, today: date) -> list[str]:
-    """Write the statistics pages (a few hundred counter reads, whatever the number of cases)."""
-    pages = stats_pages(deps, today)
-    deps.site.put_pages(pages, cache_seconds=300)
-    return [key for key, _ in pages]

@@ -12,7 +12,7 @@ from chalicelib.services.publish import publish_site
 from chalicelib.services.rebuild import rebuild_site
 from chalicelib.services.site import every_page, rebuild_pending
 from tests.builders import submission
-from tests.support import Stack, without_statistics_pages
+from tests.support import Stack
 
 
 def snapshot(stack: Stack) -> dict[str, tuple[str, bytes]]:
@@ -39,7 +39,6 @@ def file(stack: Stack, **body: Any) -> tuple[str, str, str]:
 
 
 def test_an_emptied_bucket_is_rebuilt_from_the_table_object_for_object(stack, monkeypatch):
-    without_statistics_pages(monkeypatch)
     deps = stack.deps
     publish_site(deps)
     publish_posters(deps)

@@ -10,7 +10,6 @@ from chalicelib.services.publish import publish_site
 from chalicelib.services.rebuild import rebuild_site
 from chalicelib.services.site import every_page, rebuild_pending
 from tests.fakes import World
-from tests.support import without_statistics_pages
 from tests.unit.test_history import demo_world
 
 
@@ -18,7 +17,6 @@ from tests.unit.test_history import demo_world
 def world(monkeypatch: pytest.MonkeyPatch) -> World:
     """The demo city with 60 cases of history, published as the system publishes it: the static
     pages at seeding, the case pages by the stream, every shared page by the coalesced build."""
-    without_statistics_pages(monkeypatch)
     world = demo_world()
     publish_site(world.deps)
     publish_posters(world.deps)

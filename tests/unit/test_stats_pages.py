@@ -76,7 +76,8 @@ def city(**policy: Any) -> World:
 
 
 def pages(world: World) -> dict[str, str]:
-    return dict(stats_pages(world.deps, TODAY))
+    """The index and last month's page (the planner names each when its counters move)."""
+    return dict(stats_pages(world.deps, TODAY)) | dict(stats_pages(world.deps, TODAY, "2026-10"))
 
 
 def row(html: str, href: str) -> list[Any]:
