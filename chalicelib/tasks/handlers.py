@@ -60,6 +60,9 @@ def on_page_message(event: Any) -> None:
 
 
 Image = dict[str, Any] | None
+# Up to this many stream records per call: under a burst a case is screened, dispatched and handed
+# over within a second, and a bigger batch writes its page and listing entries once for all three.
+STREAM_BATCH = 1000
 
 
 def publish_records(images: list[tuple[Image, Image]]) -> None:
@@ -73,6 +76,6 @@ def publish_records(images: list[tuple[Image, Image]]) -> None:
     on_changes(changes, deps)
 
 
-@tasks.on_dynamodb_record(stream_arn=config.event_source(config.TABLE_STREAM_ARN), batch_size=100)
+@tasks.on_dynamodb_record(stream_arn=config.event_source(config.TABLE_STREAM_ARN), batch_size=STREAM_BATCH)
 def on_table_change(event: Any) -> None:
     publish_records([(record.old_image, record.new_image) for record in event])

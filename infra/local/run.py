@@ -104,6 +104,7 @@ def main() -> int:
     pages = QueuePump(session.client("sqs"), resources.page_queue_url, handlers.on_page_message,
                       name="on_page_message")
     stream = StreamPump(session.client("dynamodbstreams"), resources.table_stream_arn, handlers.on_table_change,
+                        batch_size=handlers.STREAM_BATCH,
                         failures=(session.client("sqs"), resources.stream_failure_queue_url))
     config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
     api = create_local_server(chalice_app.app, config, HOST, API_PORT)
