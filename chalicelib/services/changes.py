@@ -14,7 +14,6 @@ from .context import Deps
 from .publish import pages_for, publish_tickets
 from .site import keep_listings
 
-
 PARALLEL_COUNTS = 8  # tallies are independent single-item updates: sent side by side
 
 

@@ -45,6 +45,7 @@ from .context import Deps
 from .publish import cn_due, hidden_text, page_url, site_page
 from .stats import MONTHS, stats_pages, unit_rates
 
+ROW_TEXT = 60  # characters of text and reply a listing row shows (the case page has all of it)
 ARCHIVE_LIMIT = 1000  # entries on one monthly archive page
 BOARD_LIMIT = 5000  # rows on one week's board
 
@@ -139,13 +140,20 @@ def _today(deps: Deps) -> date:
     return deps.clock.now().astimezone(CHINA).date()
 
 
+def _short(text: str) -> str:
+    return text if len(text) <= ROW_TEXT else text[: ROW_TEXT - 1].rstrip() + "…"
+
+
 def late(entry: Entry, now: datetime) -> bool:
     """Open and past its deadline (flagged by escalation, or due before the page was written)."""
     return entry.is_open and (entry.overdue or (entry.due is not None and datetime.fromisoformat(entry.due) < now))
 
 
-def rows(entries: Iterable[Entry], deps: Deps, t: Messages, today: date) -> list[Row]:
+def rows(entries: Iterable[Entry], deps: Deps, t: Messages, today: date, page: str) -> list[Row]:
+    """Listing rows in one language; case links are relative to `page` (shorter, and the same
+    whatever the site's address)."""
     catalog = deps.catalog()
+    up = "../" * page.count("/")
     now = deps.clock.now()
 
     def name(table: dict, code: str | None) -> str:  # type: ignore[type-arg]
@@ -157,12 +165,13 @@ def rows(entries: Iterable[Entry], deps: Deps, t: Messages, today: date) -> list
         created = datetime.fromisoformat(entry.created).astimezone(CHINA)
         days = (today - created.date()).days
         found.append(Row(
-            number=entry.number, url=page_url(deps, entry.number, t.locale), status=entry.status,
+            number=entry.number, url=f"{up}t/{entry.number}.html", status=entry.status,
             status_label=t(f"status.{entry.status}"), category=name(catalog.categories, entry.category),
             place=name(catalog.locations, entry.location),
             department=name(catalog.departments, entry.department) if entry.department else "",
             created=f"{created:%Y-%m-%d}", age=t("list.today") if days <= 0 else t("list.age", days=days),
-            text=entry.text, hidden=hidden_text(entry.hidden, t) if entry.hidden else None, reply=entry.reply,
+            text=_short(entry.text), hidden=hidden_text(entry.hidden, t) if entry.hidden else None,
+            reply=_short(entry.reply),
             rating=t(f"rating.{entry.rating}") if entry.rating else "",
             overdue=late(entry, now), due=cn_due(datetime.fromisoformat(entry.due)) if entry.due else "",
             merged_into=entry.merged_into, supporters=entry.supporters, confidential=entry.confidential))
@@ -210,7 +219,7 @@ def _hall_front(deps: Deps) -> list[tuple[str, str, str]]:
     newest = deps.listings.latest(HALL, HALL_PAGE_SIZE)
     return _both(
         deps, "hall/index", "site/hall.html",
-        rows=lambda t: rows(newest, deps, t, today),
+        rows=lambda t: rows(newest, deps, t, today, "hall/index"),
         older=hall_page(newest[-1].number) if newest else None,
         categories=lambda t: [(c.code, name_in(c, t.locale)) for c in catalog.categories.values()],
         districts=lambda t: [(d.code, name_in(d, t.locale)) for d in catalog.districts.values()],
@@ -229,7 +238,8 @@ def _hall_day(deps: Deps, day: str, number: int) -> list[tuple[str, str, str]]:
     newer = hall_page(after.number) if after else "hall/index"
     today = _today(deps)
     label = f"{day[:4]}-{day[4:6]}-{day[6:]}"
-    return _both(deps, f"hall/{day}-{number}", "site/hall.html", rows=lambda t: rows(reversed(found), deps, t, today),
+    return _both(deps, f"hall/{day}-{number}", "site/hall.html",
+                 rows=lambda t: rows(reversed(found), deps, t, today, f"hall/{day}-{number}"),
                  older=older, newer=newer, title=lambda t: t("hall.day_title", day=label, page=number), kind="day")
 
 
@@ -250,7 +260,7 @@ def _latest(deps: Deps, page: str, prefix: str, code: str) -> list[tuple[str, st
     months = sorted({e.month for e in found}, reverse=True)
     today = _today(deps)
     intake = f"q/{code}.html" if prefix == LOCATION else None
-    return _both(deps, page, "site/listing.html", rows=lambda t: rows(shown, deps, t, today),
+    return _both(deps, page, "site/listing.html", rows=lambda t: rows(shown, deps, t, today, page),
                  months=[(m, f"{page}/{m}") for m in months], more=len(found) > LATEST, intake=intake,
                  title=lambda t: t(f"listing.{prefix[:-1]}_title", name=_unit_name(deps, prefix, code, t)),
                  kind=prefix[:-1])
@@ -264,7 +274,7 @@ def _archive(deps: Deps, page: str, prefix: str, code: str, month: str) -> list[
     after = deps.listings.oldest_after(listing, f"{compact}31-9999")
     base = page.rsplit("/", 1)[0]
     today = _today(deps)
-    return _both(deps, page, "site/listing.html", rows=lambda t: rows(reversed(found), deps, t, today),
+    return _both(deps, page, "site/listing.html", rows=lambda t: rows(reversed(found), deps, t, today, page),
                  older=f"{base}/{before[0].month}" if before else None,
                  newer=f"{base}/{after.month}" if after else base, up=base, months=[],
                  title=lambda t: t("listing.archive_title", name=_unit_name(deps, prefix, code, t), month=month),
@@ -284,8 +294,8 @@ def _department(deps: Deps, page: str, code: str) -> list[tuple[str, str, str]]:
     recent = deps.listings.latest(DEPARTMENT + code, 20)
     this, last = unit_rates(deps, code, today)
     department = deps.catalog().departments.get(code)
-    return _both(deps, page, "site/department.html", open_rows=lambda t: rows(open_cases, deps, t, today),
-                 recent=lambda t: rows(recent, deps, t, today), this=this, last=last,
+    return _both(deps, page, "site/department.html", open_rows=lambda t: rows(open_cases, deps, t, today, page),
+                 recent=lambda t: rows(recent, deps, t, today, page), this=this, last=last,
                  overdue=sum(late(e, now) for e in open_cases), capped=len(open_cases) >= OPEN_LIMIT,
                  title=lambda t: name_in(department, t.locale) if department else code, kind="department")
 

@@ -9,11 +9,15 @@ import re
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
-from tests.e2e.conftest import ROOT, screenshot
+from tests.e2e.conftest import ROOT, Running, screenshot, start_runner, stop_runner
 from tests.e2e.test_scan_to_reply import wait_for_text
+from tests.support import free_port
 
 pytestmark = pytest.mark.e2e
 AXE = ROOT / "infra" / "node_modules" / "axe-core" / "axe.min.js"
@@ -37,12 +41,24 @@ def wait_for(url: str, text: str, timeout: float) -> float:
 
 
 @pytest.fixture(scope="module")
+def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """`make run` as a new user gets it: the demo city with its history (the other browser tests
+    share a system without it, so that background work does not slow them)."""
+    process, urls = start_runner({
+        "MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
+        "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(tmp_path_factory.mktemp("qr")),
+        "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state")), "MASHANG_DEMO_HISTORY": "300"})
+    yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], Path("."))
+    stop_runner(process)
+
+
+@pytest.fixture(scope="module")
 def page_types(local_system) -> dict[str, str]:
     """One URL of each page type, found by following the site's own links from the hall."""
     site = local_system.site
     wait_for(f"{site}/hall/index.html", "/t/", 90)  # the seeded history has been published
     hall = fetch(f"{site}/hall/index.html")
-    case = re.search(r'href="([^"]+/t/\d{8}-\d{4}\.html)"', hall).group(1)
+    case = urljoin(f"{site}/hall/index.html", re.search(r'href="([^"]*t/\d{8}-\d{4}\.html)"', hall).group(1))
     day = re.search(r'href="([^"]+/hall/\d{8}-\d+\.html)"', hall).group(1)
     wait_for(f"{site}/l/qh01.html", "/t/", 30)
     place = fetch(f"{site}/l/qh01.html")
@@ -52,10 +68,14 @@ def page_types(local_system) -> dict[str, str]:
     board = re.search(r'href="([^"]+/disclosure/\d{4}-W\d{2}\.html)"', weeks).group(1)
     category = re.search(r'href="([^"]+/hall/c/[^"/]+\.html)"', hall).group(1)
     district = re.search(r'href="([^"]+/hall/a/[^"/]+\.html)"', hall).group(1)
-    return {"case": case, "hall": f"{site}/hall/index.html", "day": day, "place": f"{site}/l/qh01.html",
-            "archive": archive, "category": category, "district": district, "department": department,
-            "stats": f"{site}/stats/index.html", "board": board, "weeks": f"{site}/disclosure/index.html",
-            "home": f"{site}/"}
+    found = {"case": case, "hall": f"{site}/hall/index.html", "day": day, "place": f"{site}/l/qh01.html",
+             "archive": archive, "category": category, "district": district, "department": department,
+             "stats": f"{site}/stats/index.html", "board": board, "weeks": f"{site}/disclosure/index.html",
+             "home": f"{site}/"}
+    for url in found.values():  # a link may be written a moment before the page it names
+        for locale_url in (url, url.replace(f"{site}/", f"{site}/en/", 1)):
+            wait_for(locale_url, "</html>", 30)
+    return found
 
 
 def test_every_page_type_exists_in_both_languages_under_30_kb(page_types, local_system):
