@@ -45,7 +45,7 @@ from .context import Deps
 from .publish import cn_due, hidden_text, page_url, site_page
 from .stats import MONTHS, stats_pages, unit_rates
 
-ROW_TEXT = 60  # characters of text and reply a listing row shows (the case page has all of it)
+ROW_TEXT = 40  # characters of text and reply a listing row shows (the case page has all of it)
 ARCHIVE_LIMIT = 1000  # entries on one monthly archive page
 BOARD_LIMIT = 5000  # rows on one week's board
 

@@ -195,3 +195,19 @@ def test_listings_read_only_bounded_pages(world):
     build_page("l/e1", world.deps)
     assert world.listings.reads == 51  # the latest 50, and one more to know there is an archive
     assert len(world.listings.latest(HALL, 1000)) == 60
+
+
+def test_a_full_listing_with_every_field_long_stays_under_30_kb(world):
+    """The worst a listing page holds: 51 cases at one place with long texts, replies, verdicts,
+    departments and deadlines (entries put straight into the listings: this measures rendering)."""
+    long = "路灯不亮而且旁边的井盖也松动了晚上行人很容易绊倒请尽快处理" * 6
+    for n in range(1, 52):
+        ticket = make_dispatched(number=f"20261123-{n:04d}", description=long)
+        ticket.reply, ticket.overdue = long, True
+        entry = Entry.of(ticket)
+        world.listings.put([(m, entry) for m in memberships(ticket)])
+    sizes = {key: len(body.encode()) for page in ("l/e1", "hall/c/lights", "hall/a/east", "hall/index",
+                                                  "hall/20261123-1", "d/east-city")
+             for key, body, _ in build_page(page, world.deps)}
+    print(sizes)
+    assert max(sizes.values()) < 30_000, sizes
