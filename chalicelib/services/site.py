@@ -47,7 +47,8 @@ from .stats import MONTHS, stats_pages, unit_rates
 
 ROW_TEXT = 40  # characters of text and reply a listing row shows (the case page has all of it)
 ARCHIVE_LIMIT = 1000  # entries on one monthly archive page
-BOARD_LIMIT = 5000  # rows on one week's board
+BOARD_LIMIT = 5000  # rows of one week's board (its CSV)
+BOARD_PAGE = 30  # rows per page of the board
 
 
 # --- keeping the listings (the stream's side) -------------------------------------------------
@@ -341,9 +342,17 @@ def _board(deps: Deps, page: str, week: str) -> list[tuple[str, str, str]]:
     weeks = sorted(deps.listings.noted(WEEKS))
     older = max((w for w in weeks if w < week), default=None)
     newer = min((w for w in weeks if w > week), default=None)
-    files = _both(deps, page, "site/board.html", rows=lambda t: board_rows(entries, deps, t), week=_week_label(week),
-                  older=f"disclosure/{older}" if older else None, newer=f"disclosure/{newer}" if newer else None,
-                  csv=f"{page}.csv", title=lambda t: t("board.title", week=week), kind="board")
+    # Pages of BOARD_PAGE rows (`<week>.html`, `<week>-2.html` …); the CSV holds the whole week.
+    parts = [entries[i:i + BOARD_PAGE] for i in range(0, len(entries), BOARD_PAGE)] or [[]]
+    names = [page] + [f"{page}-{n}" for n in range(2, len(parts) + 1)]
+    files: list[tuple[str, str, str]] = []
+    for n, (part, name) in enumerate(zip(parts, names, strict=True)):
+        files += _both(deps, name, "site/board.html", rows=lambda t, part=part: board_rows(part, deps, t),
+                       week=_week_label(week), total=len(entries),
+                       parts=[(i + 1, other) for i, other in enumerate(names)] if len(names) > 1 else [],
+                       current=name, older=f"disclosure/{older}" if older else None,
+                       newer=f"disclosure/{newer}" if newer else None, csv=f"{page}.csv",
+                       title=lambda t, n=n: t("board.title", week=week) + (f" ({n + 1})" if n else ""), kind="board")
     for locale in LOCALES:
         t = Messages(locale)
         out = io.StringIO()

@@ -211,3 +211,15 @@ def test_a_full_listing_with_every_field_long_stays_under_30_kb(world):
              for key, body, _ in build_page(page, world.deps)}
     print(sizes)
     assert max(sizes.values()) < 30_000, sizes
+
+
+def test_a_busy_weeks_board_is_paged_and_its_csv_holds_every_case(world):
+    numbers = file(world, 70)
+    rebuild_pending(world.deps)
+    week = week_of(NOW)
+    pages = [world.site.text(f"disclosure/{week}{suffix}.html") for suffix in ("", "-2", "-3")]
+    listed = [n for html in pages for n in re.findall(r"t/(\d{8}-\d{4})\.html", html)]
+    assert sorted(listed) == numbers and f"disclosure/{week}-4.html" not in world.site.pages
+    assert all(f"disclosure/{week}-3.html" in html for html in pages[:2])  # each page links the others
+    rows = list(csv.reader(io.StringIO(world.site.text(f"disclosure/{week}.csv").lstrip("\ufeff"))))
+    assert len(rows) == 71
