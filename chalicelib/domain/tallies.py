@@ -13,10 +13,16 @@ rates are made of (domain/stats.py):
     returns                   a department gave a case back (退单)
 
 Deadlines are read from the ticket as it stood when the event was stored (the new image), so a
-later extension does not rewrite history."""
+later extension does not rewrite history.
+
+What follows a dispatch — its sign-off, reply and return — counts on the day of that dispatch, not
+on its own day: a month's figures then describe the cases dispatched in that month (a cohort), so
+a completion rate cannot pass 100 % because cases dispatched last month were answered in this
+one. Verdicts count on their own day (satisfied and rated move together)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from .calendar import CHINA
 from .model import Event, Rating, Ticket
@@ -66,11 +72,23 @@ def counter_names(event: Event, ticket: Ticket) -> list[str]:
     return names
 
 
+COHORT = frozenset({"accepted", "replied", "returned"})  # counted on their dispatch's day
+
+
+def _day(at: datetime) -> str:
+    return at.astimezone(CHINA).date().isoformat()
+
+
 def tallies(ticket: Ticket, since: int = 0) -> list[Tally]:
     """The counter changes of the ticket's events from index `since` on (the new ones)."""
     found = []
-    for index, event in enumerate(ticket.events[since:], start=since):
-        day = event.at.astimezone(CHINA).date().isoformat()
+    dispatched: datetime | None = None
+    for index, event in enumerate(ticket.events):
+        if event.kind == "dispatched":
+            dispatched = event.at
+        if index < since:
+            continue
+        day = _day(dispatched if event.kind in COHORT and dispatched else event.at)
         found += [Tally(name, day, f"{ticket.id}:{index}") for name in counter_names(event, ticket)]
     return found
 

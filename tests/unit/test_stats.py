@@ -57,3 +57,19 @@ def test_events_move_the_counters_the_rates_read():
     assert "replied_on_time#east-city" not in names
     assert {"submitted#all", "submitted#kind:complaint", "submitted#channel:qr", "submitted#district:east"} \
         <= set(names)
+
+
+def test_what_follows_a_dispatch_counts_in_the_dispatchs_month_so_no_rate_passes_100_percent():
+    """Dispatched on 31 October, signed off, answered and returned... in November: October's
+    cohort. Its verdict counts on its own day (November)."""
+    october = NOW.replace(month=10, day=31)
+    ticket = make_ticket(status=Status.SCREENED)
+    ticket.dispatch("east-city", accept_due=NOW, reply_due=NOW + timedelta(days=5), at=october)
+    ticket.accept("east-city", NOW)
+    ticket.answer("east-city", "已修复", Outcome.RESOLVED, NOW + timedelta(days=1))
+    ticket.open_survey("digest", NOW + timedelta(days=10), NOW + timedelta(days=1))
+    ticket.rate(Rating.SATISFIED, "", "citizen", 2, NOW + timedelta(days=2))
+    days = {t.counter: t.day for t in tallies(ticket, since=1)}
+    assert days["dispatched#east-city"] == days["accepted#east-city"] == days["replied#east-city"] == "2026-10-31"
+    assert days["rated#east-city"] == days["satisfied#east-city"] == "2026-11-25"
+    assert days["submitted#all"] == "2026-11-23"  # filed on its own day
