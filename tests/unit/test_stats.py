@@ -69,7 +69,7 @@ def test_what_follows_a_dispatch_counts_in_the_dispatchs_month_so_no_rate_passes
     ticket.answer("east-city", "已修复", Outcome.RESOLVED, NOW + timedelta(days=1))
     ticket.open_survey("digest", NOW + timedelta(days=10), NOW + timedelta(days=1))
     ticket.rate(Rating.SATISFIED, "", "citizen", 2, NOW + timedelta(days=2))
-    days = {t.counter: t.day for t in tallies(ticket, since=1)}
+    days = {t.counter: t.day for t in tallies(ticket)}
     assert days["dispatched#east-city"] == days["accepted#east-city"] == days["replied#east-city"] == "2026-10-31"
     assert days["rated#east-city"] == days["satisfied#east-city"] == "2026-11-25"
     assert days["submitted#all"] == "2026-11-23"  # filed on its own day
