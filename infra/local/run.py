@@ -14,6 +14,7 @@ import time
 import urllib.request
 from typing import Any
 
+from chalicelib.config import PAGE_INTERVAL_SECONDS
 from infra.local.twin import (
     API_PORT,
     CONNECT_HOST,
@@ -143,6 +144,9 @@ def main() -> int:
               f"{summary['history_seconds']:.1f} s (counted, listed and published in the background)", flush=True)
     print(f"API: {api_url}", flush=True)
     print(f"Site: {site_url}/", flush=True)
+    print(f"Public site: {site_url}/hall/index.html (hall)  {site_url}/stats/index.html (statistics)  "
+          f"{site_url}/disclosure/index.html (weekly disclosure); shared pages follow a change within "
+          f"{os.environ.get(PAGE_INTERVAL_SECONDS, '10')} s", flush=True)
     print(f"Console: {site_url}/console/", flush=True)
     print(f"SMS outbox: {site_url}/outbox/", flush=True)
     print(f"Posters: {site_url}/posters/ (PNG, SVG, A4 PDF; also in {QR_DIR})  e.g. intake page {site_url}/q/qh01.html",
