@@ -219,7 +219,7 @@ def _hall_front(deps: Deps) -> list[tuple[str, str, str]]:
     catalog, today = deps.catalog(), _today(deps)
     newest = deps.listings.latest(HALL, HALL_PAGE_SIZE)
     return _both(
-        deps, "hall/index", "site/hall.html",
+        deps, "hall/index", "site/listing.html",
         rows=lambda t: rows(newest, deps, t, today, "hall/index"),
         older=hall_page(newest[-1].number) if newest else None,
         categories=lambda t: [(c.code, name_in(c, t.locale)) for c in catalog.categories.values()],
@@ -239,7 +239,7 @@ def _hall_day(deps: Deps, day: str, number: int) -> list[tuple[str, str, str]]:
     newer = hall_page(after.number) if after else "hall/index"
     today = _today(deps)
     label = f"{day[:4]}-{day[4:6]}-{day[6:]}"
-    return _both(deps, f"hall/{day}-{number}", "site/hall.html",
+    return _both(deps, f"hall/{day}-{number}", "site/listing.html",
                  rows=lambda t: rows(reversed(found), deps, t, today, f"hall/{day}-{number}"),
                  older=older, newer=newer, title=lambda t: t("hall.day_title", day=label, page=number), kind="day")
 
