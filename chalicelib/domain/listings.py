@@ -84,9 +84,11 @@ class Entry:
             due = ticket.accept_due if ticket.status is Status.DISPATCHED else ticket.reply_due
         return cls(
             number=ticket.number, status=ticket.status.value, kind=ticket.kind.value, channel=ticket.channel.value,
-            category=ticket.category, district=ticket.district, location=ticket.location,
+            category=ticket.category, district=ticket.district,
+            location="" if ticket.confidential else ticket.location,
             department=ticket.department, created=ticket.created_at.isoformat(), text=_clip(text), hidden=hidden,
-            reply=_clip(redact(ticket.reply or "")), outcome=ticket.outcome.value if ticket.outcome else None,
+            reply="" if ticket.confidential else _clip(redact(ticket.reply or "")),
+            outcome=ticket.outcome.value if ticket.outcome else None,
             rating=ticket.rating.value if ticket.rating else None, overdue=ticket.overdue,
             due=due.isoformat() if due else None, merged_into=ticket.merged_into, supporters=ticket.supporters,
             confidential=ticket.confidential)
@@ -134,7 +136,9 @@ def memberships(ticket: Ticket, last_event: Event | None = None) -> set[Membersh
     """The listings a case is in now. Its week is the week of its latest event: a case stays on
     the boards of earlier weeks as it stood then."""
     event = last_event or (ticket.events[-1] if ticket.events else None)
-    listings = {HALL, CATEGORY + ticket.category, DISTRICT + ticket.district, LOCATION + ticket.location}
+    listings = {HALL, CATEGORY + ticket.category, DISTRICT + ticket.district}
+    if not ticket.confidential:  # a confidential case's place is never public, not even by its listing
+        listings.add(LOCATION + ticket.location)
     if ticket.department:
         listings.add(DEPARTMENT + ticket.department)
     if event is not None:

@@ -28,8 +28,9 @@ def svg(url: str) -> str:
 
     Pages are written for every change of every case, so this one is drawn fast: a fixed mask
     (any of the eight decodes; searching for the best one costs more than the rest together) and
-    the dark modules as one path of horizontal runs, in module units."""
-    made = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_H, border=4, mask_pattern=0)
+    the dark modules as one path of horizontal runs, in module units. Level M: the code is read from
+    a screen, never soiled, and a smaller code keeps the page light."""
+    made = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=0)
     made.add_data(url)
     made.make(fit=True)
     matrix = made.get_matrix()  # the quiet zone included

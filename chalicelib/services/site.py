@@ -49,6 +49,7 @@ ROW_TEXT = 40  # characters of text and reply a listing row shows (the case page
 ARCHIVE_LIMIT = 1000  # entries on one monthly archive page
 BOARD_LIMIT = 5000  # rows of one week's board (its CSV)
 BOARD_PAGE = 30  # rows per page of the board
+BOARD_TEXT = 60  # characters of content and of result a board page shows (the CSV has the entry's 140)
 
 
 # --- keeping the listings (the stream's side) -------------------------------------------------
@@ -141,8 +142,9 @@ def _today(deps: Deps) -> date:
     return deps.clock.now().astimezone(CHINA).date()
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= ROW_TEXT else text[: ROW_TEXT - 1].rstrip() + "…"
+def _short(text: str, limit: int = 0) -> str:
+    limit = limit or ROW_TEXT
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def late(entry: Entry, now: datetime) -> bool:
@@ -185,7 +187,8 @@ def _both(deps: Deps, page: str, template: str, **context: Any) -> list[tuple[st
     for locale in LOCALES:
         t = Messages(locale)
         values: dict[str, Any] = {k: (v(t) if callable(v) else v) for k, v in context.items()}
-        out.append((f"{PREFIX[locale]}{page}.html", site_page(deps, t, template, f"{page}.html", page=page, **values),
+        out.append((f"{PREFIX[locale]}{page}.html", site_page(deps, t, template, f"{page}.html", page=page,
+                                                                         listing_style=True, **values),
                     "html"))
     return out
 
@@ -320,7 +323,8 @@ def board_rows(entries: list[Entry], deps: Deps, t: Messages) -> list[dict[str, 
                        else t("board.responsible_default")) if department else ""
         result = ""
         if entry.outcome:
-            result = t(f"outcome.{entry.outcome}") + (f"：{entry.reply}" if entry.reply else "")
+            outcome = t(f"outcome.{entry.outcome}")
+            result = t("board.result", outcome=outcome, reply=entry.reply) if entry.reply else outcome
         content = entry.text or (hidden_text(entry.hidden, t) if entry.hidden else
                                  t("board.confidential") if entry.confidential else "")
         out.append({
@@ -347,7 +351,10 @@ def _board(deps: Deps, page: str, week: str) -> list[tuple[str, str, str]]:
     names = [page] + [f"{page}-{n}" for n in range(2, len(parts) + 1)]
     files: list[tuple[str, str, str]] = []
     for n, (part, name) in enumerate(zip(parts, names, strict=True)):
-        files += _both(deps, name, "site/board.html", rows=lambda t, part=part: board_rows(part, deps, t),
+        files += _both(deps, name, "site/board.html",
+                       rows=lambda t, part=part: [{**r, "content": _short(r["content"], BOARD_TEXT),
+                                                   "result": _short(r["result"], BOARD_TEXT)}
+                                                  for r in board_rows(part, deps, t)],
                        week=_week_label(week), total=len(entries),
                        parts=[(i + 1, other) for i, other in enumerate(names)] if len(names) > 1 else [],
                        current=name, older=f"disclosure/{older}" if older else None,

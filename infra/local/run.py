@@ -146,7 +146,7 @@ def main() -> int:
     print(f"Site: {site_url}/", flush=True)
     print(f"Public site: {site_url}/hall/index.html (hall)  {site_url}/stats/index.html (statistics)  "
           f"{site_url}/disclosure/index.html (weekly disclosure); shared pages follow a change within "
-          f"{os.environ.get(PAGE_INTERVAL_SECONDS, '10')} s", flush=True)
+          f"{os.environ.get(PAGE_INTERVAL_SECONDS, '10')} s and the time to build them", flush=True)
     print(f"Console: {site_url}/console/", flush=True)
     print(f"SMS outbox: {site_url}/outbox/", flush=True)
     print(f"Posters: {site_url}/posters/ (PNG, SVG, A4 PDF; also in {QR_DIR})  e.g. intake page {site_url}/q/qh01.html",

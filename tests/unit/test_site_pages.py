@@ -223,3 +223,25 @@ def test_a_busy_weeks_board_is_paged_and_its_csv_holds_every_case(world):
     assert all(f"disclosure/{week}-3.html" in html for html in pages[:2])  # each page links the others
     rows = list(csv.reader(io.StringIO(world.site.text(f"disclosure/{week}.csv").lstrip("\ufeff"))))
     assert len(rows) == 71
+
+
+def test_a_confidential_case_is_listed_without_its_place_or_reply_and_not_on_its_place_page(world):
+    number = file(world, 1, confidential=True)[0]
+    ticket = world.deps.tickets.by_number(number)
+    assert not any(m.listing.startswith("loc:") for m in memberships(ticket))
+    ticket.reply = "已更换东门的灯具"
+    entry = Entry.of(ticket)
+    assert (entry.location, entry.text, entry.reply) == ("", "", "")
+    rebuild_pending(world.deps)
+    for key in ("hall/index.html", "hall/c/lights.html", "hall/a/east.html", f"disclosure/{week_of(NOW)}.csv"):
+        assert "人民公园东门" not in world.site.text(key), key
+    assert "l/e1" not in world.pages.pending and "l/e1.html" not in world.site.pages  # nothing to list there
+
+
+def test_a_case_page_with_the_longest_text_and_reply_stays_under_30_kb(world):
+    from chalicelib.services.commands import MAX_DESCRIPTION, MAX_REPLY
+    from chalicelib.services.publish import ticket_page
+    ticket = make_dispatched(description="路" * MAX_DESCRIPTION)
+    ticket.reply = "灯" * MAX_REPLY
+    for locale in ("zh-CN", "en"):
+        assert len(ticket_page(ticket, world.deps.catalog(), world.deps, locale).encode()) < 30_000
