@@ -180,6 +180,11 @@ def one_size(size: int, session: Any, now: datetime) -> dict[str, Any]:
     # One status change: the first case at the busiest place is signed off.
     meter = Meter()
     ticket = deps.tickets.by_number(week[0].number)
+    # The city's configuration is re-read once a minute whatever the size: keep this read's copy
+    # for the measurement, so that a slow run does not count a re-read as reading the archive.
+    deps.catalog()
+    frozen = deps.monotonic()
+    deps.monotonic = lambda: frozen
     with meter.counting():
         started = time.perf_counter()
         old = deps.tickets.get(ticket.id)

@@ -56,7 +56,7 @@ def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 def page_types(local_system) -> dict[str, str]:
     """One URL of each page type, found by following the site's own links from the hall."""
     site = local_system.site
-    wait_for(f"{site}/hall/index.html", "/t/", 90)  # the seeded history has been published
+    wait_for(f"{site}/hall/index.html", "t/", 240)  # the seeded history has been published
     hall = fetch(f"{site}/hall/index.html")
     case = urljoin(f"{site}/hall/index.html", re.search(r'href="([^"]*t/\d{8}-\d{4}\.html)"', hall).group(1))
     day = re.search(r'href="([^"]+/hall/\d{8}-\d+\.html)"', hall).group(1)

@@ -56,6 +56,7 @@
     }
     if (role.value === "dispatcher" && (t.status === "screened" || t.status === "returned")) {
       var target = select(Object.keys(departments).map(function (c) { return [c, departments[c]]; }));
+      target.name = "department"; target.setAttribute("aria-label", m.dispatch);
       row.appendChild(target);
       row.appendChild(button(m.dispatch, function () { act(call("POST", path + "/dispatch", { department: target.value })); }));
     }
