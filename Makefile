@@ -10,18 +10,19 @@ STAGE ?= prod
 STACK ?= mashang-$(STAGE)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run reset redrive demo posters test package validate deploy bench lint system-packages clean help
+.PHONY: run reset redrive rebuild demo posters test package validate deploy bench lint system-packages clean help
 
 help:
 	@echo "make run      start the whole system locally (moto, API, pollers, site, console)"
 	@echo "make reset    forget the local data that make run keeps between runs (MASHANG_STATE_DIR, default build/state)"
 	@echo "make redrive  ask the running system to run again the tasks and stream records that kept failing"
+	@echo "make rebuild  regenerate the running system's whole public site from its table (progress on stderr)"
 	@echo "make demo     the same with a fast clock (one working day = WORKDAY_SECONDS, default 20)"
 	@echo "make posters print-ready QR posters (SITE_URL=https://… the address the codes open)"
 	@echo "make test     run the whole test suite (unit, integration, workflow, e2e, infra checks)"
 	@echo "make package  build the CloudFormation template and validate it (cfn-lint, asl-validator)"
 	@echo "make deploy   deploy to AWS with the AWS CLI (needs credentials and DEPLOY_BUCKET)"
-	@echo "make bench    intake latency and publishing throughput on the local twin"
+	@echo "make bench    intake latency, publishing throughput, and the site's cost of one change at 1,000 and 20,000 cases"
 
 # Any python3 from 3.11 to 3.13; Debian's own python needs its venv package, installed when missing.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -53,6 +54,9 @@ posters: $(STAMP)
 
 redrive: $(STAMP)
 	$(BIN)/python -m infra.local.redrive
+
+rebuild: $(STAMP)
+	$(BIN)/python -m infra.local.rebuild
 
 # The same system with compressed time: one working day lasts $(WORKDAY_SECONDS) seconds, so a
 # reviewer can watch a case escalate, get surveyed and fall back to the default verdict.
@@ -89,6 +93,7 @@ deploy: package
 # Bounded benchmark on the local twin (loopback only; fixed count, stops by itself).
 bench: $(STAMP)
 	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.site
 
 clean:
 	rm -rf build .pytest_cache

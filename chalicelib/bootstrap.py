@@ -53,8 +53,18 @@ def build(config: Settings) -> Deps:
         stream_failures=ParkedQueue(session.client("sqs"), config.stream_failure_queue_url),
         stream=TableStream(session.client("dynamodbstreams")),
         limits=dynamo.LimitRepository(models),
+        listings=dynamo.ListingRepository(models),
+        pages=dynamo.PendingPages(models, _waker(session.client("sqs"), config), config.page_interval_seconds),
         base_clock=Clock(workday_seconds=config.workday_seconds),
     )
+
+
+def _waker(sqs: Any, config: Settings) -> Callable[[], None]:
+    """One message, delayed by the interval, that wakes the coalesced build of the shared pages."""
+    def wake() -> None:
+        sqs.send_message(QueueUrl=config.page_queue_url, MessageBody='{"build": "pages"}',
+                         DelaySeconds=min(900, config.page_interval_seconds))
+    return wake
 
 
 @lru_cache(maxsize=1)

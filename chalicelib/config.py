@@ -13,6 +13,9 @@ SITE_BUCKET = "MASHANG_SITE_BUCKET"
 TASK_QUEUE_URL = "MASHANG_TASK_QUEUE_URL"
 DEAD_LETTER_QUEUE_URL = "MASHANG_DEAD_LETTER_QUEUE_URL"
 STREAM_FAILURE_QUEUE_URL = "MASHANG_STREAM_FAILURE_QUEUE_URL"
+PAGE_QUEUE_URL = "MASHANG_PAGE_QUEUE_URL"
+# Shared pages (hall, places, statistics …) are rebuilt at most once per this many seconds.
+PAGE_INTERVAL_SECONDS = "MASHANG_PAGE_INTERVAL_SECONDS"
 SMS_TOPIC_ARN = "MASHANG_SMS_TOPIC_ARN"
 STATE_MACHINE_ARN = "MASHANG_STATE_MACHINE_ARN"
 UPLOAD_BUCKET = "MASHANG_UPLOAD_BUCKET"
@@ -38,7 +41,9 @@ LIMIT_DEFAULTS = {"submit": "20/10m:10", "upload": "60/10m:24", "track": "20/10m
 # the real queue and stream, so the defaults below only name what is replaced.
 TASK_QUEUE_ARN = "MASHANG_TASK_QUEUE_ARN"
 TABLE_STREAM_ARN = "MASHANG_TABLE_STREAM_ARN"
+PAGE_QUEUE_ARN = "MASHANG_PAGE_QUEUE_ARN"
 _PLACEHOLDER_SOURCES = {
+    PAGE_QUEUE_ARN: "arn:aws:sqs:us-east-1:000000000000:pages-replaced-by-infra",
     TASK_QUEUE_ARN: "arn:aws:sqs:us-east-1:000000000000:replaced-by-infra",
     TABLE_STREAM_ARN: "arn:aws:dynamodb:us-east-1:000000000000:table/mashang/stream/replaced-by-infra",
 }
@@ -58,6 +63,8 @@ class Settings:
     task_queue_url: str
     dead_letter_queue_url: str
     stream_failure_queue_url: str
+    page_queue_url: str
+    page_interval_seconds: int
     sms_topic_arn: str
     state_machine_arn: str
     site_url: str
@@ -86,6 +93,8 @@ class Settings:
             task_queue_url=env.get(TASK_QUEUE_URL, ""),
             dead_letter_queue_url=env.get(DEAD_LETTER_QUEUE_URL, ""),
             stream_failure_queue_url=env.get(STREAM_FAILURE_QUEUE_URL, ""),
+            page_queue_url=env.get(PAGE_QUEUE_URL, ""),
+            page_interval_seconds=int(env.get(PAGE_INTERVAL_SECONDS, "").strip() or 10),
             sms_topic_arn=env.get(SMS_TOPIC_ARN, ""),
             state_machine_arn=env.get(STATE_MACHINE_ARN, ""),
             site_url=env.get(SITE_URL, "http://127.0.0.1:8080").rstrip("/"),

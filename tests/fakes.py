@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,8 +13,9 @@ from chalicelib.config import Settings
 from chalicelib.domain.calendar import Clock
 from chalicelib.domain.catalog import Catalog
 from chalicelib.domain.errors import ConcurrentUpdate, NotFound
+from chalicelib.domain.listings import Entry, Membership
 from chalicelib.domain.model import Status, Ticket
-from chalicelib.domain.tallies import Tally
+from chalicelib.domain.tallies import Tally, partition_of
 from chalicelib.domain.throttle import Decision, Rule, decide
 from chalicelib.services.changes import on_change
 from chalicelib.services.context import Deps
@@ -100,6 +101,10 @@ class FakeTickets:
     def from_image(self, image: dict[str, Any]) -> Ticket | None:
         return None  # the fake stream carries tickets, not images (see `changes`)
 
+    def every(self, page_size: int = 100) -> Iterator[Ticket]:
+        for ticket_id in sorted(self.rows):
+            yield copy.deepcopy(self.rows[ticket_id])
+
     # --- helpers ----------------------------------------------------------------------------
     def _check(self, ticket: Ticket) -> None:
         stored = self.rows.get(ticket.id)
@@ -121,8 +126,10 @@ def _due(ticket: Ticket) -> datetime:
 class FakeCounters:
     def __init__(self) -> None:
         self.sequences: dict[str, int] = defaultdict(int)
-        self.days: dict[tuple[str, str], int] = defaultdict(int)
+        self.values: dict[tuple[str, str], int] = defaultdict(int)  # (counter, day) -> value
         self.seen: set[tuple[str, str, str]] = set()
+        self.reads: list[tuple[str, str, str]] = []  # (counter, first, last) of each `days` read
+        self.partitions_read = 0  # queries a table would make: one per partition a read touches
 
     def next(self, name: str) -> int:
         self.sequences[name] += 1
@@ -132,11 +139,74 @@ class FakeCounters:
         if (tally.counter, tally.day, tally.key) in self.seen:
             return False
         self.seen.add((tally.counter, tally.day, tally.key))
-        self.days[tally.counter, tally.day] += 1
+        self.values[tally.counter, tally.day] += 1
         return True
 
     def total(self, counter: str, period: str) -> int:
-        return sum(n for (name, day), n in self.days.items() if name == counter and day.startswith(period))
+        return sum(n for (name, day), n in self.values.items() if name == counter and day.startswith(period))
+
+    def days(self, counters: Iterable[str], first: str, last: str) -> dict[str, dict[str, int]]:
+        wanted = list(dict.fromkeys(counters))
+        self.reads += [(counter, first, last) for counter in wanted]
+        self.partitions_read += len({partition_of(counter) for counter in wanted})
+        return {counter: {day: n for (name, day), n in self.values.items() if name == counter and first <= day <= last}
+                for counter in wanted}
+
+
+class FakeListings:
+    """Listings as sorted dicts; `reads` counts the entries every query returned."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, Entry]] = defaultdict(dict)
+        self.sets: dict[str, set[str]] = defaultdict(set)
+        self.reads = 0
+
+    def put(self, entries: list[tuple[Membership, Entry]]) -> None:
+        for membership, entry in entries:
+            self.rows[membership.listing][membership.key] = entry
+
+    def remove(self, memberships: list[Membership]) -> None:
+        for membership in memberships:
+            self.rows[membership.listing].pop(membership.key, None)
+
+    def _read(self, found: list[Entry]) -> list[Entry]:
+        self.reads += len(found)
+        return found
+
+    def latest(self, listing: str, limit: int, before: str | None = None) -> list[Entry]:
+        keys = sorted((k for k in self.rows[listing] if before is None or k < before), reverse=True)[:limit]
+        return self._read([self.rows[listing][k] for k in keys])
+
+    def between(self, listing: str, first: str, last: str, limit: int = 1000) -> list[Entry]:
+        keys = sorted(k for k in self.rows[listing] if first <= k <= last)[:limit]
+        return self._read([self.rows[listing][k] for k in keys])
+
+    def oldest_after(self, listing: str, after: str) -> Entry | None:
+        keys = sorted(k for k in self.rows[listing] if k > after)[:1]
+        return self._read([self.rows[listing][k] for k in keys])[0] if keys else None
+
+    def note(self, index: str, values: set[str]) -> None:
+        self.sets[index] |= values
+
+    def noted(self, index: str) -> set[str]:
+        return set(self.sets[index])
+
+
+class FakePageSchedule:
+    """Pending shared pages; `wakes` counts the builds asked for (one per quiet period)."""
+
+    def __init__(self) -> None:
+        self.pending: set[str] = set()
+        self.wakes = 0
+
+    def mark(self, pages: set[str]) -> None:
+        if pages and not self.pending:
+            self.wakes += 1
+        self.pending |= pages
+
+    def take(self) -> set[str]:
+        taken, self.pending = self.pending, set()
+        return taken
 
 
 class FakeLimits:
@@ -315,6 +385,8 @@ class World:
     time: ManualClock
     photos: FakePhotos
     limits: FakeLimits
+    listings: FakeListings
+    pages: FakePageSchedule
     delivered: int = field(default=0)
 
     def deliver(self, again: bool = False) -> None:
@@ -331,10 +403,12 @@ def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None
     tickets, counters, site = FakeTickets(), FakeCounters(), FakeSite()
     workflow, sms, time, limits = FakeWorkflow(), FakeSms(), ManualClock(), FakeLimits()
     photos = FakePhotos(site)
+    listings, pages = FakeListings(), FakePageSchedule()
     settings = Settings.from_env({"MASHANG_SITE_URL": "http://site.test", "MASHANG_API_URL": "http://api.test",
                                   **(env or {})})
     deps = Deps(settings=settings, tickets=tickets, counters=counters, config=FakeCatalogue(data),
                 workflow=workflow, site=site, photos=photos, sms=sms, dead_letters=FakeParked(),
                 stream_failures=FakeParked(), stream=FakeStream(), limits=limits,
+                listings=listings, pages=pages,
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
-    return World(deps, tickets, counters, site, workflow, sms, time, photos, limits)
+    return World(deps, tickets, counters, site, workflow, sms, time, photos, limits, listings, pages)

@@ -40,13 +40,15 @@ class Stack:
         self.s3 = self.session.client("s3")
         self.queue = QueuePump(self.session.client("sqs"), self.resources.task_queue_url,
                                handlers.on_task_message, retry_seconds=1)
+        self.pages = QueuePump(self.session.client("sqs"), self.resources.page_queue_url,
+                               handlers.on_page_message, name="on_page_message", retry_seconds=1)
         self.stream = StreamPump(self.session.client("dynamodbstreams"), self.resources.table_stream_arn,
                                  handlers.on_table_change,
                                  failures=(self.session.client("sqs"), self.resources.stream_failure_queue_url))
 
     # --- driving the asynchronous parts -------------------------------------------
     def pump_until(self, condition: Any, timeout: float = 20.0) -> None:
-        drain(self.stream.once, self.queue.once, until=condition, timeout=timeout)
+        drain(self.stream.once, self.queue.once, self.pages.once, until=condition, timeout=timeout)
 
     def take_task_message(self, task: str, timeout: float = 10.0) -> dict[str, Any]:
         """Receive the next task message of kind `task` without handling it (to hold it back)."""

@@ -16,6 +16,7 @@ from ..services.commands import (
     AskExtension,
     DecideExtension,
     DispatchTicket,
+    HideContent,
     NewUpload,
     RateTicket,
     ReplyTicket,
@@ -29,6 +30,8 @@ from .schema import command_of, query, takes
 from .staff import Staff, current_staff
 
 console = Blueprint(__name__)
+# Who may hide a citizen's text or a photo from the public.
+MODERATORS = ("dispatcher", "supervisor")
 
 
 def _staff() -> Staff:
@@ -47,6 +50,7 @@ def _view(ticket: Any) -> dict:
     view = public_view(ticket, deps, staff=True)
     view["staff_photos"] = photos.for_staff(ticket, deps)
     view["can_review_photos"] = staff.role == "dispatcher" or staff.department == ticket.department
+    view["can_hide"] = staff.role in MODERATORS
     return view
 
 
@@ -175,3 +179,13 @@ def review_photo(number: str, name: str) -> dict:
     staff = _staff().require("dispatcher", "handler")
     department = None if staff.role == "dispatcher" else staff.department
     return _view(actions.review_photo(number, name, _command(), staff.department, bootstrap.deps(), department))
+
+
+@console.route("/console/tickets/{number}/hide", methods=["POST"])
+@json_errors
+@takes(HideContent)
+def hide(number: str) -> dict:
+    """Hide a citizen's text ("description", "event:<index>") or a photo ("photo:<name>") from the
+    public, with a reason: dispatchers and supervisors. Staff still see the original."""
+    staff = _staff().require(*MODERATORS)
+    return _view(actions.hide(number, _command(), staff.department, bootstrap.deps()))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -71,6 +72,9 @@ def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
             elif isinstance(exc, errors.NotFound) and exc.field == "number":
                 asked = kwargs.get("number") or (forms.current_request.query_params or {}).get("number", "")
                 message = t("form.error.unknown_case", number=asked[:40])
+                # Not a refused form: a number not found, with the lookup form to try again.
+                return html(site_page(deps, t, "site/problem.html", "index.html", message=message,
+                                      title=t("lookup.not_found_title"), lookup=True), status)
             else:
                 field = exc.field or ""
                 message = t(FIELD_MESSAGES.get(field)
@@ -162,6 +166,13 @@ def receipt(number: str) -> Response:
                              alternate=f"{deps.settings.api_url}/receipts/{number}?lang={other}"))
 
 
+def case_number(typed: str) -> str:
+    """A number as people type it: full-width digits, spaces or no dash (a phone's number pad has
+    none) all read as `YYYYMMDD-NNNN`."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", typed))
+    return f"{digits[:8]}-{digits[8:]}" if len(digits) > 8 else typed.strip()
+
+
 @forms.route("/lookup", methods=["GET"])
 @html_errors
 def lookup() -> Response:
@@ -169,7 +180,7 @@ def lookup() -> Response:
     saying there is no such case."""
     deps = bootstrap.deps()
     query = forms.current_request.query_params or {}
-    number = (query.get("number") or "").strip()
+    number = case_number(query.get("number") or "")
     locale = _locale()
     if not re.fullmatch(r"\d{8}-\d{1,6}", number):
         raise errors.NotFound(f"no case numbered {number}", field="number")

@@ -50,6 +50,15 @@ class WorkCalendar:
                 counted += 1
         return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA)
 
+    def working_days(self, after: date, through: date) -> list[date]:
+        """The working days after `after`, up to and including `through` (none if through <= after)."""
+        days, day = [], after
+        while day < through:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                days.append(day)
+        return days
+
 
 @dataclass(frozen=True)
 class Clock:

@@ -22,6 +22,7 @@ class Department:
     parent: str | None = None
     phone: str = ""  # the handler on duty: gets new cases and level-1 reminders
     head_phone: str = ""  # the department head: level-1 reminders
+    responsible: str = ""  # the title answerable on the disclosure board (a role, never a name)
     names: dict[str, str] = field(default_factory=dict)  # the name in other languages
 
 

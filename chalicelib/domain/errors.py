@@ -37,3 +37,12 @@ class NoRoute(DomainError):
 
 class Forbidden(DomainError):
     """The actor may not do this (wrong role, wrong or expired secret)."""
+
+
+class Unhideable(InvalidInput):
+    """A moderator named something that cannot be hidden, or gave no reason; `code` says which
+    ("reason", "target", "event", "photo") so the API can word it in the reader's language."""
+
+    def __init__(self, message: str, code: str, field: str = "target") -> None:
+        super().__init__(message, field=field)
+        self.code = code

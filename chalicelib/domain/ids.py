@@ -11,10 +11,11 @@ from datetime import datetime
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-def new_ticket_id(now_ms: int | None = None) -> str:
-    """26-character id whose string order is creation order (ULID layout)."""
+def new_ticket_id(now_ms: int | None = None, entropy: int | None = None) -> str:
+    """26-character id whose string order is creation order (ULID layout); `entropy` (80 bits)
+    in place of fresh random bits makes it reproducible (generated history)."""
     ms = int(time.time() * 1000) if now_ms is None else now_ms
-    value = (ms << 80) | secrets.randbits(80)
+    value = (ms << 80) | (secrets.randbits(80) if entropy is None else entropy & ((1 << 80) - 1))
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])

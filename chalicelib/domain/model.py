@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from .errors import InvalidTransition, NotFound, NotYourTicket
+from .errors import InvalidTransition, NotFound, NotYourTicket, Unhideable
 
 
 class Status(StrEnum):
@@ -68,7 +68,11 @@ class Rating(StrEnum):
 EVENT_KINDS = ("submitted", "screened", "invalidated", "merged", "supported", "dispatched", "accepted",
                "returned", "extension_requested", "extension_approved", "extension_refused", "escalated",
                "replied", "survey_sent", "callback_due", "rated", "reopened", "closed", "added",
-               "photo_reviewed")
+               "photo_reviewed", "hidden")
+
+# Timeline entries whose note is a citizen's own words (an addition, a rating comment), which a
+# moderator may hide: the description is "description", a photo "photo:<name>", these "event:<index>".
+CITIZEN_TEXT_EVENTS = frozenset({"added", "rated"})
 
 # The dispatchers' queue: cases with no department yet (new ones waiting for triage, returns).
 TRIAGE_QUEUE = "TRIAGE"
@@ -163,6 +167,9 @@ class Ticket:
     locale: str = "zh-CN"  # the citizen's language: SMS and receipts speak it
     confidential: bool = False  # 保密: the public sees number, category, status, department, dates only
     photos: list[Photo] = field(default_factory=list)
+    # What a moderator withdrew from the public: target ("description", "event:<index>",
+    # "photo:<name>") -> reason (a catalogue code or the moderator's words). Staff still see it.
+    hidden: dict[str, str] = field(default_factory=dict)
     # Optimistic lock: the version this copy was read at (None: never stored).
     version: int | None = None
 
@@ -224,6 +231,36 @@ class Ticket:
                 return True
         raise NotFound(f"ticket {self.number} has no citizen photo '{name}'", field="photo")
 
+    # --- moderation --------------------------------------------------------------------
+    def hide(self, target: str, reason: str, actor: str, at: datetime) -> bool:
+        """A moderator withdraws a citizen's text or a photo from the public, saying why; the
+        timeline records it. False if the target is hidden already (the first reason stands)."""
+        reason = reason.strip()
+        if not reason:
+            raise Unhideable("reason: say why it is hidden", "reason", field="reason")
+        self._check_hideable(target)
+        if target in self.hidden:
+            return False
+        self.hidden[target] = reason
+        self._record("hidden", at, actor, "", {"target": target, "reason": reason})
+        return True
+
+    def _check_hideable(self, target: str) -> None:
+        kind, _, name = target.partition(":")
+        if target == "description":
+            return
+        if kind == "event" and name.isdigit():
+            index = int(name)
+            if index < len(self.events) and self.events[index].kind in CITIZEN_TEXT_EVENTS \
+                    and self.events[index].note and self.events[index].actor != "system":
+                return
+            raise Unhideable(f"target: event {index} of ticket {self.number} holds no citizen text", "event")
+        if kind == "photo" and name:
+            if any(p.name == name for p in self.photos):
+                return
+            raise Unhideable(f"target: ticket {self.number} has no photo '{name}'", "photo")
+        raise Unhideable(f"target: '{target}' is none of description, event:<index>, photo:<name>", "target")
+
     def _attach(self, names: tuple[str, ...], by: str, at: datetime, state: PhotoState) -> None:
         known = {p.name for p in self.photos}
         self.photos.extend(Photo(name, by, at, state) for name in names if name not in known)
@@ -277,13 +314,19 @@ class Ticket:
             self._record("extension_refused", at, supervisor, note)
 
     # --- escalation ----------------------------------------------------------------
-    def escalate(self, stage: str, at: datetime) -> int:
-        """One level up (督办); level 3 marks the case publicly overdue. Returns the new level."""
+    def escalate(self, stage: str, at: datetime, key: str | None = None) -> int | None:
+        """One level up (督办); level 3 marks the case publicly overdue. Returns the new level, or
+        None if the escalation `key` names (one workflow step's) is on the timeline already: a
+        step delivered twice escalates once."""
+        if key is not None and any(e.kind == "escalated" and e.data.get("key") == key for e in self.events):
+            return None
         self.escalation_level = min(self.escalation_level + 1, 3)
         if self.escalation_level >= 3:
             self.overdue = True
-        self._record("escalated", at, "system", "",
-                     {"level": self.escalation_level, "stage": stage})
+        data: dict[str, Any] = {"level": self.escalation_level, "stage": stage}
+        if key is not None:
+            data["key"] = key
+        self._record("escalated", at, "system", "", data)
         return self.escalation_level
 
     # --- reply, survey, verdict ----------------------------------------------------
@@ -320,6 +363,19 @@ class Ticket:
             if self.events[index].kind == kind:
                 return self.events[index + 1:]
         return list(self.events)
+
+    def distinct_events(self) -> list[tuple[int, Event]]:
+        """The timeline once each, with each event's index: an exact repeat of an earlier event
+        (same kind, time, actor, note and detail) is left out."""
+        seen: set[str] = set()
+        found = []
+        for index, event in enumerate(self.events):
+            fingerprint = repr((event.kind, event.at.isoformat(), event.actor, event.note,
+                                sorted(event.data.items(), key=lambda item: item[0])))
+            if fingerprint not in seen:
+                seen.add(fingerprint)
+                found.append((index, event))
+        return found
 
     def last_event(self, kind: str) -> Event | None:
         return next((e for e in reversed(self.events) if e.kind == kind), None)

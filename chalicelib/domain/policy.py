@@ -34,6 +34,11 @@ class Policy:
     contact_retention_days: int = 180
     supervisor_phone: str = ""
     dispatcher_phone: str = ""
+    # League tables: a unit with fewer dispatched cases in the month is not ranked (one case cannot
+    # top a table); how many units each table names, best and worst.
+    league_min_sample: int = 5
+    league_departments: int = 5
+    league_districts: int = 3
     # Fallback calendar for years chinesecalendar does not know yet (ISO dates, as published).
     holidays: tuple[str, ...] = ()
     workdays: tuple[str, ...] = ()

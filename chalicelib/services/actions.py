@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ..domain.errors import Forbidden, InvalidInput, NotFound
+from ..domain.errors import Forbidden, InvalidInput, NotFound, Unhideable
 from ..domain.ids import secret_matches
 from ..domain.model import Ticket
+from ..i18n import DEFAULT, Messages
 from ..observability import logger
 from . import notify, photos
 from .cases import change_by_number
@@ -17,6 +18,7 @@ from .commands import (
     AskExtension,
     DecideExtension,
     DispatchTicket,
+    HideContent,
     RateTicket,
     ReplyTicket,
     ReturnTicket,
@@ -121,6 +123,20 @@ def review_photo(number: str, name: str, cmd: ReviewPhoto, actor: str, deps: Dep
         ticket.review_photo(name, cmd.public, actor, deps.clock.now(), department)
 
     return _act(number, (), deps, action)
+
+
+def hide(number: str, cmd: HideContent, actor: str, deps: Deps, locale: str = DEFAULT) -> Ticket:
+    """A moderator hides a citizen's text or a photo from the public, with a reason. The stored
+    change does the rest once: the pages are rewritten and a hidden photo is withdrawn."""
+    now = deps.clock.now()
+
+    def action(ticket: Ticket) -> None:
+        ticket.hide(cmd.target, cmd.reason, actor, now)
+
+    try:
+        return _act(number, (), deps, action)
+    except Unhideable as exc:
+        raise InvalidInput(Messages(locale)(f"moderation.error.{exc.code}"), field=exc.field) from None
 
 
 def dispatch_by_hand(number: str, dispatcher: str, cmd: DispatchTicket, deps: Deps) -> Ticket:

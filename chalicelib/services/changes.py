@@ -1,43 +1,76 @@
 """What follows every stored change of a ticket (the table's stream): a new ticket starts its
-workflow, each new timeline event is counted once, the pages it touches are rewritten, and a
-finished case's contact is set to be deleted after the retention period."""
+workflow (unless it is stored finished), each new timeline event is counted once, the pages it
+touches are rewritten, and a finished case's contact is set to be deleted after the retention
+period."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from ..domain.model import FINISHED_STATUSES, Ticket
 from ..domain.tallies import tallies
 from . import photos
 from .context import Deps
-from .publish import pages_for, publish_ticket, publish_tickets
+from .publish import pages_for, publish_tickets
+from .site import keep_listings
+
+PARALLEL_COUNTS = 8  # tallies are independent single-item updates: sent side by side
 
 
-def on_change(old: Ticket | None, new: Ticket, deps: Deps, publish: bool = True) -> None:
-    """Safe to run twice for the same change (stream retries): starting is a no-op the second
-    time, tallies are keyed by ticket and event, and pages are rewritten with the same content."""
+def _start(old: Ticket | None, new: Ticket, deps: Deps) -> None:
+    """A new case's contact is kept and its workflow started (a no-op the second time). A case
+    stored already finished (history, an import) starts nothing; one stored past screening starts
+    all the same: the first step screens only a submitted case and otherwise routes by the stored
+    state to the wait the case is in. (`restart` is for a case whose execution ended: it would name
+    the first execution as a restart, which `running` does not find.)"""
     if old is None:
         deps.tickets.keep_contact(new.id)
-        deps.workflow.start(new.id)
-    for tally in tallies(new, since=len(old.events) if old else 0):
-        deps.counters.count_once(tally)
-    photos.publish_changes(old, new, deps)  # before the page that shows them
-    if publish and pages_for(old, new):
-        publish_ticket(new, deps)
+        if new.status not in FINISHED_STATUSES:
+            deps.workflow.start(new.id)
+
+
+def _count(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> list[frozenset[str]]:
+    """Count each change's new events once (keyed by ticket and event: a redelivery counts
+    nothing); answers, per change, the months (YYYY-MM) its counters moved in."""
+    found = [tallies(new, since=len(old.events) if old else 0) for old, new in changes]
+    every = [tally for counted in found for tally in counted]
+    if len(every) > 1:
+        with ThreadPoolExecutor(max_workers=PARALLEL_COUNTS) as pool:
+            list(pool.map(deps.counters.count_once, every))
+    elif every:
+        deps.counters.count_once(every[0])
+    return [frozenset(tally.day[:7] for tally in counted) for counted in found]
+
+
+def _expire(old: Ticket | None, new: Ticket, deps: Deps) -> None:
+    """A case just finished: its contact is deleted after the retention period."""
     if new.status in FINISHED_STATUSES and (old is None or old.status not in FINISHED_STATUSES):
         finished = new.events[-1].at
         deps.tickets.expire_contact(new.id, finished + timedelta(days=deps.catalog().policy.contact_retention_days))
 
 
+def on_change(old: Ticket | None, new: Ticket, deps: Deps) -> None:
+    on_changes([(old, new)], deps)
+
+
 def on_changes(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> None:
-    """A batch of stored changes, in stream order. Every change is started and counted; a case
-    changed several times in the batch is published once, as it stands after the last change
-    (under a burst a case is screened, dispatched and handed over within a second)."""
+    """A batch of stored changes, in stream order. What a person waits for comes first: each new
+    case is started, its photos published, and the case pages written — a case changed several
+    times in the batch once, as it stands after the last change (under a burst a case is screened,
+    dispatched and handed over within a second). Then every change's events are counted, finished
+    cases' contacts set to expire, and the listings kept and the shared pages marked for the next
+    coalesced build (services/site.py). Safe to run twice for the same batch (stream retries)."""
     last = {new.id: index for index, (_, new) in enumerate(changes)}
     touched: dict[str, bool] = {}
     publish: list[Ticket] = []
     for index, (old, new) in enumerate(changes):
+        _start(old, new, deps)
+        photos.publish_changes(old, new, deps)  # before the page that shows them
         touched[new.id] = touched.get(new.id, False) or bool(pages_for(old, new))
-        on_change(old, new, deps, publish=False)
         if last[new.id] == index and touched[new.id]:
             publish.append(new)
     publish_tickets(publish, deps)
+    counted = _count(changes, deps)
+    for old, new in changes:
+        _expire(old, new, deps)
+    keep_listings([(old, new, months) for (old, new), months in zip(changes, counted, strict=True)], deps)

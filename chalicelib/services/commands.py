@@ -13,7 +13,7 @@ from ..i18n import DEFAULT as DEFAULT_LOCALE
 from ..i18n import LOCALES
 
 MAX_DESCRIPTION = 2000
-MAX_REPLY = 4000
+MAX_REPLY = 2000  # as long as a description: a case page with both at their longest stays under 30 KB
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -146,4 +146,9 @@ class ReplyTicket(Command):
     photos: Photos = ()
 
 
+class HideContent(Command):
+    """A moderator hides a citizen's text or a photo from the public. Both fields may arrive empty:
+    the domain refuses them with a reason the console words in the staff's language."""
 
+    target: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""

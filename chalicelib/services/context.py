@@ -12,6 +12,8 @@ from .ports import (
     Catalogue,
     Counters,
     Limits,
+    Listings,
+    PageSchedule,
     ParkedMessages,
     Photos,
     SiteStore,
@@ -38,6 +40,8 @@ class Deps:
     stream_failures: ParkedMessages
     stream: StreamRecords
     limits: Limits
+    listings: Listings
+    pages: PageSchedule
     # Time source and compression; the calendar comes from the catalog's policy (see `clock`).
     base_clock: Clock = field(default_factory=Clock)
     monotonic: Callable[[], float] = time.monotonic

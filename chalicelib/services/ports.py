@@ -4,11 +4,13 @@ The adapters implement these; the bootstrap is the only place that picks them; t
 in-memory fakes with the same conflict semantics (tests/fakes.py)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from ..domain.catalog import Catalog
+from ..domain.listings import Entry, Membership
 from ..domain.model import Status, Ticket
 from ..domain.tallies import Tally
 from ..domain.throttle import Decision, Rule
@@ -52,6 +54,10 @@ class Tickets(Protocol):
     def from_image(self, image: dict[str, Any]) -> Ticket | None:
         """The ticket in a change-stream image, or None for other items."""
 
+    def every(self, page_size: int = 100) -> Iterator[Ticket]:
+        """Every stored ticket, read `page_size` items at a time, in no particular order: a scan of
+        the ticket items, for the full rebuild only (everything else reads by key or index)."""
+
 
 class Counters(Protocol):
     def next(self, name: str) -> int:
@@ -62,6 +68,44 @@ class Counters(Protocol):
 
     def total(self, counter: str, period: str) -> int:
         """The sum of a counter's days whose date starts with `period` (YYYY-MM or YYYY-MM-DD)."""
+
+    def days(self, counters: Iterable[str], first: str, last: str) -> dict[str, dict[str, int]]:
+        """Each counter's values by ISO day from `first` to `last` (inclusive; days with nothing
+        counted are left out), one query per partition (domain/tallies.py: `partition_of`)."""
+
+
+class Listings(Protocol):
+    """What the shared pages list (domain/listings.py), kept by the table's stream; every read is
+    one bounded query on one listing."""
+
+    def put(self, entries: list[tuple[Membership, Entry]]) -> None:
+        """Write each case's entry into its listings (last write wins: entries are rewritten whole)."""
+
+    def remove(self, memberships: list[Membership]) -> None: ...
+
+    def latest(self, listing: str, limit: int, before: str | None = None) -> list[Entry]:
+        """The newest entries (by number), newest first; only numbers below `before` if given."""
+
+    def between(self, listing: str, first: str, last: str, limit: int = 1000) -> list[Entry]:
+        """Entries with `first` <= number <= `last`, oldest first."""
+
+    def oldest_after(self, listing: str, after: str) -> Entry | None:
+        """The first entry with a number above `after` (the next archive's link)."""
+
+    def note(self, index: str, values: set[str]) -> None:
+        """Add values to a small named set (e.g. the weeks that have a disclosure page)."""
+
+    def noted(self, index: str) -> set[str]: ...
+
+
+class PageSchedule(Protocol):
+    """Shared pages waiting to be rebuilt, coalesced: the first page marked after a build schedules
+    one build `interval` seconds later; pages marked meanwhile join it."""
+
+    def mark(self, pages: set[str]) -> None: ...
+
+    def take(self) -> set[str]:
+        """The pages waiting, which no longer wait (a mark after this schedules the next build)."""
 
 
 class Limits(Protocol):

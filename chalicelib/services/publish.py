@@ -2,6 +2,7 @@
 location, the home page and the console shell. Every word comes from the message catalogue."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -12,7 +13,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog, name_in
-from ..domain.model import Event, Kind, Outcome, PhotoState, Rating, Status, Ticket
+from ..domain.deadlines import Countdown, countdown, working_days_around
+from ..domain.model import CITIZEN_TEXT_EVENTS, Event, Kind, Outcome, PhotoState, Rating, Status, Ticket
+from ..domain.moderation import (
+    HIDE_REASONS,
+    event_target,
+    hidden_photos,
+    public_description,
+    public_note,
+    rating_comment,
+)
 from ..domain.redact import redact
 from ..i18n import LOCALES, PREFIX, Messages, reason_text
 from ..render import qr
@@ -84,37 +94,69 @@ class TimelineEntry:
     note: str
 
 
+def hidden_text(reason: str | None, t: Messages) -> str:
+    """How every public surface says a moderator hid something, and why."""
+    worded = redact(reason_text(reason, t.locale))
+    return t("moderation.hidden_reason", reason=worded) if worded else t("moderation.hidden")
+
+
+def _hidden_note(ticket: Ticket, event: Event, t: Messages) -> str:
+    """What a `hidden` event says: which kind of thing was hidden, and why."""
+    kind, _, name = event.data.get("target", "").partition(":")
+    if kind == "event" and name.isdigit() and int(name) < len(ticket.events):
+        kind = ticket.events[int(name)].kind
+    return t("moderation.hidden_note", what=t.get(f"moderation.what.{kind}", kind),
+             reason=redact(reason_text(event.data.get("reason"), t.locale)))
+
+
 def _timeline(ticket: Ticket, catalog: Catalog, t: Messages) -> list[TimelineEntry]:
     def name_of(actor: str) -> str:
         department = catalog.departments.get(actor)
         return name_in(department, t.locale) if department else t.get(f"actor.{actor}", actor)
 
-    def note_of(event: Event) -> str:
+    def citizen_words(index: int, event: Event) -> str:
+        text, reason = public_note(ticket, index, event)
+        return hidden_text(reason, t) if reason is not None else text
+
+    # Notes worded from the event's detail (never a citizen's words).
+    worded: dict[str, Callable[[Event], str]] = {
+        "dispatched": lambda e: name_of(e.data["department"]),
+        "supported": lambda e: t("ticket.supported_by", number=e.data.get("from", "")),
+        "merged": lambda e: t("reason.merged", number=e.data.get("into", "")),
+        "invalidated": lambda e: reason_text(e.note, t.locale),
+        "escalated": lambda e: t(f"escalation.{e.data.get('level', 1)}"),
+        "hidden": lambda e: _hidden_note(ticket, e, t),
+    }
+
+    def note_of(index: int, event: Event) -> str:
         if ticket.confidential and event.actor == "citizen":
             return ""
-        if event.kind == "dispatched":
-            return name_of(event.data["department"])
+        if event.kind in worded:
+            return worded[event.kind](event)
         if event.kind == "rated":
             label = t(f"rating.{event.data['rating']}")
-            comment = event.note if event.actor != "system" else t("reason.default_rating")
+            comment = citizen_words(index, event) if event.actor != "system" else t("reason.default_rating")
             return f"{label}：{comment}" if comment and not ticket.confidential else label
-        if event.kind == "supported":
-            return t("ticket.supported_by", number=event.data.get("from", ""))
-        if event.kind == "merged":
-            return t("reason.merged", number=event.data.get("into", ""))
-        if event.kind == "invalidated":
-            return reason_text(event.note, t.locale)
-        if event.kind == "escalated":
-            return t(f"escalation.{event.data.get('level', 1)}")
-        return "" if ticket.confidential else event.note
+        if ticket.confidential:
+            return ""
+        return citizen_words(index, event) if event.kind in CITIZEN_TEXT_EVENTS else event.note
 
-    return [TimelineEntry(e.at, t.get(f"event.{e.kind}", e.kind), name_of(e.actor), note_of(e))
-            for e in reversed(ticket.events)]
+    def who(event: Event) -> str:
+        # The public learns that a moderator acted, not which office.
+        return t("moderation.actor") if event.kind == "hidden" else name_of(event.actor)
+
+    # An exact repeat of an event (an old retry's) is listed once.
+    return [TimelineEntry(e.at, t.get(f"event.{e.kind}", e.kind), who(e), note_of(i, e))
+            for i, e in reversed(ticket.distinct_events())]
 
 
 def public_photos(ticket: Ticket) -> list[str]:
-    """Names of the photos the public may see: approved, and never on a confidential case."""
-    return [] if ticket.confidential else [p.name for p in ticket.photos if p.state is PhotoState.PUBLIC]
+    """Names of the photos the public may see: approved, not hidden by a moderator, and never on a
+    confidential case (a photo leaving this list is withdrawn from the site)."""
+    if ticket.confidential:
+        return []
+    hidden = hidden_photos(ticket)
+    return [p.name for p in ticket.photos if p.state is PhotoState.PUBLIC and p.name not in hidden]
 
 
 def photo_key(number: str, name: str, small: bool = False) -> str:
@@ -122,19 +164,65 @@ def photo_key(number: str, name: str, small: bool = False) -> str:
     return f"p/{number}/{stem}-s.{suffix}" if small else f"p/{number}/{name}"
 
 
-def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-CN") -> str:
+@dataclass(frozen=True)
+class ShownPhoto:
+    """A photo on the page: its links, or (hidden by a moderator) the words said instead."""
+
+    full: str = ""
+    small: str = ""
+    hidden: str = ""
+
+
+def countdown_script(figure: Countdown, catalog: Catalog, now: datetime) -> dict[str, Any]:
+    """What the page script needs to recount the countdown on a later day (the page is static):
+    the deadline, its last day, and the working days from the render day on."""
+    days = working_days_around(catalog.policy.calendar(), now.astimezone(CHINA).date(), figure.last_day)
+    return {"due": figure.due.isoformat(), "last_day": figure.last_day.isoformat(),
+            "workdays": [d.isoformat() for d in days], "horizon": days[-1].isoformat() if days else None}
+
+
+def countdown_text(figure: Countdown, t: Messages) -> str:
+    """The figure in words (the page script words it the same way, from the same messages)."""
+    if figure.overdue:
+        if figure.late == 0:
+            return t("track.late")
+        return t("track.days_late_one") if figure.late == 1 else t("track.days_late", n=figure.late)
+    if figure.left == 0:
+        return t("track.due_today")
+    return t("track.days_left_one") if figure.left == 1 else t("track.days_left", n=figure.left)
+
+
+def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-CN",
+                now: datetime | None = None) -> str:
+    """The case page as of `now` (render time); its script recounts the countdown when read later."""
     t = Messages(locale)
+    now = now or deps.clock.now()
     location = catalog.locations.get(ticket.location)
     department = catalog.departments.get(ticket.department or "")
     category = catalog.categories.get(ticket.category)
     url = page_url(deps, ticket.number, locale)
     site = deps.settings.site_url
-    public = set(public_photos(ticket))
+    public, hidden = set(public_photos(ticket)), hidden_photos(ticket)
 
-    def shown(by_citizen: bool) -> list[tuple[str, str]]:
-        return [(f"{site}/{photo_key(ticket.number, p.name)}", f"{site}/{photo_key(ticket.number, p.name, True)}")
-                for p in ticket.photos if p.name in public and (p.by == "citizen") == by_citizen]
+    def shown(by_citizen: bool) -> list[ShownPhoto]:
+        found = []
+        for p in ticket.photos:
+            if (p.by == "citizen") != by_citizen or ticket.confidential:
+                continue
+            if p.name in hidden and p.state is not PhotoState.REFUSED:
+                found.append(ShownPhoto(hidden=hidden_text(hidden[p.name], t)))
+            elif p.name in public:
+                found.append(ShownPhoto(f"{site}/{photo_key(ticket.number, p.name)}",
+                                        f"{site}/{photo_key(ticket.number, p.name, True)}"))
+        return found
 
+    description, description_hidden = public_description(ticket)
+    comment, comment_hidden = rating_comment(ticket)
+    figure = countdown(ticket, catalog.policy.calendar(), now, catalog.policy.triage_days)
+    script: dict[str, Any] = {"api": deps.settings.api_url, "number": ticket.number,
+                              "max_photos": catalog.policy.max_photos, "messages": t.section("track.")}
+    if figure is not None:
+        script["countdown"] = countdown_script(figure, catalog, now)
     return site_page(
         deps, t, "site/ticket.html", f"t/{ticket.number}.html",
         ticket=ticket, url=url, qr_svg=qr.svg(url),
@@ -143,10 +231,13 @@ def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-
         category_name=name_in(category, locale) if category else ticket.category,
         reason=reason_text(ticket.reason, locale, number=ticket.merged_into or ""),
         merged_url=page_url(deps, ticket.merged_into, locale) if ticket.merged_into else None,
+        description=description,
+        description_hidden=hidden_text(description_hidden, t) if description_hidden is not None else None,
+        rating_comment=hidden_text(comment_hidden, t) if comment_hidden is not None else comment,
+        rating_comment_hidden=comment_hidden is not None,
+        countdown=figure, countdown_text=countdown_text(figure, t) if figure else "",
         timeline=_timeline(ticket, catalog, t), photos=shown(True), reply_photos=shown(False),
-        ratings=[r.value for r in Rating],
-        script={"api": deps.settings.api_url, "number": ticket.number,
-                "max_photos": catalog.policy.max_photos, "messages": t.section("track.")},
+        ratings=[r.value for r in Rating], script=script,
     )
 
 
@@ -264,7 +355,8 @@ def publish_site(deps: Deps) -> list[str]:
                              for role, tabs in CONSOLE_TABS.items()},
                     "departments": dict(departments), "messages": t.section("console.js."),
                     "ratings": [(r.value, t(f"rating.{r.value}")) for r in Rating],
-                    "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome]},
+                    "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome],
+                    "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS]},
         ), cache_seconds=60)
         keys += [t.prefix + "index.html", t.prefix + "console/index.html"]
     return keys
@@ -282,6 +374,19 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
 
     hidden = ticket.confidential and not staff
     site = deps.settings.site_url
+    # What a moderator hid: target -> the reason, worded; the public reads the hidden note instead.
+    reasons = {target: redact(reason_text(reason, locale)) for target, reason in ticket.hidden.items()}
+    description, description_hidden = public_description(ticket)
+
+    def note(index: int, event: Event) -> str:
+        if hidden:
+            return ""
+        target = event_target(index)
+        if not staff and event.kind in CITIZEN_TEXT_EVENTS and target in ticket.hidden:
+            return hidden_text(ticket.hidden[target], t)
+        return redact(event.note)
+
+    figure = countdown(ticket, catalog.policy.calendar(), deps.clock.now(), catalog.policy.triage_days)
     return {
         "number": ticket.number,
         "status": ticket.status.value,
@@ -298,7 +403,10 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
         "accept_due": ticket.accept_due.isoformat() if ticket.accept_due else None,
         "reply_due": ticket.reply_due.isoformat() if ticket.reply_due else None,
         "confidential": hidden,
-        "description": None if hidden else redact(ticket.description),
+        # Staff see what a moderator hid (marked in "hidden"); the public the words said instead.
+        "description": None if hidden else redact(ticket.description) if staff
+        else hidden_text(description_hidden, t) if description_hidden is not None else description,
+        "hidden": {} if hidden else reasons,
         "reply": redact(ticket.reply) if ticket.reply and not hidden else None,
         "outcome": ticket.outcome.value if ticket.outcome else None,
         "reason": ticket.reason,
@@ -314,7 +422,10 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
         "rating": ticket.rating.value if ticket.rating else None,
         "waiting_for": ticket.task_stage,
         "photos": [f"{site}/{photo_key(ticket.number, name)}" for name in public_photos(ticket)],
-        "events": [{"kind": e.kind, "at": e.at.isoformat(), "actor": e.actor,
-                    "note": "" if hidden else redact(e.note)} for e in ticket.events],
+        "countdown": None if figure is None else {
+            "stage": figure.stage, "due": figure.due.isoformat(), "overdue": figure.overdue,
+            "working_days_left": figure.left, "working_days_late": figure.late},
+        "events": [{"index": i, "kind": e.kind, "at": e.at.isoformat(), "actor": e.actor, "note": note(i, e)}
+                   for i, e in ticket.distinct_events()],
         "page": page_url(deps, ticket.number, locale),
     }

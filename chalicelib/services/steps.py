@@ -153,17 +153,19 @@ def hand_over(ticket_id: str, stage: str, token: str, deps: Deps) -> None:
         deps.workflow.succeed(token, next_step(changed.ticket, deps))
 
 
-def escalate(ticket_id: str, stage: str, deps: Deps) -> dict[str, Any]:
+def escalate(ticket_id: str, stage: str, deps: Deps, token: str | None = None) -> dict[str, Any]:
     """A deadline passed (督办): one level up, with SMS to whoever that level reaches.
-    If people acted meanwhile, or an extension moved the deadline, nothing escalates."""
+    If people acted meanwhile, or an extension moved the deadline, nothing escalates; the same
+    workflow step (its `token`) delivered again finds its escalation recorded and escalates nothing."""
     now = deps.clock.now()
+    key = secret_digest(token)[:16] if token else None
 
     def decide(ticket: Ticket) -> int | None:
         due = {"accept": ticket.accept_due, "reply": ticket.reply_due}.get(stage)
         if ticket.stage_passed(stage) or (due is not None and due > now):
             return None
         ticket.forget_wait()
-        return ticket.escalate(stage, now)
+        return ticket.escalate(stage, now, key)
 
     changed = change(deps.tickets, ticket_id, decide)
     if changed.saved and changed.decision:

@@ -13,6 +13,7 @@ from ..observability import logger
 from ..services import steps
 from ..services.changes import on_changes
 from ..services.context import Deps
+from ..services.site import rebuild_pending
 
 tasks = Blueprint(__name__)
 
@@ -38,7 +39,7 @@ def run_task(message: dict[str, Any]) -> None:
         elif task == "await":
             steps.hand_over(ticket_id, message["stage"], token, deps)
         elif task == "escalate":
-            deps.workflow.succeed(token, steps.escalate(ticket_id, message["stage"], deps))
+            deps.workflow.succeed(token, steps.escalate(ticket_id, message["stage"], deps, token))
         else:
             deps.workflow.fail(token, "UnknownTask", f"no handler for task '{task}'")
     except DomainError as exc:
@@ -52,7 +53,16 @@ def on_task_message(event: Any) -> None:
         run_task(json.loads(record.body))
 
 
+@tasks.on_sqs_message(queue_arn=config.event_source(config.PAGE_QUEUE_ARN), batch_size=1)
+def on_page_message(event: Any) -> None:
+    """The coalesced build of the shared pages that changes marked (services/site.py)."""
+    rebuild_pending(bootstrap.deps())
+
+
 Image = dict[str, Any] | None
+# Up to this many stream records per call: under a burst a case is screened, dispatched and handed
+# over within a second, and a bigger batch writes its page and listing entries once for all three.
+STREAM_BATCH = 1000
 
 
 def publish_records(images: list[tuple[Image, Image]]) -> None:
@@ -66,6 +76,6 @@ def publish_records(images: list[tuple[Image, Image]]) -> None:
     on_changes(changes, deps)
 
 
-@tasks.on_dynamodb_record(stream_arn=config.event_source(config.TABLE_STREAM_ARN), batch_size=100)
+@tasks.on_dynamodb_record(stream_arn=config.event_source(config.TABLE_STREAM_ARN), batch_size=STREAM_BATCH)
 def on_table_change(event: Any) -> None:
     publish_records([(record.old_image, record.new_image) for record in event])

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib import config
 from infra.definitions import load_template, state_machine_files, substitute
 
 LOCAL_ROLE = "arn:aws:iam::123456789012:role/mashang-local-workflow"
@@ -41,6 +42,10 @@ class Resources:
         return self.refs["StreamFailureQueue"]
 
     @property
+    def page_queue_url(self) -> str:
+        return self.refs["PageQueue"]
+
+    @property
     def state_machine_arn(self) -> str:
         return self.refs["TicketWorkflow"]
 
@@ -61,6 +66,7 @@ class Resources:
             "MASHANG_TASK_QUEUE_URL": self.task_queue_url,
             "MASHANG_DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
             "MASHANG_STREAM_FAILURE_QUEUE_URL": self.stream_failure_queue_url,
+            config.PAGE_QUEUE_URL: self.page_queue_url,
             "MASHANG_SMS_TOPIC_ARN": self.sms_topic_arn,
             "MASHANG_STATE_MACHINE_ARN": self.state_machine_arn,
         }
@@ -159,3 +165,32 @@ _CREATORS = {
     "AWS::SQS::Queue": _queue,
     "AWS::SNS::Topic": _topic,
 }
+
+
+def existing(session: Any, prefix: str = "mashang", site_origin: str = "http://127.0.0.1:8080") -> Resources:
+    """The resources `provision` made on the session's endpoint, found again by their names (a
+    second process working on the running twin, such as `make rebuild`)."""
+    template = load_template()
+    made = Resources(site_origin=site_origin)
+    sqs, ddb = session.client("sqs"), session.client("dynamodb")
+    for name, resource in template["Resources"].items():
+        physical, kind = f"{prefix}-{name.lower()}", resource.get("Type")
+        if kind == "AWS::DynamoDB::Table":
+            table = ddb.describe_table(TableName=physical)["Table"]
+            made.refs[name], made.arns[name] = physical, table["TableArn"]
+            if "LatestStreamArn" in table:
+                made.stream_arns[name] = table["LatestStreamArn"]
+        elif kind == "AWS::S3::Bucket":
+            session.client("s3").head_bucket(Bucket=physical)
+            made.refs[name], made.arns[name] = physical, f"arn:aws:s3:::{physical}"
+        elif kind == "AWS::SQS::Queue":
+            url = sqs.get_queue_url(QueueName=physical)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            made.refs[name], made.arns[name] = url, arn
+        elif kind == "AWS::SNS::Topic":
+            made.refs[name] = made.arns[name] = session.client("sns").create_topic(Name=physical)["TopicArn"]
+    machines = session.client("stepfunctions").list_state_machines()["stateMachines"]
+    for name in state_machine_files(template):
+        arn = next(m["stateMachineArn"] for m in machines if m["name"] == f"{prefix}-{name.lower()}")
+        made.refs[name] = made.arns[name] = arn
+    return made

@@ -14,6 +14,7 @@ import time
 import urllib.request
 from typing import Any
 
+from chalicelib.config import PAGE_INTERVAL_SECONDS
 from infra.local.twin import (
     API_PORT,
     CONNECT_HOST,
@@ -101,7 +102,10 @@ def main() -> int:
 
     stop = threading.Event()
     queue = QueuePump(session.client("sqs"), resources.task_queue_url, handlers.on_task_message)
+    pages = QueuePump(session.client("sqs"), resources.page_queue_url, handlers.on_page_message,
+                      name="on_page_message")
     stream = StreamPump(session.client("dynamodbstreams"), resources.table_stream_arn, handlers.on_table_change,
+                        batch_size=handlers.STREAM_BATCH,
                         failures=(session.client("sqs"), resources.stream_failure_queue_url))
     config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
     api = create_local_server(chalice_app.app, config, HOST, API_PORT)
@@ -124,6 +128,7 @@ def main() -> int:
         threading.Thread(target=run_forever, args=(queue.once, stop), name="task-poller", daemon=True),
         threading.Thread(target=retention, name="retention", daemon=True),
         threading.Thread(target=run_forever, args=(stream.once, stop), name="stream-poller", daemon=True),
+        threading.Thread(target=run_forever, args=(pages.once, stop), name="page-poller", daemon=True),
         threading.Thread(target=api.server.serve_forever, name="api", daemon=True),
         threading.Thread(target=site.serve_forever, name="site", daemon=True),
     ]
@@ -134,8 +139,14 @@ def main() -> int:
     print(f"mashang is running (ready in {time.monotonic() - started:.1f} s; "
           f"{summary['records']} configuration records, {summary['qr']} locations; {clock})", flush=True)
     print(f"Data: {STATE_DIR} ({restored} stored changes restored; `make reset` starts clean)", flush=True)
+    if summary["history"]:
+        print(f"Demo history: {summary['history']} cases of the last months stored in "
+              f"{summary['history_seconds']:.1f} s (counted, listed and published in the background)", flush=True)
     print(f"API: {api_url}", flush=True)
     print(f"Site: {site_url}/", flush=True)
+    print(f"Public site: {site_url}/hall/index.html (hall)  {site_url}/stats/index.html (statistics)  "
+          f"{site_url}/disclosure/index.html (weekly disclosure); shared pages follow a change within "
+          f"{os.environ.get(PAGE_INTERVAL_SECONDS, '10')} s and the time to build them", flush=True)
     print(f"Console: {site_url}/console/", flush=True)
     print(f"SMS outbox: {site_url}/outbox/", flush=True)
     print(f"Posters: {site_url}/posters/ (PNG, SVG, A4 PDF; also in {QR_DIR})  e.g. intake page {site_url}/q/qh01.html",
@@ -153,7 +164,7 @@ def main() -> int:
     print("stopping…", flush=True)
     api.server.shutdown()
     site.shutdown()
-    for thread in threads[:3]:
+    for thread in threads[:4]:
         thread.join(timeout=5)
     emulator.terminate()
     emulator.wait(timeout=20)

@@ -35,8 +35,10 @@ def start_runner(extra_env: dict[str, str]) -> tuple[subprocess.Popen[str], dict
     """`python -m infra.local.run` as `make run` starts it; answers the process and its printed URLs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MASHANG_"))}
     # Every request of the suite comes from one loopback client: the per-client limits (tested
-    # through the handler and against the table) would refuse most of them.
-    env.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "MASHANG_LIMITS": "off", **extra_env})
+    # through the handler and against the table) would refuse most of them. No demo history: its
+    # background work would compete with what the suite measures.
+    env.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "MASHANG_LIMITS": "off", "MASHANG_DEMO_HISTORY": "0",
+                **extra_env})
     process = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     urls: dict[str, str] = {}

@@ -149,7 +149,7 @@ def test_a_dispatcher_dispatches_an_other_case_from_the_console(local_system, de
     desktop.select_option("#role", "dispatcher")
     card = desktop.locator(f".ticket[data-number='{number}']")
     card.wait_for(timeout=10000)
-    card.locator("select").select_option("hy-cgj")
+    card.locator("select[name=department]").select_option("hy-cgj")
     screenshot(desktop, "console-triage-desktop")
     card.get_by_role("button", name="派单").click()
     deadline = time.monotonic() + 15

@@ -334,3 +334,29 @@ def test_a_citizen_files_through_the_qr_or_web_channel_only(client, stack):
     assert answer.status_code == 400 and answer.json_body["field"] == "channel"
     assert len(case_data(stack)) == before
     assert post(client, "/tickets", submission(channel="web")).status_code == 201
+
+
+def test_dispatchers_and_supervisors_hide_citizen_words_and_others_may_not(client, stack):
+    number = _dispatched(client, stack)
+    path = f"/console/tickets/{number}/hide"
+    body = {"target": "description", "reason": "privacy"}
+    assert post(client, path, body, "east-city").status_code == 403  # a handler
+    hidden = post(client, path, body, "center", "dispatcher")
+    assert hidden.status_code == 200
+    assert hidden.json_body["description"] == submission()["description"]  # staff still see it
+    assert hidden.json_body["hidden"] == {"description": "含有个人隐私信息"}
+    assert post(client, path, body, "sup", "supervisor").status_code == 200  # again: no change
+    stored = stack.deps.tickets.by_number(number)
+    assert stored.hidden == {"description": "privacy"} and [e.kind for e in stored.events].count("hidden") == 1
+
+
+@pytest.mark.parametrize("body, field, words", [
+    ({"target": "event:99", "reason": "privacy"}, "target", "无法隐藏"),
+    ({"target": "description", "reason": ""}, "reason", "请填写隐藏理由"),
+])
+def test_a_bad_hide_target_or_an_empty_reason_is_a_400_in_chinese(client, stack, body, field, words):
+    number = _dispatched(client, stack)
+    answer = post(client, f"/console/tickets/{number}/hide", body, "center", "dispatcher")
+    assert answer.status_code == 400
+    assert answer.json_body["field"] == field and words in answer.json_body["message"]
+    assert stack.deps.tickets.by_number(number).hidden == {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 import requests
@@ -183,10 +183,16 @@ def test_the_lookup_form_lands_on_the_case_page_or_says_there_is_none(client):
                                                "description": "北门路灯闪烁"})).json_body["number"]
     found = client.http.get(f"/lookup?number={number}&lang=en")
     assert found.status_code == 303 and header(found, "location").endswith(f"/en/t/{number}.html")
+    digits = number.replace("-", "")
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in digits)  # full-width digits, as some keyboards type
+    for typed in (digits, f"{digits[:8]}%20{digits[8:]}", quote(wide)):  # a number pad has no dash
+        answer = client.http.get(f"/lookup?number={typed}")
+        assert answer.status_code == 303 and header(answer, "location").endswith(f"/t/{number}.html"), typed
     for wrong in ("20990101-0001", "<script>", ""):
         missing = client.http.get(f"/lookup?number={wrong}")
-        assert missing.status_code == 404 and "没有找到" in missing.body.decode()
-        assert "<script>" not in missing.body.decode()
+        page = missing.body.decode()
+        assert missing.status_code == 404 and "没有找到" in page and 'id="lookup"' in page  # try again here
+        assert "<script>" not in page and "返回" not in page  # not the refused form's wording
 
 
 def test_a_receipt_opened_elsewhere_says_nothing_it_does_not_know(client):

@@ -260,3 +260,12 @@ def test_without_a_chinese_font_the_error_names_the_debian_package(monkeypatch):
 def test_the_pdf_refuses_a_character_its_chinese_font_lacks():
     with pytest.raises(MissingFont, match="𠀀"):
         posters.pdf([make_poster(place="𠀀村口")])
+
+
+def test_a_case_pages_code_decodes_to_the_case_page(tmp_path):
+    from chalicelib.render import qr
+
+    url = "https://site.example.gov.cn/en/t/20261124-0042.html"
+    svg = qr.svg(url)
+    svg = svg.replace("<svg ", '<svg width="400" height="400" ', 1)  # a size for the rasteriser
+    assert decode(rasterise_svg(svg, tmp_path / "case.png")) == [url]

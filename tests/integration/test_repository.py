@@ -77,6 +77,20 @@ def test_a_tally_counts_once_per_key_and_months_add_up_their_days(stack):
     assert counters.total("dispatched#water", "2026-11") == 0
 
 
+def test_a_counter_reads_its_days_in_a_span_both_ends_included(stack):
+    from chalicelib.domain.tallies import Tally
+
+    counters = stack.deps.counters
+    for day, key in (("2026-10-31", "A"), ("2026-11-01", "B"), ("2026-11-01", "C"), ("2026-11-30", "D"),
+                     ("2026-12-01", "E")):
+        counters.count_once(Tally("submitted#all", day, key))
+    counters.count_once(Tally("submitted#kind:help", "2026-11-02", "F"))
+    assert counters.days(["submitted#all"], "2026-11-01", "2026-11-30") == {
+        "submitted#all": {"2026-11-01": 2, "2026-11-30": 1}}
+    assert counters.days(["submitted#all", "submitted#kind:help"], "2026-10-31", "2026-10-31") == {
+        "submitted#all": {"2026-10-31": 1}, "submitted#kind:help": {}}
+
+
 def test_counters_count_atomically(stack):
     assert [stack.deps.counters.next("number#20261123") for _ in range(3)] == [1, 2, 3]
     assert stack.deps.counters.next("number#20261124") == 1
@@ -157,3 +171,31 @@ def test_the_local_retention_run_deletes_only_expired_contacts(stack):
     assert forget_expired_contacts(dynamodb, stack.resources.table) == 1
     contacts = {i["pk"]["S"] for i in stack.items() if i["sk"]["S"] == "CONTACT"}
     assert contacts == {f"TICKET#{recent.id}", f"TICKET#{open_case.id}"}
+
+
+
+def test_what_a_moderator_hid_reads_back_with_its_reasons(stack):
+    from chalicelib.domain.model import Photo
+
+    plain = make_ticket()
+    ticket = make_ticket(description="隔壁张三家天天吵", photos=[Photo("a.jpg", "citizen", NOW)])
+    for each in (plain, ticket):
+        stack.deps.tickets.add(each, phone=None)
+    ticket.hide("description", "privacy", "center", NOW)
+    ticket.hide("photo:a.jpg", "照片中有人脸", "center", NOW)
+    stack.deps.tickets.save(ticket)
+    stored = stack.deps.tickets.by_number(ticket.number)
+    assert stored.hidden == {"description": "privacy", "photo:a.jpg": "照片中有人脸"}
+    assert [e.data["target"] for e in stored.events if e.kind == "hidden"] == ["description", "photo:a.jpg"]
+    assert stack.deps.tickets.get(plain.id).hidden == {}
+
+
+def test_every_ticket_is_read_page_by_page_and_nothing_else_is(stack):
+    tickets = [make_ticket() for _ in range(7)]
+    for ticket in tickets:
+        stack.deps.tickets.add(ticket, phone="13800138000")  # a contact item beside each
+    stack.deps.counters.next("number#20261123")
+    read = list(stack.deps.tickets.every(page_size=3))
+    assert sorted(t.id for t in read) == sorted(t.id for t in tickets)
+    assert {t.number: t.description for t in read} == {t.number: t.description for t in tickets}
+    assert all(t.version == 1 for t in read)

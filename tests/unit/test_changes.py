@@ -7,10 +7,11 @@ import pytest
 
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.ids import secret_matches
+from chalicelib.domain.model import Outcome, Rating, Status
 from chalicelib.services import steps, tickets
 from chalicelib.services.commands import SubmitTicket
 from chalicelib.services.publish import pages_for
-from tests.builders import submission
+from tests.builders import NOW, make_dispatched, make_ticket, submission
 from tests.fakes import World, make_world
 from tests.unit.test_steps import CITIZEN, dispatched
 
@@ -44,6 +45,32 @@ def test_a_new_case_starts_its_workflow_once_and_gets_its_page(world):
     ticket_id = world.deps.tickets.by_number(receipt.number).id
     assert world.workflow.started == [ticket_id]
     assert "人民公园东门的路灯坏了三盏" in world.site.text(f"t/{receipt.number}.html")
+
+
+def test_a_case_stored_already_finished_starts_no_workflow_but_is_counted_and_published(world):
+    closed = make_dispatched("east-city")
+    closed.accept("east-city", NOW)
+    closed.answer("east-city", "已修复", Outcome.RESOLVED, NOW)
+    closed.rate(Rating.SATISFIED, "", "citizen", 2, NOW)
+    invalid = make_ticket()
+    invalid.invalidate("too_short", NOW)
+    for ticket in (closed, invalid):
+        world.deps.tickets.add(ticket, None)
+    world.deliver()
+    assert world.workflow.started == []
+    assert world.counters.total("satisfied#east-city", "") == 1
+    assert f"t/{closed.number}.html" in world.site.pages and f"t/{invalid.number}.html" in world.site.pages
+
+
+def test_a_case_stored_past_screening_starts_at_the_wait_it_is_in_without_being_screened_again(world):
+    ticket = make_dispatched("east-city")
+    world.deps.tickets.add(ticket, None)
+    world.deliver()
+    assert world.workflow.started == [ticket.id]
+    # The execution's first step screens only a submitted case; this one routes to its wait.
+    assert steps.screen(ticket.id, world.deps)["outcome"] == "dispatched"
+    stored = world.deps.tickets.get(ticket.id)
+    assert stored.status is Status.DISPATCHED and [e.kind for e in stored.events] == ["submitted", "dispatched"]
 
 
 def test_a_change_of_the_wait_token_alone_rewrites_no_page(world):

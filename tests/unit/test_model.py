@@ -120,6 +120,24 @@ def test_escalation_rises_to_level_three_which_marks_the_case_overdue():
     assert [e.data["level"] for e in ticket.events if e.kind == "escalated"] == [1, 2, 3, 3]
 
 
+def test_the_same_escalation_delivered_twice_is_recorded_once():
+    ticket = dispatched()
+    assert ticket.escalate("accept", NOW, key="step-1") == 1
+    assert ticket.escalate("accept", NOW, key="step-1") is None
+    assert ticket.escalate("accept", NOW, key="step-2") == 2
+    assert [e.data["level"] for e in ticket.events if e.kind == "escalated"] == [1, 2]
+
+
+def test_the_timeline_lists_an_exact_repeat_once_and_keeps_each_events_index():
+    ticket = dispatched()
+    ticket.escalate("accept", NOW)
+    ticket.events.append(ticket.events[-1])  # recorded twice, as an older retry could
+    ticket.escalate("accept", NOW)  # the next level is another event
+    kinds = [(index, e.kind, e.data.get("level")) for index, e in ticket.distinct_events()]
+    assert kinds[-2:] == [(2, "escalated", 1), (4, "escalated", 2)]
+    assert len(ticket.distinct_events()) == len(ticket.events) - 1
+
+
 def _replied():
     ticket = dispatched()
     ticket.accept("east-city", NOW)

@@ -176,6 +176,19 @@ def test_a_missed_sign_off_escalates_level_by_level_with_sms_once_each(world):
     assert world.deps.tickets.get(ticket_id).overdue is True
 
 
+def test_an_escalation_step_delivered_twice_escalates_and_texts_once(world):
+    ticket_id = dispatched(world)
+    world.time.at += timedelta(days=3)
+    first = steps.escalate(ticket_id, "accept", world.deps, token="tok-esc")
+    sent = len(world.sms.sent)
+    assert steps.escalate(ticket_id, "accept", world.deps, token="tok-esc") == first  # redelivered
+    ticket = world.deps.tickets.get(ticket_id)
+    assert ticket.escalation_level == 1 and len(world.sms.sent) == sent
+    assert [e.kind for e in ticket.events].count("escalated") == 1
+    steps.escalate(ticket_id, "accept", world.deps, token="tok-esc-2")  # the next interval's step
+    assert world.deps.tickets.get(ticket_id).escalation_level == 2
+
+
 def test_no_escalation_when_people_acted_or_the_deadline_is_ahead(world):
     ticket_id = dispatched(world)
     steps.escalate(ticket_id, "accept", world.deps)  # not due yet

@@ -2,9 +2,12 @@
 every branch, asserting on the execution history, the stored ticket and the SMS sent."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from chalicelib.domain.errors import Forbidden, InvalidTransition
+from chalicelib.domain.model import Outcome, Rating
 from chalicelib.services import actions, tickets
 from chalicelib.services.commands import (
     AcceptTicket,
@@ -17,7 +20,7 @@ from chalicelib.services.commands import (
     SubmitTicket,
 )
 from chalicelib.tasks.handlers import run_task
-from tests.builders import DISPATCHER_PHONE, SUPERVISOR_PHONE, submission
+from tests.builders import DISPATCHER_PHONE, NOW, SUPERVISOR_PHONE, make_ticket, submission
 
 CITIZEN = "13812345678"
 
@@ -282,3 +285,23 @@ def test_redelivered_steps_do_not_send_their_sms_again(stack):
     handler_sms = len(stack.sms("13700000003"))
     steps.dispatch(ticket_id, stack.deps)  # the same message delivered a second time
     assert len(stack.sms("13700000003")) == handler_sms
+
+
+def test_a_case_stored_past_screening_waits_where_it_is_and_a_finished_one_starts_nothing(stack):
+    later = NOW + timedelta(days=3650)  # deadlines far ahead: the wait does not time out
+    waiting = make_ticket()
+    waiting.screen(NOW)
+    waiting.dispatch("east-city", accept_due=later, reply_due=later, at=NOW)
+    closed = make_ticket()
+    closed.screen(NOW)
+    closed.dispatch("east-city", accept_due=later, reply_due=later, at=NOW)
+    closed.accept("east-city", NOW)
+    closed.answer("east-city", "已修复", Outcome.RESOLVED, NOW)
+    closed.rate(Rating.SATISFIED, "", "citizen", 2, NOW)
+    for ticket in (waiting, closed):
+        stack.deps.tickets.add(ticket, None)
+    stack.pump_until(lambda: stack.deps.tickets.get(waiting.id).task_stage == "accept"
+                     and stack.page(f"t/{closed.number}.html") is not None)
+    assert [s for s in stack.states_entered(waiting.id) if s != "Route"] == ["Screen", "AwaitAcceptance"]
+    assert [e.kind for e in stack.deps.tickets.get(waiting.id).events] == ["submitted", "screened", "dispatched"]
+    assert stack.execution_status(closed.id) is None

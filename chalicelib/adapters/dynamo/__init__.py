@@ -7,8 +7,12 @@ Keys (infra/template.json defines the same table):
                                                           gsi4: WATCH / {due}#{id}   (sparse: needs attention)
   contact         pk=TICKET#{id}            sk=CONTACT    (phone; never published, never logged)
   sequence        pk=COUNTER#{name}         sk=COUNTER    value (atomic ADD)
-  tally           pk=TALLY#{counter}        sk={YYYY-MM-DD} value, seen (keys applied: counted once)
+  tally           pk=TALLY#{partition}      sk={YYYY-MM-DD}#{counter} value, seen (keys applied: counted once)
+                  (partition: the unit — a department, district:<code> — or `intake`; one query per unit)
   configuration   pk=CONFIG                 sk={kind}#{code}   data
+  listing entry   pk=LIST#{listing}         sk={number}   data (what a shared page shows of the case)
+  named set       pk=SET#{name}             sk=SET        values (e.g. the weeks that have a disclosure board)
+  pending pages   pk=PAGES                  sk=PENDING    pages, scheduled (the next coalesced build)
   idempotency     pk=IDEMPOTENCY#submit     sk={key}      (Powertools; expires by TTL)
   request limit   pk=LIMIT#{rule}#{client}  sk=LIMIT      tat_ms, expiration (TTL); client = hash, never the address
 """
@@ -16,7 +20,25 @@ from __future__ import annotations
 
 from .mapping import ticket_from_image, ticket_from_item, to_item
 from .models import TableModels, models_for
-from .repositories import ConfigRepository, CounterRepository, LimitRepository, TicketRepository
+from .repositories import (
+    ConfigRepository,
+    CounterRepository,
+    LimitRepository,
+    ListingRepository,
+    PendingPages,
+    TicketRepository,
+)
 
-__all__ = ["ConfigRepository", "CounterRepository", "LimitRepository", "TableModels", "TicketRepository", "models_for",
-           "ticket_from_image", "ticket_from_item", "to_item"]
+__all__ = [
+    "ConfigRepository",
+    "CounterRepository",
+    "LimitRepository",
+    "ListingRepository",
+    "PendingPages",
+    "TableModels",
+    "TicketRepository",
+    "models_for",
+    "ticket_from_image",
+    "ticket_from_item",
+    "to_item",
+]

@@ -33,6 +33,7 @@ def to_item(ticket: Ticket, model: type[TicketItem]) -> TicketItem:
                          data=json.dumps(e.data, ensure_ascii=False)) for e in ticket.events],
         photos=json.dumps([{"name": p.name, "by": p.by, "at": p.at.isoformat(), "state": p.state.value}
                            for p in ticket.photos]) if ticket.photos else None,
+        hidden=json.dumps(ticket.hidden, ensure_ascii=False) if ticket.hidden else None,
         gsi1pk=f"NUMBER#{ticket.number}", gsi1sk="TICKET",
         gsi3pk=f"LOC#{ticket.location}", gsi3sk=f"{ticket.created_at.isoformat()}#{ticket.id}",
     )
@@ -65,6 +66,7 @@ def ticket_from_item(item: TicketItem) -> Ticket:
                 for e in item.events],
         photos=[Photo(p["name"], p["by"], datetime.fromisoformat(p["at"]), PhotoState(p["state"]))
                 for p in json.loads(item.photos or "[]")],
+        hidden=json.loads(item.hidden or "{}"),
         version=item.version,
     )
 

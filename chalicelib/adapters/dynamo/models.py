@@ -109,6 +109,7 @@ class TicketItem(_Item):
     locale = UnicodeAttribute(default="zh-CN")
     confidential = BooleanAttribute(default=False)
     photos = UnicodeAttribute(null=True)  # JSON list of {name, by, at, state}
+    hidden = UnicodeAttribute(null=True)  # JSON object: moderated target -> reason
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -144,6 +145,19 @@ class LimitItem(_Item):
     expiration = TTLAttribute(null=True)  # the table's time-to-live deletes an idle bucket then
 
 
+class ListingItem(_Item):
+    data = UnicodeAttribute()  # JSON text of one listing entry (domain/listings.py: Entry)
+
+
+class SetItem(_Item):
+    values = UnicodeSetAttribute(null=True)  # a small named set (the weeks that have a board)
+
+
+class PendingItem(_Item):
+    pages = UnicodeSetAttribute(null=True)  # shared pages waiting for the next coalesced build
+    scheduled = UTCDateTimeAttribute(null=True)  # when the build was asked for (None: nothing asked)
+
+
 class ConfigItem(_Item):
     data = UnicodeAttribute()  # JSON text of one configuration record
     position = NumberAttribute(default=0)  # order in which people listed them
@@ -159,6 +173,9 @@ class TableModels:
     tally: type[TallyItem]
     config: type[ConfigItem]
     limit: type[LimitItem]
+    listing: type[ListingItem]
+    set: type[SetItem]
+    pending: type[PendingItem]
 
 
 @cache
@@ -170,4 +187,5 @@ def models_for(table_name: str, region: str) -> TableModels:
         return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__})
 
     return TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
-                       bound(ConfigItem), bound(LimitItem))
+                       bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
+                       bound(PendingItem))

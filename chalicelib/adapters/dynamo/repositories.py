@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
 from ...domain.catalog import Catalog
 from ...domain.errors import ConcurrentUpdate, NotFound
+from ...domain.listings import Entry, Membership
 from ...domain.model import Status, Ticket
-from ...domain.tallies import Tally
+from ...domain.tallies import Tally, partition_of
 from ...domain.throttle import Decision, Rule, decide
 from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
@@ -121,6 +122,11 @@ class TicketRepository:
     def from_image(self, image: dict[str, Any]) -> Ticket | None:
         return ticket_from_image(image, self._models.ticket)
 
+    def every(self, page_size: int = 100) -> Iterator[Ticket]:
+        model = self._models.ticket
+        for item in model.scan(model.sk == "TICKET", page_size=page_size):
+            yield ticket_from_item(item)
+
 
 class CounterRepository:
     """Sequences (atomic ADD) and tallies counted once per key (one conditional update, no transaction)."""
@@ -133,9 +139,14 @@ class CounterRepository:
         item.update(actions=[self._models.counter.value.add(1)])
         return int(item.value)
 
+    @staticmethod
+    def tally_key(counter: str, day: str) -> tuple[str, str]:
+        """A counter's day lives in its partition (domain/tallies.py: `partition_of`)."""
+        return f"TALLY#{partition_of(counter)}", f"{day}#{counter}"
+
     def count_once(self, tally: Tally) -> bool:
         model = self._models.tally
-        item = model(f"TALLY#{tally.counter}", tally.day)
+        item = model(*self.tally_key(tally.counter, tally.day))
         try:
             item.update(actions=[model.value.add(1), model.seen.add({tally.key})],
                         condition=model.seen.does_not_exist() | ~model.seen.contains(tally.key))
@@ -147,8 +158,21 @@ class CounterRepository:
 
     def total(self, counter: str, period: str) -> int:
         model = self._models.tally
-        days = model.query(f"TALLY#{counter}", model.sk.startswith(period), attributes_to_get=["value"])
-        return sum(int(day.value) for day in days)
+        pk, _ = self.tally_key(counter, period)
+        found = model.query(pk, model.sk.startswith(period), attributes_to_get=["sk", "value"])
+        return sum(int(day.value) for day in found if day.sk.split("#", 1)[1] == counter)
+
+    def days(self, counters: Iterable[str], first: str, last: str) -> dict[str, dict[str, int]]:
+        model = self._models.tally
+        wanted = set(counters)
+        found: dict[str, dict[str, int]] = {counter: {} for counter in wanted}
+        for partition in sorted({partition_of(counter) for counter in wanted}):
+            for item in model.query(f"TALLY#{partition}", model.sk.between(first, f"{last}#\uffff"),
+                                    attributes_to_get=["sk", "value"]):
+                day, counter = item.sk.split("#", 1)
+                if counter in wanted:
+                    found[counter][day] = int(item.value)
+        return found
 
 
 class LimitRepository:
@@ -211,3 +235,96 @@ class ConfigRepository:
                                      data=json.dumps(record, ensure_ascii=False)))
                     count += 1
         return count
+
+
+class ListingRepository:
+    """Listing entries: one small item per case and listing, in the listing's partition, ordered by
+    public number. Writes go out in batches of 25; reads are one query on one partition."""
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    def put(self, entries: list[tuple[Membership, Entry]]) -> None:
+        model = self._models.listing
+        with model.batch_write() as batch:
+            for membership, entry in entries:
+                batch.save(model(f"LIST#{membership.listing}", membership.key,
+                                 data=json.dumps(entry.to_data(), ensure_ascii=False, separators=(",", ":"))))
+
+    def remove(self, memberships: list[Membership]) -> None:
+        model = self._models.listing
+        with model.batch_write() as batch:
+            for membership in memberships:
+                batch.delete(model(f"LIST#{membership.listing}", membership.key))
+
+    @staticmethod
+    def _entries(items: Iterable[Any]) -> list[Entry]:
+        return [Entry.from_data(json.loads(item.data)) for item in items]
+
+    def latest(self, listing: str, limit: int, before: str | None = None) -> list[Entry]:
+        model = self._models.listing
+        condition = model.sk < before if before else model.sk >= "0"
+        return self._entries(model.query(f"LIST#{listing}", condition, scan_index_forward=False, limit=limit))
+
+    def between(self, listing: str, first: str, last: str, limit: int = 1000) -> list[Entry]:
+        model = self._models.listing
+        return self._entries(model.query(f"LIST#{listing}", model.sk.between(first, last), limit=limit))
+
+    def oldest_after(self, listing: str, after: str) -> Entry | None:
+        model = self._models.listing
+        found = self._entries(model.query(f"LIST#{listing}", model.sk > after, limit=1))
+        return found[0] if found else None
+
+    def note(self, index: str, values: set[str]) -> None:
+        if values:
+            model = self._models.set
+            model(f"SET#{index}", "SET").update(actions=[model.values.add(values)])
+
+    def noted(self, index: str) -> set[str]:
+        try:
+            return set(self._models.set.get(f"SET#{index}", "SET").values or ())
+        except DoesNotExist:
+            return set()
+
+
+class PendingPages:
+    """The coalescing of shared pages: one item holds the pages waiting and when their build was
+    asked for. Marking adds pages; the first mark since the last take asks for a build (`wake`:
+    a queue message delayed by the interval). A build asked for long ago whose message was lost
+    (the write succeeded, the send did not) is asked for again."""
+
+    def __init__(self, models: TableModels, wake: Callable[[], None], interval_seconds: float) -> None:
+        self._models, self._wake, self._interval = models, wake, interval_seconds
+
+    def mark(self, pages: set[str]) -> None:
+        if not pages:
+            return
+        model = self._models.pending
+        now = datetime.now(UTC)
+        item = model("PAGES", "PENDING")
+        item.update(actions=[model.pages.add(pages), model.scheduled.set(model.scheduled | now)])
+        if item.scheduled == now:
+            self._wake()  # this mark asked first
+        elif item.scheduled is not None and item.scheduled < now - timedelta(seconds=max(60.0, self._interval * 6)):
+            item.update(actions=[model.scheduled.set(now)])
+            self._wake()
+
+    def take(self) -> set[str]:
+        """Read the waiting pages, then delete the item on the condition that it still holds just
+        those (a mark in between makes the delete fail, and the take reads again)."""
+        model = self._models.pending
+        for _ in range(8):
+            try:
+                item = model.get("PAGES", "PENDING", consistent_read=True)
+            except DoesNotExist:
+                return set()
+            pages = set(item.pages or ())
+            condition = model.pages == pages if pages else model.pages.does_not_exist()
+            try:
+                item.delete(condition=condition)
+            except DeleteError as exc:
+                if _is_conflict(exc):
+                    continue
+                raise
+            return pages
+        raise ConcurrentUpdate("the pending pages kept changing while being taken")

@@ -3,7 +3,7 @@
 (function () {
   var data = JSON.parse(document.getElementById("page-data").textContent);
   var api = data.api, tabs = data.tabs, departments = data.departments, m = data.messages;
-  var ratings = data.ratings, outcomes = data.outcomes;
+  var ratings = data.ratings, outcomes = data.outcomes, hideReasons = data.hide_reasons || [];
   function say(key, values) {
     return m[key].replace(/\{(\w+)\}/g, function (_, name) { return values && name in values ? values[name] : ""; });
   }
@@ -56,6 +56,7 @@
     }
     if (role.value === "dispatcher" && (t.status === "screened" || t.status === "returned")) {
       var target = select(Object.keys(departments).map(function (c) { return [c, departments[c]]; }));
+      target.name = "department"; target.setAttribute("aria-label", m.dispatch);
       row.appendChild(target);
       row.appendChild(button(m.dispatch, function () { act(call("POST", path + "/dispatch", { department: target.value })); }));
     }
@@ -72,9 +73,30 @@
     }
     box.appendChild(row);
   }
+  // Moderation: dispatchers and supervisors hide a citizen's words or a photo from the public, with a
+  // reason (one of the usual ones, or their own words); staff go on seeing the original.
+  function reasonPicker() {
+    var row = el("div", "", "actions hide-reason");
+    var choice = select(hideReasons.concat([["", m.hide_other]])), own = el("input");
+    own.type = "text"; own.placeholder = m.hide_other; own.hidden = true; own.maxLength = 500;
+    choice.setAttribute("aria-label", m.hide_reason);
+    choice.addEventListener("change", function () { own.hidden = choice.value !== ""; });
+    row.appendChild(el("span", m.hide_reason, "muted")); row.appendChild(choice); row.appendChild(own);
+    row.reason = function () { return choice.value || own.value.trim(); };
+    return row;
+  }
+  function hideControl(t, target, picker, act) {
+    if (t.hidden && t.hidden[target]) { return el("div", say("hidden", { reason: t.hidden[target] }), "hidden-mark"); }
+    if (!t.can_hide) { return null; }
+    return button(m.hide, function () {
+      if (!window.confirm(m.hide_confirm)) { return; }
+      act(call("POST", "/console/tickets/" + t.number + "/hide", { target: target, reason: picker.reason() }));
+    }, true);
+  }
+  function add(parent, child) { if (child) { parent.appendChild(child); } }
   // Photos: staff see every photo at once; the dispatchers and the handling department decide
   // which a citizen's photo may be published (faces, number plates, documents stay private).
-  function photosFor(t, box, act) {
+  function photosFor(t, box, act, picker) {
     (t.staff_photos || []).forEach(function (p) {
       var figure = el("figure", "", "photo " + p.state);
       var link = el("a"); link.href = p.url; link.target = "_blank";
@@ -86,6 +108,7 @@
         if (p.state !== "public") { figure.appendChild(button(m.publish, function () { act(call("POST", path, { public: true })); })); }
         if (p.state !== "refused") { figure.appendChild(button(m.withhold, function () { act(call("POST", path, { public: false })); }, true)); }
       }
+      add(figure, hideControl(t, "photo:" + p.name, picker, act));
       box.appendChild(figure);
     });
   }
@@ -116,14 +139,18 @@
       if (t.overdue || t.escalation_level) { flag.hidden = false; flag.textContent = t.overdue ? m.overdue : say("escalation", { level: t.escalation_level }); }
       if (t.extension_requested) { flag.hidden = false; flag.textContent = m.extension; }
       var error = node.querySelector(".error");
-      node.querySelector(".description").textContent = t.description;
-      (t.events || []).filter(function (e) { return e.kind === "added" && e.note; }).forEach(function (e) {
-        node.querySelector(".description").appendChild(el("div", say("added", { text: e.note }) + " · " + fmt(e.at), "muted"));
+      function reload(promise) { promise.then(load).catch(function (e) { error.textContent = e.message; error.hidden = false; }); }
+      var picker = reasonPicker(), description = node.querySelector(".description");
+      description.textContent = t.description;
+      add(description, hideControl(t, "description", picker, reload));
+      (t.events || []).filter(function (e) { return (e.kind === "added" || e.kind === "rated") && e.note && e.actor !== "system"; }).forEach(function (e) {
+        var line = el("div", say(e.kind === "added" ? "added" : "rated_comment", { text: e.note }) + " · " + fmt(e.at), "muted");
+        add(line, hideControl(t, "event:" + e.index, picker, reload));
+        description.appendChild(line);
       });
+      if (t.can_hide) { card.insertBefore(picker, node.querySelector(".photos")); }
       if (t.confidential) { node.querySelector(".status").textContent += " · " + m.confidential; }
-      photosFor(t, node.querySelector(".photos"), function (promise) {
-        promise.then(load).catch(function (e) { error.textContent = e.message; error.hidden = false; });
-      });
+      photosFor(t, node.querySelector(".photos"), reload, picker);
       node.querySelector(".meta").textContent = t.category_name + " · " + t.location_name + (t.department_name ? " · " + t.department_name : "") + " · " + say("submitted", { at: fmt(t.created_at) });
       node.querySelector(".accept-due").textContent = fmt(t.accept_due);
       var due = node.querySelector(".due");

@@ -5,9 +5,49 @@
 (function () {
   var data = JSON.parse(document.getElementById("page-data").textContent);
   var m = data.messages;
+  recount(data.countdown);
   var box = document.getElementById("track");
+  if (!box) { return; }  // a finished case: nothing to add or rate
   var error = document.getElementById("track-error");
   var done = document.getElementById("track-done");
+  // The countdown to the deadline. The page is rendered when the case changes and read on later
+  // days, so it is counted again here from the working days the page carries (the city's calendar,
+  // holidays and make-up days included); past them, Monday to Friday count.
+  function recount(c) {
+    var figure = document.getElementById("countdown"), panel = document.getElementById("deadline");
+    if (!c || !figure || !panel) { return; }
+    var listed = {};
+    c.workdays.forEach(function (day) { listed[day] = true; });
+    var first = c.workdays[0], last = c.horizon;
+    function iso(d) { return d.toISOString().slice(0, 10); }
+    function working(day) {
+      if (first && last && day >= first && day <= last) { return listed[day] === true; }
+      var weekday = new Date(day + "T00:00:00Z").getUTCDay();
+      return weekday > 0 && weekday < 6;
+    }
+    // Working days after `after`, up to and including `through`.
+    function count(after, through) {
+      var n = 0, d = new Date(after + "T00:00:00Z"), end = new Date(through + "T00:00:00Z");
+      for (var i = 0; i < 4000 && d < end; i++) {
+        d.setUTCDate(d.getUTCDate() + 1);
+        if (working(iso(d))) { n++; }
+      }
+      return n;
+    }
+    var parts = {};
+    new Intl.DateTimeFormat("en", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    var today = parts.year + "-" + parts.month + "-" + parts.day;
+    var late = Date.now() >= Date.parse(c.due), n;
+    if (late) {
+      n = count(c.last_day, today);
+      figure.textContent = n === 0 ? m.late : n === 1 ? m.days_late_one : m.days_late.replace("{n}", n);
+    } else {
+      n = count(today, c.last_day);
+      figure.textContent = n === 0 ? m.due_today : n === 1 ? m.days_left_one : m.days_left.replace("{n}", n);
+    }
+    panel.classList.toggle("late", late);
+  }
   function secret() {
     var match = /[#&]k=([^&]+)/.exec(location.hash);
     return match ? decodeURIComponent(match[1]) : null;
