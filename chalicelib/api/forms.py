@@ -28,8 +28,9 @@ forms = Blueprint(__name__)
 FORM = "application/x-www-form-urlencoded"
 RECEIPT_COOKIE = "mashang_receipt"
 RECEIPT_SECONDS = 24 * 3600
-# Pages the API renders itself: their own inline styles and the case's inline QR, nothing else.
-HTML_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
+# Pages the API renders itself: their own inline styles and the case's inline QR, nothing else;
+# a form on them (the lookup on the "no such case" page) goes back to the API only.
+HTML_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
                "frame-ancestors 'none'; base-uri 'none'")
 # Which message a refused form field is explained with.
 FIELD_MESSAGES = {"category": "form.error.category", "kind": "form.error.kind",

@@ -64,6 +64,7 @@ class Entry:
     rating: str | None
     overdue: bool
     due: str | None  # the deadline in force (ISO), while open
+    deadline: str | None  # the reply deadline that applied (ISO), open or not: the weekly board's column
     merged_into: str | None
     supporters: int
     confidential: bool
@@ -82,6 +83,7 @@ class Entry:
         due = None
         if ticket.is_open:
             due = ticket.accept_due if ticket.status is Status.DISPATCHED else ticket.reply_due
+        deadline = ticket.reply_due or ticket.accept_due
         return cls(
             number=ticket.number, status=ticket.status.value, kind=ticket.kind.value, channel=ticket.channel.value,
             category=ticket.category, district=ticket.district,
@@ -90,7 +92,9 @@ class Entry:
             reply="" if ticket.confidential else _clip(redact(ticket.reply or "")),
             outcome=ticket.outcome.value if ticket.outcome else None,
             rating=ticket.rating.value if ticket.rating else None, overdue=ticket.overdue,
-            due=due.isoformat() if due else None, merged_into=ticket.merged_into, supporters=ticket.supporters,
+            due=due.isoformat() if due else None,
+            deadline=deadline.isoformat() if deadline else None, merged_into=ticket.merged_into,
+            supporters=ticket.supporters,
             confidential=ticket.confidential)
 
     def to_data(self) -> dict[str, object]:
@@ -98,7 +102,7 @@ class Entry:
 
     @classmethod
     def from_data(cls, data: dict[str, object]) -> Entry:
-        return cls(**data)  # type: ignore[arg-type]
+        return cls(**{"deadline": data.get("due"), **data})  # type: ignore[arg-type]
 
 
 def month_of(number: str) -> str:
@@ -136,9 +140,9 @@ def memberships(ticket: Ticket, last_event: Event | None = None) -> set[Membersh
     """The listings a case is in now. Its week is the week of its latest event: a case stays on
     the boards of earlier weeks as it stood then."""
     event = last_event or (ticket.events[-1] if ticket.events else None)
-    listings = {HALL, CATEGORY + ticket.category, DISTRICT + ticket.district}
-    if not ticket.confidential:  # a confidential case's place is never public, not even by its listing
-        listings.add(LOCATION + ticket.location)
+    listings = {HALL, CATEGORY + ticket.category}
+    if not ticket.confidential:  # a confidential case's place is never public, not even by a listing
+        listings |= {DISTRICT + ticket.district, LOCATION + ticket.location}
     if ticket.department:
         listings.add(DEPARTMENT + ticket.department)
     if event is not None:

@@ -8,6 +8,7 @@ from .redact import redact
 
 # Reason codes the console offers (worded as "reason.<code>"); staff may also write their own.
 HIDE_REASONS = ("privacy", "abusive", "off_topic")
+BANNED = "banned"  # the screening's reason code for banned words (domain/screening.py)
 
 
 def event_target(index: int) -> str:
@@ -24,6 +25,8 @@ def public_description(ticket: Ticket) -> tuple[str, str | None]:
     hid it; or "" and None on a confidential case, which publishes no citizen text at all."""
     if ticket.confidential:
         return "", None
+    if ticket.reason == BANNED:  # screened out for abusive words: the words are not published either
+        return "", BANNED
     reason = ticket.hidden.get("description")
     if reason is not None:
         return "", reason

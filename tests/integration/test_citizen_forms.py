@@ -193,6 +193,7 @@ def test_the_lookup_form_lands_on_the_case_page_or_says_there_is_none(client):
         page = missing.body.decode()
         assert missing.status_code == 404 and "没有找到" in page and 'id="lookup"' in page  # try again here
         assert "<script>" not in page and "返回" not in page  # not the refused form's wording
+        assert "form-action 'self'" in header(missing, "content-security-policy")  # its form may be sent
 
 
 def test_a_receipt_opened_elsewhere_says_nothing_it_does_not_know(client):

@@ -233,7 +233,8 @@ def test_a_confidential_case_is_listed_without_its_place_or_reply_and_not_on_its
     entry = Entry.of(ticket)
     assert (entry.location, entry.text, entry.reply) == ("", "", "")
     rebuild_pending(world.deps)
-    for key in ("hall/index.html", "hall/c/lights.html", "hall/a/east.html", f"disclosure/{week_of(NOW)}.csv"):
+    assert "hall/a/east.html" not in world.site.pages  # nor on its district's listing
+    for key in ("hall/index.html", "hall/c/lights.html", f"disclosure/{week_of(NOW)}.csv"):
         assert "人民公园东门" not in world.site.text(key), key
     assert "l/e1" not in world.pages.pending and "l/e1.html" not in world.site.pages  # nothing to list there
 
@@ -245,3 +246,19 @@ def test_a_case_page_with_the_longest_text_and_reply_stays_under_30_kb(world):
     ticket.reply = "灯" * MAX_REPLY
     for locale in ("zh-CN", "en"):
         assert len(ticket_page(ticket, world.deps.catalog(), world.deps, locale).encode()) < 30_000
+
+
+def test_text_screened_out_for_banned_words_is_not_published_anywhere(world):
+    number = file(world, 1, description="这个物业真是傻逼，路灯一直不修")[0]
+    steps.screen(world.deps.tickets.by_number(number).id, world.deps)
+    world.deliver()
+    rebuild_pending(world.deps)
+    for key in (f"t/{number}.html", f"en/t/{number}.html", "hall/index.html", "l/e1.html",
+                f"disclosure/{week_of(NOW)}.csv"):
+        assert "傻逼" not in world.site.text(key), key
+
+
+def test_the_board_gives_the_deadline_that_applied_to_a_finished_case(world):
+    ticket = make_dispatched()
+    ticket.status = Status.CLOSED
+    assert Entry.of(ticket).due is None and Entry.of(ticket).deadline == ticket.reply_due.isoformat()
