@@ -77,7 +77,7 @@ class Meter:
             BaseClient._make_api_call = real  # type: ignore[method-assign]
 
 
-def _archive_ticket(i: int, size: int, now: datetime, catalog: Any, rng: random.Random) -> Any:
+def _archive_ticket(i: int, now: datetime, catalog: Any, rng: random.Random) -> Any:
     from chalicelib.domain.ids import new_ticket_id, public_number, secret_digest
     from chalicelib.domain.model import Channel, Kind, Outcome, Rating, Status, Ticket
 
@@ -167,7 +167,7 @@ def one_size(size: int, session: Any, now: datetime) -> dict[str, Any]:
     models = dynamo.models_for(deps.settings.table_name, deps.settings.region)
     rng = random.Random(size)
     started = time.perf_counter()
-    archive = [_archive_ticket(i, size, now, catalog, rng) for i in range(size - WEEK_CASES)]
+    archive = [_archive_ticket(i, now, catalog, rng) for i in range(size - WEEK_CASES)]
     for start in range(0, len(archive), 2000):
         _store(deps, models, archive[start:start + 2000], count=False)
     week = [_week_ticket(i, now, catalog) for i in range(WEEK_CASES)]

@@ -40,8 +40,9 @@ STATS = "stats"
 DISCLOSURE_INDEX = "disclosure/index"
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+def clip(text: str, limit: int = EXCERPT) -> str:
+    """At most `limit` characters, an ellipsis marking a cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,8 @@ class Entry:
             number=ticket.number, status=ticket.status.value, kind=ticket.kind.value, channel=ticket.channel.value,
             category=ticket.category, district=ticket.district,
             location="" if ticket.confidential else ticket.location,
-            department=ticket.department, created=ticket.created_at.isoformat(), text=_clip(text), hidden=hidden,
-            reply="" if ticket.confidential else _clip(redact(ticket.reply or "")),
+            department=ticket.department, created=ticket.created_at.isoformat(), text=clip(text), hidden=hidden,
+            reply="" if ticket.confidential else clip(redact(ticket.reply or "")),
             outcome=ticket.outcome.value if ticket.outcome else None,
             rating=ticket.rating.value if ticket.rating else None, overdue=ticket.overdue,
             due=due.isoformat() if due else None,

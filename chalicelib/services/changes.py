@@ -34,11 +34,9 @@ def _count(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> list[froz
     nothing); answers, per change, the months (YYYY-MM) its counters moved in."""
     found = [tallies(new, since=len(old.events) if old else 0) for old, new in changes]
     every = [tally for counted in found for tally in counted]
-    if len(every) > 1:
-        with ThreadPoolExecutor(max_workers=PARALLEL_COUNTS) as pool:
+    if every:
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_COUNTS, len(every))) as pool:
             list(pool.map(deps.counters.count_once, every))
-    elif every:
-        deps.counters.count_once(every[0])
     return [frozenset(tally.day[:7] for tally in counted) for counted in found]
 
 

@@ -31,6 +31,7 @@ from ..domain.listings import (
     WEEKS,
     Entry,
     Membership,
+    clip,
     hall_page,
     leaves,
     memberships,
@@ -142,11 +143,6 @@ def _today(deps: Deps) -> date:
     return deps.clock.now().astimezone(CHINA).date()
 
 
-def _short(text: str, limit: int = 0) -> str:
-    limit = limit or ROW_TEXT
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def late(entry: Entry, now: datetime) -> bool:
     """Open and past its deadline (flagged by escalation, or due before the page was written)."""
     return entry.is_open and (entry.overdue or (entry.due is not None and datetime.fromisoformat(entry.due) < now))
@@ -174,8 +170,8 @@ def rows(entries: Iterable[Entry], deps: Deps, t: Messages, today: date, page: s
             department=name(catalog.departments, entry.department) if entry.department else "",
             created=f"{created:%Y-%m-%d}",
             age=t("list.today") if days <= 0 else t("list.yesterday") if days == 1 else t("list.age", days=days),
-            text=_short(entry.text), hidden=hidden_text(entry.hidden, t) if entry.hidden else None,
-            reply=_short(entry.reply),
+            text=clip(entry.text, ROW_TEXT), hidden=hidden_text(entry.hidden, t) if entry.hidden else None,
+            reply=clip(entry.reply, ROW_TEXT),
             rating=t(f"rating.{entry.rating}") if entry.rating else "",
             overdue=late(entry, now), due=cn_due(datetime.fromisoformat(entry.due)) if entry.due else "",
             merged_into=entry.merged_into, supporters=entry.supporters, confidential=entry.confidential))
@@ -353,8 +349,8 @@ def _board(deps: Deps, page: str, week: str) -> list[tuple[str, str, str]]:
     files: list[tuple[str, str, str]] = []
     for n, (part, name) in enumerate(zip(parts, names, strict=True)):
         files += _both(deps, name, "site/board.html",
-                       rows=lambda t, part=part: [{**r, "content": _short(r["content"], BOARD_TEXT),
-                                                   "result": _short(r["result"], BOARD_TEXT)}
+                       rows=lambda t, part=part: [{**r, "content": clip(r["content"], BOARD_TEXT),
+                                                   "result": clip(r["result"], BOARD_TEXT)}
                                                   for r in board_rows(part, deps, t)],
                        week=_week_label(week), total=len(entries),
                        parts=[(i + 1, other) for i, other in enumerate(names)] if len(names) > 1 else [],
@@ -383,6 +379,3 @@ def _weeks(deps: Deps) -> list[tuple[str, str, str]]:
     current = week_of(_today(deps))
     return _both(deps, DISCLOSURE_INDEX, "site/weeks.html", weeks=[(w, _week_label(w)) for w in weeks],
                  current=current, title=lambda t: t("board.index_title"), kind="weeks")
-
-
-__all__ = ["every_page", "keep_listings", "rebuild_pending", "build_page", "write_page", "month_of"]
