@@ -1,7 +1,7 @@
 """The ticket: its states, the transitions allowed between them, and its timeline."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -68,7 +68,9 @@ class Rating(StrEnum):
 EVENT_KINDS = ("submitted", "screened", "invalidated", "merged", "supported", "dispatched", "accepted",
                "returned", "extension_requested", "extension_approved", "extension_refused", "escalated",
                "replied", "survey_sent", "callback_due", "rated", "reopened", "closed", "added",
-               "photo_reviewed", "hidden")
+               "photo_reviewed", "hidden", "noted")
+# Timeline entries staff keep among themselves: never on a public page or answer.
+INTERNAL_EVENTS = frozenset({"noted"})
 
 # Timeline entries whose note is a citizen's own words (an addition, a rating comment), which a
 # moderator may hide: the description is "description", a photo "photo:<name>", these "event:<index>".
@@ -110,6 +112,7 @@ class Event:
     actor: str
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    by: str = ""  # the signed-in staff account that acted (internal: never on a public page)
 
 
 class PhotoState(StrEnum):
@@ -230,6 +233,10 @@ class Ticket:
                 self._record("photo_reviewed", at, actor, "", {"photo": name, "public": public})
                 return True
         raise NotFound(f"ticket {self.number} has no citizen photo '{name}'", field="photo")
+
+    def add_note(self, text: str, department: str, at: datetime) -> None:
+        """An internal note by staff (never public), in any state."""
+        self._record("noted", at, department, text)
 
     # --- moderation --------------------------------------------------------------------
     def hide(self, target: str, reason: str, actor: str, at: datetime) -> bool:
@@ -423,6 +430,11 @@ class Ticket:
         token = self.task_token
         self._clear_task()
         return token
+
+    def sign(self, since: int, by: str) -> None:
+        """Name the staff account behind the events recorded from index `since` on."""
+        if by:
+            self.events[since:] = [replace(e, by=by) for e in self.events[since:]]
 
     # --- helpers -----------------------------------------------------------------
     @property

@@ -115,6 +115,10 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)]
 
 
+class AddNote(Command):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPLY)]
+
+
 class ReturnTicket(Command):
     reason: Reason
 

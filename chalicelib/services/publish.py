@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog, name_in
 from ..domain.deadlines import Countdown, countdown, working_days_around
-from ..domain.model import CITIZEN_TEXT_EVENTS, Event, Kind, Outcome, PhotoState, Rating, Status, Ticket
+from ..domain.model import CITIZEN_TEXT_EVENTS, INTERNAL_EVENTS, Event, Kind, Outcome, PhotoState, Rating, Status, Ticket
 from ..domain.moderation import (
     HIDE_REASONS,
     event_target,
@@ -425,7 +425,8 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
         "countdown": None if figure is None else {
             "stage": figure.stage, "due": figure.due.isoformat(), "overdue": figure.overdue,
             "working_days_left": figure.left, "working_days_late": figure.late},
-        "events": [{"index": i, "kind": e.kind, "at": e.at.isoformat(), "actor": e.actor, "note": note(i, e)}
-                   for i, e in ticket.distinct_events()],
+        "events": [{"index": i, "kind": e.kind, "at": e.at.isoformat(), "actor": e.actor, "note": note(i, e),
+                    **({"by": e.by} if staff else {})} for i, e in ticket.distinct_events()
+                   if staff or e.kind not in INTERNAL_EVENTS],
         "page": page_url(deps, ticket.number, locale),
     }
