@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.adapters.tokens import InvalidToken
 from chalicelib.config import Settings
 from chalicelib.domain.calendar import Clock
 from chalicelib.domain.catalog import Catalog
-from chalicelib.adapters.tokens import InvalidToken
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidInput, NotFound
 from chalicelib.domain.listings import Entry, Membership
 from chalicelib.domain.model import Status, Ticket
+from chalicelib.domain.staff import Role, Staff
 from chalicelib.domain.tallies import Tally, partition_of
 from chalicelib.domain.throttle import Decision, Rule, decide
 from chalicelib.services.changes import on_change
 from chalicelib.services.context import Deps
-from chalicelib.domain.staff import Role, Staff
 from chalicelib.services.ports import Access, Account, Parked, UploadForm
 from tests.builders import CITY, NOW
 

@@ -457,13 +457,20 @@ class Ticket:
         return self.status is Status.REPLIED and self.task_stage == "callback"
 
     def _require(self, action: str, department: str | None = None) -> None:
-        # Another department learns nothing about the case's state: 403 before 409.
-        if department is not None and department != self.department:
+        # Another department learns nothing about the case's state: 403 before 409. A department
+        # the case has just left (a return won the race with its sign-off) hears that it moved on.
+        if department is not None and department != self.department and not self._was_with(department):
             raise NotYourTicket(f"ticket {self.number} is not assigned to department '{department}'")
+        if department is not None and department != self.department:
+            raise InvalidTransition(f"ticket {self.number} is no longer with department '{department}': "
+                                    "it has moved on; reload it")
         if self.status not in ALLOWED_FROM[action]:
             raise InvalidTransition(
                 f"cannot {action} ticket {self.number}: it is {self.status.value}"
             )
+
+    def _was_with(self, department: str) -> bool:
+        return any(e.kind == "dispatched" and e.data.get("department") == department for e in self.events)
 
     def _clear_task(self) -> None:
         self.task_token = self.task_stage = None

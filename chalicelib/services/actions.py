@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ..domain.errors import Forbidden, InvalidInput, NotFound, NotYourTicket, Unhideable
+from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, NotYourTicket, Unhideable
 from ..domain.ids import secret_matches
-from ..domain.model import Ticket
+from ..domain.model import Status, Ticket
 from ..i18n import DEFAULT, Messages
 from ..observability import logger
 from . import notify, photos
@@ -31,10 +31,14 @@ from .tickets import next_step
 
 
 def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Ticket], None],
-         by: str = "") -> Ticket:
-    """Apply `action`, its events signed by the staff account `by`; the decision is the waiting
-    step's token it takes over, answered after the write."""
+         by: str = "", seen: Status | None = None) -> Ticket:
+    """Apply `action`, its events signed by the staff account `by`, to the case as it was `seen`
+    (its status then; None: as it is); the decision is the waiting step's token it takes over,
+    answered after the write."""
     def decide(ticket: Ticket) -> str | None:
+        if seen is not None and ticket.status is not seen:
+            raise InvalidTransition(f"ticket {number} changed since it was loaded (now {ticket.status.value}): "
+                                    "reload it")
         start = len(ticket.events)
         action(ticket)
         ticket.sign(start, by)
@@ -48,7 +52,8 @@ def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Tic
 
 
 def accept(number: str, department: str, cmd: AcceptTicket, deps: Deps, by: str = "") -> Ticket:
-    return _act(number, ("accept",), deps, lambda t: t.accept(department, deps.clock.now(), cmd.note), by)
+    return _act(number, ("accept",), deps, lambda t: t.accept(department, deps.clock.now(), cmd.note), by,
+                cmd.seen_status)
 
 
 def note(number: str, department: str, cmd: AddNote, deps: Deps, by: str = "",
@@ -72,7 +77,7 @@ def give_back(number: str, department: str, cmd: ReturnTicket, deps: Deps, by: s
         window_end = clock.due(ticket.dispatched_at or now, catalog.policy.return_window_days)
         ticket.give_back(department, cmd.reason, window_end, now)
 
-    ticket = _act(number, ("accept", "reply"), deps, action, by)
+    ticket = _act(number, ("accept", "reply"), deps, action, by, cmd.seen_status)
     notify.sms(deps, catalog.policy.dispatcher_phone, "returned", number=number,
                department=catalog.department(department).name, reason=cmd.reason)
     return ticket
@@ -82,7 +87,7 @@ def ask_extension(number: str, department: str, cmd: AskExtension, deps: Deps, b
     policy = deps.catalog().policy
     days = cmd.days or policy.extension_days
     ticket = _act(number, (), deps, lambda t: t.ask_extension(
-        department, cmd.reason, days, policy.max_extensions, deps.clock.now()), by)
+        department, cmd.reason, days, policy.max_extensions, deps.clock.now()), by, cmd.seen_status)
     notify.sms(deps, policy.supervisor_phone, "extension_request", number=number, days=days,
                department=deps.catalog().department(department).name, reason=cmd.reason)
     return ticket
@@ -99,13 +104,13 @@ def decide_extension(number: str, supervisor: str, cmd: DecideExtension, deps: D
         ticket.decide_extension(cmd.approve, new_due, supervisor, cmd.note, clock.now())
 
     # An approval resumes the reply wait, so it waits again until the new deadline.
-    return _act(number, ("reply",) if cmd.approve else (), deps, action, by)
+    return _act(number, ("reply",) if cmd.approve else (), deps, action, by, cmd.seen_status)
 
 
 def reply(number: str, department: str, cmd: ReplyTicket, deps: Deps, by: str = "") -> Ticket:
     names = photos.take(deps, cmd.photos)
     return _act(number, ("reply",), deps,
-                lambda t: t.answer(department, cmd.text, cmd.outcome, deps.clock.now(), names), by)
+                lambda t: t.answer(department, cmd.text, cmd.outcome, deps.clock.now(), names), by, cmd.seen_status)
 
 
 def add_information(number: str, cmd: AddInformation, deps: Deps) -> Ticket:
@@ -158,7 +163,8 @@ def hide(number: str, cmd: HideContent, actor: str, deps: Deps, locale: str = DE
 def dispatch_by_hand(number: str, dispatcher: str, cmd: DispatchTicket, deps: Deps, by: str = "") -> Ticket:
     """Triage: a dispatcher names the department (no rule matched, 'other', or a return)."""
     deps.catalog().department(cmd.department)
-    ticket = _act(number, ("triage",), deps, lambda t: assign(t, cmd.department, deps, actor=dispatcher), by)
+    ticket = _act(number, ("triage",), deps, lambda t: assign(t, cmd.department, deps, actor=dispatcher), by,
+                  cmd.seen_status)
     tell_department(ticket, deps)
     return ticket
 

@@ -170,7 +170,8 @@ def _topic(session: Any, physical: str, name: str, props: dict[str, Any], made: 
 
 def _user_pool(session: Any, physical: str, name: str, props: dict[str, Any], made: Resources, resolve: Any) -> None:
     keep = ("AdminCreateUserConfig", "UsernameConfiguration", "Policies", "Schema", "AccountRecoverySetting")
-    pool = session.client("cognito-idp").create_user_pool(PoolName=physical, **{k: props[k] for k in keep if k in props})
+    given = {k: props[k] for k in keep if k in props}
+    pool = session.client("cognito-idp").create_user_pool(PoolName=physical, **given)
     made.refs[name], made.arns[name] = pool["UserPool"]["Id"], pool["UserPool"]["Arn"]
 
 
@@ -228,7 +229,8 @@ def existing(session: Any, prefix: str = "mashang", site_origin: str = "http://1
             made.refs[name] = pool["Id"]
         elif kind == "AWS::Cognito::UserPoolClient":
             pool_id = made.refs[resource["Properties"]["UserPoolId"]["Ref"]]
-            made.refs[name] = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=10)["UserPoolClients"][0]["ClientId"]
+            clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=10)["UserPoolClients"]
+            made.refs[name] = clients[0]["ClientId"]
     machines = session.client("stepfunctions").list_state_machines()["stateMachines"]
     for name in state_machine_files(template):
         arn = next(m["stateMachineArn"] for m in machines if m["name"] == f"{prefix}-{name.lower()}")

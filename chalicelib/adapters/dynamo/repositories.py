@@ -15,9 +15,9 @@ from ...domain.listings import Entry, Membership
 from ...domain.model import Status, Ticket
 from ...domain.tallies import Tally, partition_of
 from ...domain.throttle import Decision, Rule, decide
+from ...services.ports import Access
 from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
-from ...services.ports import Access
 
 CONFIG_KINDS = ("districts", "departments", "categories", "locations", "rules", "policy")
 PENDING_CONTACT = timedelta(days=1)
