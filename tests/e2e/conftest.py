@@ -43,7 +43,7 @@ STAFF_PASSWORD = "Test-password-2026"
 @functools.lru_cache(maxsize=64)
 def staff_headers(moto: str, department: str = "center", role: str = "handler") -> dict[str, str]:
     """A member of staff of the running twin, signed in through its user pool as the console signs
-    in: the account `<role>-<department>` is made the first time (as an admin would)."""
+    in: the account `test-<role>-<department>` is made the first time (as an admin would)."""
     import boto3
 
     from chalicelib.adapters.cognito import CognitoDirectory
@@ -55,7 +55,7 @@ def staff_headers(moto: str, department: str = "center", role: str = "handler") 
                        aws_secret_access_key="local")
     pool = next(p["Id"] for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == "mashang-staffpool")
     client = idp.list_user_pool_clients(UserPoolId=pool, MaxResults=10)["UserPoolClients"][0]["ClientId"]
-    username = f"{role}-{department}"
+    username = f"test-{role}-{department}"  # never one of the demo accounts (their password differs)
     with contextlib.suppress(InvalidInput):  # made by an earlier test
         CognitoDirectory(idp, pool).create(Account(username, role, department, username, True), STAFF_PASSWORD,
                                            temporary=False)

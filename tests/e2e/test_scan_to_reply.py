@@ -126,7 +126,7 @@ def test_the_console_lists_and_accepts_a_dispatched_ticket(local_system, desktop
         assert time.monotonic() < deadline, "never dispatched"
         time.sleep(0.25)
     local_system.staff("jj")  # the location override routes roads here to traffic police: its handler
-    sign_in(desktop, local_system, "handler-jj", STAFF_PASSWORD)
+    sign_in(desktop, local_system, "test-handler-jj", STAFF_PASSWORD)
     card = desktop.locator(f".ticket[data-number='{number}']")
     card.wait_for(timeout=10000)
     screenshot(desktop, "console-desktop")
@@ -174,7 +174,7 @@ def test_a_bad_password_an_expired_or_tampered_token_and_sign_out(local_system, 
     desktop.fill("input[name=username]", "dispatcher")
     desktop.fill("input[name=password]", "wrong-password-1")
     desktop.get_by_role("button", name="员工登录").click()
-    assert "用户名或密码不正确" in desktop.locator("#sign-in-error").inner_text(timeout=10000)
+    desktop.locator("#sign-in-error", has_text="用户名或密码不正确").wait_for(timeout=10000)
     screenshot(desktop, "console-sign-in-error-desktop")
     sign_in(desktop, local_system, "supervisor", DEMO_PASSWORD)
     stored = desktop.evaluate("sessionStorage.getItem('mashang.staff')")
@@ -184,7 +184,7 @@ def test_a_bad_password_an_expired_or_tampered_token_and_sign_out(local_system, 
     desktop.evaluate("t => { const s = JSON.parse(t); s.refresh = null; "
                      "sessionStorage.setItem('mashang.staff', JSON.stringify(s)); }", tampered)
     desktop.reload()
-    assert "请重新登录" in desktop.locator("#sign-in-error").inner_text(timeout=10000)
+    desktop.locator("#sign-in-error", has_text="请重新登录").wait_for(timeout=10000)
     assert desktop.evaluate("sessionStorage.getItem('mashang.staff')") is None
     sign_in(desktop, local_system, "supervisor", DEMO_PASSWORD)
     desktop.get_by_role("button", name="退出登录").click()
