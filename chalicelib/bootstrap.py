@@ -19,7 +19,9 @@ from botocore.config import Config
 
 from .adapters import dynamo
 from .adapters.aws import ParkedQueue, S3Photos, SiteStore, TableStream, Workflow
+from .adapters.cognito import CognitoDirectory
 from .adapters.sms import SnsSms
+from .adapters.tokens import CognitoTokens, jwks_keys
 from .config import Settings, settings
 from .domain.calendar import Clock
 from .domain.errors import ConcurrentUpdate, InvalidInput
@@ -55,6 +57,9 @@ def build(config: Settings) -> Deps:
         limits=dynamo.LimitRepository(models),
         listings=dynamo.ListingRepository(models),
         pages=dynamo.PendingPages(models, _waker(session.client("sqs"), config), config.page_interval_seconds),
+        staff_tokens=CognitoTokens(jwks_keys(config.staff_keys_url), config.staff_issuer, config.staff_client_id),
+        staff=CognitoDirectory(session.client("cognito-idp"), config.staff_pool_id),
+        access_log=dynamo.AccessRepository(models),
         base_clock=Clock(workday_seconds=config.workday_seconds),
     )
 

@@ -25,7 +25,14 @@ UPLOAD_ENDPOINT = "MASHANG_UPLOAD_ENDPOINT"
 SITE_URL = "MASHANG_SITE_URL"
 API_URL = "MASHANG_API_URL"
 WORKDAY_SECONDS = "MASHANG_WORKDAY_SECONDS"
-STAFF_AUTH = "MASHANG_STAFF_AUTH"
+# Staff sign-in: the Cognito user pool and its app client (the console signs in against them).
+STAFF_POOL_ID = "MASHANG_STAFF_POOL_ID"
+STAFF_CLIENT_ID = "MASHANG_STAFF_CLIENT_ID"
+# Where the pool's signing keys are published; empty means AWS's own address for the pool (the
+# local twin names its emulator's).
+STAFF_JWKS_URL = "MASHANG_STAFF_JWKS_URL"
+# Where browsers call the pool's sign-in API; empty means AWS's regional endpoint.
+STAFF_AUTH_ENDPOINT = "MASHANG_STAFF_AUTH_ENDPOINT"
 REGION = "AWS_REGION"
 # Per-client request limits: "off" in LIMITS switches all of them off (load tests); each rule's
 # variable holds "<requests>/<period>[s|m|h][:<burst>]" or "off" (see LIMIT_DEFAULTS).
@@ -73,10 +80,25 @@ class Settings:
     # Clock compression for tests and the demo: one working day lasts this many
     # seconds. Empty means the real calendar.
     workday_seconds: float | None
-    # The seam that staff sign-in replaces: "dev-header" trusts X-Staff-Department.
-    staff_auth: str
+    staff_pool_id: str
+    staff_client_id: str
+    staff_jwks_url: str
+    staff_auth_endpoint: str
     # Per-client limits of the citizen routes, by rule name; a rule switched off is absent.
     limits: tuple[Rule, ...]
+
+    @property
+    def staff_issuer(self) -> str:
+        """The `iss` of the pool's tokens (the same URL locally: the emulator issues AWS's)."""
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.staff_pool_id}"
+
+    @property
+    def staff_keys_url(self) -> str:
+        return self.staff_jwks_url or f"{self.staff_issuer}/.well-known/jwks.json"
+
+    @property
+    def staff_sign_in_url(self) -> str:
+        return self.staff_auth_endpoint or f"https://cognito-idp.{self.region}.amazonaws.com/"
 
     def limit(self, name: str) -> Rule | None:
         return next((rule for rule in self.limits if rule.name == name), None)
@@ -101,7 +123,10 @@ class Settings:
             api_url=env.get(API_URL, "http://127.0.0.1:8000").rstrip("/"),
             region=env.get(REGION) or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             workday_seconds=float(workday) if workday else None,
-            staff_auth=env.get(STAFF_AUTH, "dev-header"),
+            staff_pool_id=env.get(STAFF_POOL_ID, ""),
+            staff_client_id=env.get(STAFF_CLIENT_ID, ""),
+            staff_jwks_url=env.get(STAFF_JWKS_URL, "").strip(),
+            staff_auth_endpoint=env.get(STAFF_AUTH_ENDPOINT, "").strip().rstrip("/"),
             limits=_limits(env),
         )
 

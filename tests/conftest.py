@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib import config as settings_names
+from infra.local.gateway import answer_unauthorized_as_the_gateway
 from infra.local.twin import start_moto
 from tests.builders import CITY
 from tests.support import Stack, free_port, unique_prefix
@@ -21,6 +22,8 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "1",
 })
+
+answer_unauthorized_as_the_gateway()  # as API Gateway answers a refused token (401), not a crash
 
 SITE_URL = "http://site.test"
 API_URL = "http://api.test"

@@ -9,17 +9,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.adapters.tokens import InvalidToken
 from chalicelib.config import Settings
 from chalicelib.domain.calendar import Clock
 from chalicelib.domain.catalog import Catalog
-from chalicelib.domain.errors import ConcurrentUpdate, NotFound
+from chalicelib.domain.errors import ConcurrentUpdate, InvalidInput, NotFound
 from chalicelib.domain.listings import Entry, Membership
 from chalicelib.domain.model import Status, Ticket
+from chalicelib.domain.staff import Role, Staff
 from chalicelib.domain.tallies import Tally, partition_of
 from chalicelib.domain.throttle import Decision, Rule, decide
 from chalicelib.services.changes import on_change
 from chalicelib.services.context import Deps
-from chalicelib.services.ports import Parked, UploadForm
+from chalicelib.services.ports import Access, Account, Parked, UploadForm
 from tests.builders import CITY, NOW
 
 Change = tuple[Ticket | None, Ticket]
@@ -398,6 +400,61 @@ class World:
         self.delivered = len(self.tickets.changes)
 
 
+class FakeTokens:
+    """Tokens are "<role>:<department>:<username>"; anything else is refused."""
+
+    def verify(self, token: str) -> Staff:
+        role, _, rest = token.partition(":")
+        department, _, username = rest.partition(":")
+        if role not in {r.value for r in Role} or not username:
+            raise InvalidToken("the token is not valid", field="token")
+        return Staff(username, Role(role), department)
+
+
+class FakeAccessLog:
+    def __init__(self) -> None:
+        self.entries: list[Access] = []
+
+    def record(self, accesses: list[Access]) -> None:
+        self.entries.extend(accesses)
+
+    def recent(self, limit: int = 100, before: str | None = None) -> tuple[list[Access], str | None]:
+        newest = sorted(self.entries, key=lambda a: (a.at, a.number, a.username), reverse=True)
+        if before:
+            newest = [a for a in newest if f"{a.at.isoformat()}#{a.number}#{a.username}" < before]
+        page = newest[:limit]
+        more = len(newest) > limit
+        return page, (f"{page[-1].at.isoformat()}#{page[-1].number}#{page[-1].username}" if more else None)
+
+
+class FakeDirectory:
+    def __init__(self) -> None:
+        self.by_name: dict[str, Account] = {}
+        self.passwords: dict[str, tuple[str, bool]] = {}
+
+    def accounts(self) -> list[Account]:
+        return sorted(self.by_name.values(), key=lambda a: a.username)
+
+    def create(self, account: Account, password: str, temporary: bool = True) -> None:
+        if account.username in self.by_name:
+            raise InvalidInput(f"username: '{account.username}' is taken", field="username")
+        self.by_name[account.username] = account
+        self.passwords[account.username] = (password, temporary)
+
+    def assign(self, username: str, role: str, department: str) -> None:
+        account = self._get(username)
+        self.by_name[username] = Account(username, role, department, account.name, account.enabled)
+
+    def enable(self, username: str, enabled: bool) -> None:
+        account = self._get(username)
+        self.by_name[username] = Account(username, account.role, account.department, account.name, enabled)
+
+    def _get(self, username: str) -> Account:
+        if username not in self.by_name:
+            raise NotFound(f"username: no account '{username}'", field="username")
+        return self.by_name[username]
+
+
 def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None = None,
                env: dict[str, str] | None = None) -> World:
     tickets, counters, site = FakeTickets(), FakeCounters(), FakeSite()
@@ -409,6 +466,7 @@ def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None
     deps = Deps(settings=settings, tickets=tickets, counters=counters, config=FakeCatalogue(data),
                 workflow=workflow, site=site, photos=photos, sms=sms, dead_letters=FakeParked(),
                 stream_failures=FakeParked(), stream=FakeStream(), limits=limits,
-                listings=listings, pages=pages,
+                listings=listings, pages=pages, staff_tokens=FakeTokens(), staff=FakeDirectory(),
+                access_log=FakeAccessLog(),
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
     return World(deps, tickets, counters, site, workflow, sms, time, photos, limits, listings, pages)

@@ -5,7 +5,7 @@ import json
 import socket
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -26,11 +26,33 @@ def unique_prefix() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
 
 
+STAFF_PASSWORD = "Test-password-2026"
+
+
 @dataclass
 class Stack:
     session: boto3.session.Session
     resources: Resources
     deps: Deps
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    # --- staff sign-in (the stack's own user pool) -------------------------------------
+    def token(self, role: str, department: str = "center") -> str:
+        """A fresh account `<role>-<department>` (made once) signed in: its ID token."""
+        from chalicelib.services.ports import Account
+        from infra.local.accounts import sign_in
+
+        username = f"{role}-{department}"
+        if username not in self._tokens:
+            self.deps.staff.create(Account(username, role, department, username, True), STAFF_PASSWORD,
+                                   temporary=False)
+            self._tokens[username] = sign_in(self.session.client("cognito-idp"),
+                                             self.resources.refs["StaffPoolClient"], username, STAFF_PASSWORD)
+        return self._tokens[username]
+
+    def staff(self, department: str = "center", role: str = "handler") -> dict[str, str]:
+        """Request headers of a signed-in member of staff."""
+        return {"Authorization": f"Bearer {self.token(role, department)}"}
 
     def __post_init__(self) -> None:
         from infra.local.outbox import sms_messages

@@ -1,5 +1,6 @@
-"""Staff API: inboxes, and the actions of handlers, dispatchers and supervisors.
-Who acts comes from api/staff.py; authorization is enforced here, not in the UI."""
+"""Staff API: queues, case detail and every action of operators, dispatchers, handlers and
+supervisors. Who acts comes from the verified sign-in token (api/staff.py); what each role may
+see and do is enforced here and in the domain, never only in the page."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -8,11 +9,13 @@ from typing import Any
 from chalice import Blueprint
 
 from .. import bootstrap
-from ..domain.errors import InvalidInput
-from ..domain.model import TRIAGE_QUEUE, Status
+from ..domain.errors import InvalidInput, NotYourTicket
+from ..domain.model import TRIAGE_QUEUE, Status, Ticket
+from ..domain.staff import Role, Staff
 from ..services import actions, photos
 from ..services.commands import (
     AcceptTicket,
+    AddNote,
     AskExtension,
     DecideExtension,
     DispatchTicket,
@@ -23,19 +26,24 @@ from ..services.commands import (
     ReturnTicket,
     ReviewPhoto,
 )
+from ..services.ports import Access
 from ..services.publish import public_view
 from ..tasks.redrive import redrive
 from .errors import json_errors
 from .schema import command_of, query, takes
-from .staff import Staff, current_staff
+from .staff import AUTHORIZER_TTL_SECONDS, authorize, current_staff
 
 console = Blueprint(__name__)
+staff_sign_in = console.authorizer(ttl_seconds=AUTHORIZER_TTL_SECONDS)(authorize)
+SIGNED_IN = {"authorizer": staff_sign_in}
 # Who may hide a citizen's text or a photo from the public.
-MODERATORS = ("dispatcher", "supervisor")
+MODERATORS = (Role.DISPATCHER, Role.SUPERVISOR)
+# Who sees every case (a handler sees its department's).
+CENTRE = (Role.DISPATCHER, Role.SUPERVISOR, Role.OPERATOR, Role.ADMIN)
 
 
 def _staff() -> Staff:
-    return current_staff(console.current_request, bootstrap.deps().settings)
+    return current_staff(console.current_request)
 
 
 def _command() -> Any:
@@ -43,22 +51,47 @@ def _command() -> Any:
     return command_of(console.current_app, console.current_request)
 
 
-def _view(ticket: Any) -> dict:
-    """A case as staff see it: its text even when confidential, and every photo with private links;
-    dispatchers and the handling department may decide which citizen photos are published."""
-    deps, staff = bootstrap.deps(), _staff()
+def _view(ticket: Ticket, staff: Staff, contact: bool = False) -> dict:
+    """A case as staff see it: its text even when confidential, every photo with private links,
+    who did what; the citizen's contact only in the detail, only for those allowed (recorded)."""
+    deps = bootstrap.deps()
     view = public_view(ticket, deps, staff=True)
     view["staff_photos"] = photos.for_staff(ticket, deps)
-    view["can_review_photos"] = staff.role == "dispatcher" or staff.department == ticket.department
+    view["can_review_photos"] = staff.role is Role.DISPATCHER or staff.department == ticket.department
     view["can_hide"] = staff.role in MODERATORS
+    if contact and staff.sees_contact(ticket.department):
+        phone = deps.tickets.phone(ticket.id)
+        view["contact"] = {"phone": phone}
+        if phone:
+            deps.access_log.record([Access(deps.clock.now(), staff.username, staff.role.value, ticket.number,
+                                           "viewed")])
     return view
 
 
-@console.route("/console/inbox", methods=["GET"])
+def _visible(ticket: Ticket, staff: Staff) -> Ticket:
+    """A handler reads only its department's cases: 403 for any other (nothing about it said)."""
+    if staff.role is Role.HANDLER and ticket.department != staff.department:
+        raise NotYourTicket(f"ticket {ticket.number} is not assigned to department '{staff.department}'")
+    return ticket
+
+
+@console.route("/console/me", methods=["GET"], **SIGNED_IN)
+@json_errors
+def me() -> dict:
+    """Who is signed in: user name, role and department (the page shows them and its queues)."""
+    staff = _staff()
+    catalog = bootstrap.deps().catalog()
+    department = catalog.departments.get(staff.department)
+    return {"username": staff.username, "role": staff.role.value, "department": staff.department,
+            "department_name": department.name if department else None}
+
+
+@console.route("/console/inbox", methods=["GET"], **SIGNED_IN)
 @json_errors
 @query(status="the state of the cases listed (default dispatched)", queue="triage: the dispatchers' queue")
 def inbox() -> dict:
-    """A department's cases in one state; dispatchers see the triage queue as department TRIAGE."""
+    """A department's cases in one state (a handler's own department); dispatchers see the triage
+    queue as department TRIAGE."""
     staff = _staff()
     params = console.current_request.query_params or {}
     try:
@@ -67,125 +100,164 @@ def inbox() -> dict:
         raise InvalidInput(f"status: unknown status '{params.get('status')}'", field="status") from None
     department = staff.department
     if params.get("queue") == "triage":
-        staff.require("dispatcher", "supervisor")
+        staff.require(Role.DISPATCHER, Role.SUPERVISOR)
         department = TRIAGE_QUEUE
+    else:
+        staff.require(Role.HANDLER)
     deps = bootstrap.deps()
     return {"department": department, "status": status.value,
-            "tickets": [_view(t) for t in deps.tickets.inbox(department, status)]}
+            "tickets": [_view(t, staff) for t in deps.tickets.inbox(department, status)]}
 
 
-@console.route("/console/watch", methods=["GET"])
+@console.route("/console/tickets/{number}", methods=["GET"], **SIGNED_IN)
+@json_errors
+def detail(number: str) -> dict:
+    """One case with its whole timeline (who and when) and, for the handling department and the
+    centre, the citizen's contact: each such view is recorded."""
+    staff = _staff()
+    ticket = _visible(bootstrap.deps().tickets.by_number(number, for_update=False), staff)
+    return _view(ticket, staff, contact=True)
+
+
+@console.route("/console/watch", methods=["GET"], **SIGNED_IN)
 @json_errors
 def watch() -> dict:
     """Supervisors: escalated and overdue cases, extension requests, and tasks that keep failing."""
-    _staff().require("supervisor")
+    staff = _staff().require(Role.SUPERVISOR)
     deps = bootstrap.deps()
     stuck = [{key: message.get(key) for key in ("ticket_id", "task", "stage")}  # never the task token
              for message in deps.dead_letters.peek()]
-    return {"tickets": [_view(t) for t in deps.tickets.watched()], "stuck": stuck,
+    return {"tickets": [_view(t, staff) for t in deps.tickets.watched()], "stuck": stuck,
             "stream_failures": len(deps.stream_failures.peek())}
 
 
-@console.route("/console/redrive", methods=["POST"])
+@console.route("/console/redrive", methods=["POST"], **SIGNED_IN)
 @json_errors
 def redrive_failures() -> dict:
     """Supervisors: once the cause is mended, run again the tasks and stream batches that kept failing."""
-    _staff().require("supervisor")
+    _staff().require(Role.SUPERVISOR)
     return redrive(bootstrap.deps())
 
 
-@console.route("/console/callbacks", methods=["GET"])
+@console.route("/console/callbacks", methods=["GET"], **SIGNED_IN)
 @json_errors
 def callbacks() -> dict:
     """Dispatchers: cases whose citizen did not rate in time and wait for a phone callback."""
-    _staff().require("dispatcher", "supervisor")
+    staff = _staff().require(Role.DISPATCHER, Role.SUPERVISOR)
     deps = bootstrap.deps()
-    return {"tickets": [_view(t) for t in deps.tickets.watched() if t.task_stage == "callback"]}
+    return {"tickets": [_view(t, staff) for t in deps.tickets.watched() if t.task_stage == "callback"]}
 
 
-@console.route("/console/tickets/{number}/accept", methods=["POST"])
+@console.route("/console/access", methods=["GET"], **SIGNED_IN)
+@json_errors
+@query(before="the cursor the previous page answered")
+def contact_access() -> dict:
+    """Supervisors: who saw or exported a citizen's contact, newest first."""
+    _staff().require(Role.SUPERVISOR)
+    params = console.current_request.query_params or {}
+    found, cursor = bootstrap.deps().access_log.recent(100, params.get("before") or None)
+    return {"accesses": [{**asdict(a), "at": a.at.isoformat()} for a in found], "next": cursor}
+
+
+@console.route("/console/tickets/{number}/accept", methods=["POST"], **SIGNED_IN)
 @json_errors
 @takes(AcceptTicket, optional=True)
 def accept(number: str) -> dict:
-    staff = _staff().require("handler")
-    return _view(actions.accept(number, staff.department, _command(), bootstrap.deps()))
+    staff = _staff().require(Role.HANDLER)
+    return _view(actions.accept(number, staff.department, _command(), bootstrap.deps(), staff.username), staff)
 
 
-@console.route("/console/tickets/{number}/return", methods=["POST"])
+@console.route("/console/tickets/{number}/note", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(AddNote)
+def note(number: str) -> dict:
+    """An internal note (never public): the handling department and the centre."""
+    staff = _staff().require(Role.HANDLER, *CENTRE)
+    ticket = actions.note(number, staff.department, _command(), bootstrap.deps(), staff.username,
+                          may_act=lambda t: staff.acts_for(t.department))
+    return _view(ticket, staff)
+
+
+@console.route("/console/tickets/{number}/return", methods=["POST"], **SIGNED_IN)
 @json_errors
 @takes(ReturnTicket, optional=True)
 def give_back(number: str) -> dict:
-    staff = _staff().require("handler")
-    return _view(actions.give_back(number, staff.department, _command(), bootstrap.deps()))
+    staff = _staff().require(Role.HANDLER)
+    return _view(actions.give_back(number, staff.department, _command(), bootstrap.deps(), staff.username), staff)
 
 
-@console.route("/console/tickets/{number}/extension", methods=["POST"])
+@console.route("/console/tickets/{number}/extension", methods=["POST"], **SIGNED_IN)
 @json_errors
 @takes(AskExtension, optional=True)
 def ask_extension(number: str) -> dict:
-    staff = _staff().require("handler")
-    return _view(actions.ask_extension(number, staff.department, _command(), bootstrap.deps()))
+    staff = _staff().require(Role.HANDLER)
+    return _view(actions.ask_extension(number, staff.department, _command(), bootstrap.deps(), staff.username),
+                 staff)
 
 
-@console.route("/console/tickets/{number}/extension/decision", methods=["POST"])
+@console.route("/console/tickets/{number}/extension/decision", methods=["POST"], **SIGNED_IN)
 @json_errors
 @takes(DecideExtension, optional=True)
 def decide_extension(number: str) -> dict:
-    staff = _staff().require("supervisor")
-    return _view(actions.decide_extension(number, staff.department, _command(), bootstrap.deps()))
+    staff = _staff().require(Role.SUPERVISOR)
+    return _view(actions.decide_extension(number, staff.department, _command(), bootstrap.deps(),
+                                          staff.username), staff)
 
 
-@console.route("/console/tickets/{number}/reply", methods=["POST"])
+@console.route("/console/tickets/{number}/reply", methods=["POST"], **SIGNED_IN)
 @json_errors
 @takes(ReplyTicket, optional=True)
 def reply(number: str) -> dict:
-    staff = _staff().require("handler")
-    return _view(actions.reply(number, staff.department, _command(), bootstrap.deps()))
+    staff = _staff().require(Role.HANDLER)
+    return _view(actions.reply(number, staff.department, _command(), bootstrap.deps(), staff.username), staff)
 
 
-@console.route("/console/tickets/{number}/dispatch", methods=["POST"])
+@console.route("/console/tickets/{number}/dispatch", methods=["POST"], **SIGNED_IN)
 @json_errors
 @takes(DispatchTicket, optional=True)
 def dispatch(number: str) -> dict:
-    staff = _staff().require("dispatcher")
-    return _view(actions.dispatch_by_hand(number, staff.department, _command(), bootstrap.deps()))
+    staff = _staff().require(Role.DISPATCHER)
+    return _view(actions.dispatch_by_hand(number, staff.department, _command(), bootstrap.deps(),
+                                          staff.username), staff)
 
 
-@console.route("/console/tickets/{number}/callback", methods=["POST"])
+@console.route("/console/tickets/{number}/callback", methods=["POST"], **SIGNED_IN)
 @json_errors
 @takes(RateTicket, optional=True)
 def callback(number: str) -> dict:
     """Staff record the citizen's verdict from a phone callback."""
-    staff = _staff().require("dispatcher", "supervisor")
-    return _view(actions.rate(number, _command(), bootstrap.deps(), staff=staff.department))
+    staff = _staff().require(Role.DISPATCHER, Role.SUPERVISOR)
+    return _view(actions.rate(number, _command(), bootstrap.deps(), staff=staff.department, by=staff.username),
+                 staff)
 
 
-@console.route("/console/uploads", methods=["POST"])
+@console.route("/console/uploads", methods=["POST"], **SIGNED_IN)
 @json_errors
 @takes(NewUpload)
 def new_staff_upload() -> dict:
     """Staff: a one-time form to upload a photo for a reply (published with it)."""
-    _staff()
+    _staff().require(Role.HANDLER)
     command = _command()
     return asdict(photos.new_upload(bootstrap.deps(), command.content_type, command.size))
 
 
-@console.route("/console/tickets/{number}/photos/{name}", methods=["POST"])
+@console.route("/console/tickets/{number}/photos/{name}", methods=["POST"], **SIGNED_IN)
 @json_errors
 @takes(ReviewPhoto)
 def review_photo(number: str, name: str) -> dict:
     """Publish a citizen's photo, or keep it private (faces, number plates, documents): dispatchers,
     and the department handling the case."""
-    staff = _staff().require("dispatcher", "handler")
-    department = None if staff.role == "dispatcher" else staff.department
-    return _view(actions.review_photo(number, name, _command(), staff.department, bootstrap.deps(), department))
+    staff = _staff().require(Role.DISPATCHER, Role.HANDLER)
+    department = None if staff.role is Role.DISPATCHER else staff.department
+    return _view(actions.review_photo(number, name, _command(), staff.department, bootstrap.deps(), department,
+                                      staff.username), staff)
 
 
-@console.route("/console/tickets/{number}/hide", methods=["POST"])
+@console.route("/console/tickets/{number}/hide", methods=["POST"], **SIGNED_IN)
 @json_errors
 @takes(HideContent)
 def hide(number: str) -> dict:
     """Hide a citizen's text ("description", "event:<index>") or a photo ("photo:<name>") from the
     public, with a reason: dispatchers and supervisors. Staff still see the original."""
     staff = _staff().require(*MODERATORS)
-    return _view(actions.hide(number, _command(), staff.department, bootstrap.deps()))
+    return _view(actions.hide(number, _command(), staff.department, bootstrap.deps(), by=staff.username), staff)

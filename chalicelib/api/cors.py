@@ -9,7 +9,7 @@ from chalice import Chalice, Response
 
 from .. import config
 
-ALLOWED_HEADERS = "Content-Type, Authorization, X-Staff-Department, X-Staff-Role"
+ALLOWED_HEADERS = "Content-Type, Authorization"
 MAX_AGE_SECONDS = "600"
 EXPOSED_HEADERS = "Retry-After"  # a page's script may read when to try again after a 429
 

@@ -19,14 +19,8 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidTransition: 409,
     errors.ConcurrentUpdate: 409,
     errors.NoRoute: 409,
+    errors.Unauthenticated: 401,
 }
-
-
-class Unauthenticated(errors.DomainError):
-    """No staff identity on the request."""
-
-
-STATUS[Unauthenticated] = 401
 
 
 class TooLarge(errors.DomainError):

@@ -59,7 +59,8 @@ def openapi(app: Chalice, server_url: str) -> dict[str, Any]:
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {
-            "staffDepartment": {"type": "apiKey", "in": "header", "name": "X-Staff-Department"}}},
+            "staffSignIn": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                            "description": "The ID token of the staff user pool (Cognito)"}}},
     }
 
 
@@ -88,5 +89,5 @@ def _operation(path: str, method: str, entry: Any, schemas: dict[str, Any]) -> d
         ok: {"description": "done", "content": {"application/json": {"schema": {"type": "object"}}}},
         **{code: refused for code in errors}}
     if path.startswith(_STAFF_PREFIX):
-        operation["security"] = [{"staffDepartment": []}]
+        operation["security"] = [{"staffSignIn": []}]
     return operation

@@ -1,41 +1,42 @@
-"""Who is acting: the single seam that staff sign-in (Cognito) replaces.
+"""Who is acting: the signed-in staff member named by the request's Cognito ID token.
 
-Until sign-in exists, the "dev-header" mode trusts the X-Staff-Department and X-Staff-Role
-headers. It is named so nobody mistakes it for security; the prod stage switches it off.
-"""
+Two gates, one verification: the API Gateway authorizer below refuses a request without a valid
+token before any route runs (and caches the answer per token), and each route verifies the same
+token again to learn who acts (chalicelib's test client and any route a misconfiguration left
+open stay safe). No header or parameter but a signed token names anyone, in any stage."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from chalice.app import AuthRequest, AuthResponse, Request
 
-from chalice.app import Request
+from .. import bootstrap
+from ..domain.errors import Unauthenticated
+from ..domain.staff import Staff
 
-from ..config import Settings
-from ..domain.errors import Forbidden
-from .errors import Unauthenticated
-
-DEPARTMENT_HEADER = "x-staff-department"
-ROLE_HEADER = "x-staff-role"
-ROLES = ("handler", "dispatcher", "supervisor")
-
-
-@dataclass(frozen=True)
-class Staff:
-    department: str
-    role: str = "handler"
-
-    def require(self, *roles: str) -> Staff:
-        if self.role not in roles:
-            raise Forbidden(f"this action needs the role {' or '.join(roles)}; you act as {self.role}")
-        return self
+BEARER = "bearer "
+# The authorizer's answer for a token is cached this long (the token's own expiry still applies:
+# a cached answer never outlives the token by more than this).
+AUTHORIZER_TTL_SECONDS = 60
 
 
-def current_staff(request: Request, config: Settings) -> Staff:
-    if config.staff_auth == "dev-header":
-        department = (request.headers.get(DEPARTMENT_HEADER) or "").strip()
-        role = (request.headers.get(ROLE_HEADER) or "handler").strip()
-        if not department:
-            raise Unauthenticated("staff identity missing: send the X-Staff-Department header")
-        if role not in ROLES:
-            raise Unauthenticated(f"unknown staff role '{role}': one of {', '.join(ROLES)}")
-        return Staff(department=department, role=role)
-    raise Unauthenticated(f"staff sign-in mode '{config.staff_auth}' is not available")
+def token_of(header: str | None) -> str:
+    value = (header or "").strip()
+    if not value:
+        raise Unauthenticated("sign in first: the request carries no sign-in token", field="token")
+    if value.lower().startswith(BEARER):
+        value = value[len(BEARER):].strip()
+    return value
+
+
+def current_staff(request: Request) -> Staff:
+    return bootstrap.deps().staff_tokens.verify(token_of(request.headers.get("authorization")))
+
+
+def authorize(auth: AuthRequest) -> AuthResponse:
+    """API Gateway's check before a console route runs. An invalid token raises "Unauthorized",
+    which API Gateway answers with 401 (the template words it as the API's other errors)."""
+    try:
+        staff = bootstrap.deps().staff_tokens.verify(token_of(auth.token))
+    except Unauthenticated:
+        raise Exception("Unauthorized") from None  # API Gateway's own signal for 401
+    return AuthResponse(routes=["*"], principal_id=staff.username,
+                        context={"role": staff.role.value, "department": staff.department})

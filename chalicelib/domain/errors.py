@@ -35,6 +35,10 @@ class NoRoute(DomainError):
     """No routing rule names a department for this ticket."""
 
 
+class Unauthenticated(DomainError):
+    """No valid sign-in on the request: no token, or one that is expired, forged or for another app."""
+
+
 class Forbidden(DomainError):
     """The actor may not do this (wrong role, wrong or expired secret)."""
 

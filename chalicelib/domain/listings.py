@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from .calendar import CHINA
-from .model import OPEN_STATUSES, Event, Status, Ticket
+from .model import INTERNAL_EVENTS, OPEN_STATUSES, Event, Status, Ticket
 from .moderation import public_description
 from .redact import redact
 
@@ -140,7 +140,7 @@ class Membership:
 def memberships(ticket: Ticket, last_event: Event | None = None) -> set[Membership]:
     """The listings a case is in now. Its week is the week of its latest event: a case stays on
     the boards of earlier weeks as it stood then."""
-    event = last_event or (ticket.events[-1] if ticket.events else None)
+    event = last_event or next((e for e in reversed(ticket.events) if e.kind not in INTERNAL_EVENTS), None)
     listings = {HALL, CATEGORY + ticket.category}
     if not ticket.confidential:  # a confidential case's place is never public, not even by a listing
         listings |= {DISTRICT + ticket.district, LOCATION + ticket.location}

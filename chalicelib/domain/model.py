@@ -1,7 +1,7 @@
 """The ticket: its states, the transitions allowed between them, and its timeline."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -68,7 +68,9 @@ class Rating(StrEnum):
 EVENT_KINDS = ("submitted", "screened", "invalidated", "merged", "supported", "dispatched", "accepted",
                "returned", "extension_requested", "extension_approved", "extension_refused", "escalated",
                "replied", "survey_sent", "callback_due", "rated", "reopened", "closed", "added",
-               "photo_reviewed", "hidden")
+               "photo_reviewed", "hidden", "noted")
+# Timeline entries staff keep among themselves: never on a public page or answer.
+INTERNAL_EVENTS = frozenset({"noted"})
 
 # Timeline entries whose note is a citizen's own words (an addition, a rating comment), which a
 # moderator may hide: the description is "description", a photo "photo:<name>", these "event:<index>".
@@ -110,6 +112,7 @@ class Event:
     actor: str
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    by: str = ""  # the signed-in staff account that acted (internal: never on a public page)
 
 
 class PhotoState(StrEnum):
@@ -230,6 +233,10 @@ class Ticket:
                 self._record("photo_reviewed", at, actor, "", {"photo": name, "public": public})
                 return True
         raise NotFound(f"ticket {self.number} has no citizen photo '{name}'", field="photo")
+
+    def add_note(self, text: str, department: str, at: datetime) -> None:
+        """An internal note by staff (never public), in any state."""
+        self._record("noted", at, department, text)
 
     # --- moderation --------------------------------------------------------------------
     def hide(self, target: str, reason: str, actor: str, at: datetime) -> bool:
@@ -424,6 +431,11 @@ class Ticket:
         self._clear_task()
         return token
 
+    def sign(self, since: int, by: str) -> None:
+        """Name the staff account behind the events recorded from index `since` on."""
+        if by:
+            self.events[since:] = [replace(e, by=by) for e in self.events[since:]]
+
     # --- helpers -----------------------------------------------------------------
     @property
     def is_open(self) -> bool:
@@ -445,13 +457,20 @@ class Ticket:
         return self.status is Status.REPLIED and self.task_stage == "callback"
 
     def _require(self, action: str, department: str | None = None) -> None:
-        # Another department learns nothing about the case's state: 403 before 409.
-        if department is not None and department != self.department:
+        # Another department learns nothing about the case's state: 403 before 409. A department
+        # the case has just left (a return won the race with its sign-off) hears that it moved on.
+        if department is not None and department != self.department and not self._was_with(department):
             raise NotYourTicket(f"ticket {self.number} is not assigned to department '{department}'")
+        if department is not None and department != self.department:
+            raise InvalidTransition(f"ticket {self.number} is no longer with department '{department}': "
+                                    "it has moved on; reload it")
         if self.status not in ALLOWED_FROM[action]:
             raise InvalidTransition(
                 f"cannot {action} ticket {self.number}: it is {self.status.value}"
             )
+
+    def _was_with(self, department: str) -> bool:
+        return any(e.kind == "dispatched" and e.data.get("department") == department for e in self.events)
 
     def _clear_task(self) -> None:
         self.task_token = self.task_stage = None

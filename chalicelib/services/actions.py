@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ..domain.errors import Forbidden, InvalidInput, NotFound, Unhideable
+from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, NotYourTicket, Unhideable
 from ..domain.ids import secret_matches
-from ..domain.model import Ticket
+from ..domain.model import Status, Ticket
 from ..i18n import DEFAULT, Messages
 from ..observability import logger
 from . import notify, photos
@@ -15,6 +15,7 @@ from .cases import change_by_number
 from .commands import (
     AcceptTicket,
     AddInformation,
+    AddNote,
     AskExtension,
     DecideExtension,
     DispatchTicket,
@@ -29,10 +30,18 @@ from .steps import assign, tell_department
 from .tickets import next_step
 
 
-def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Ticket], None]) -> Ticket:
-    """Apply `action`; the decision is the waiting step's token it takes over, answered after the write."""
+def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Ticket], None],
+         by: str = "", seen: Status | None = None) -> Ticket:
+    """Apply `action`, its events signed by the staff account `by`, to the case as it was `seen`
+    (its status then; None: as it is); the decision is the waiting step's token it takes over,
+    answered after the write."""
     def decide(ticket: Ticket) -> str | None:
+        if seen is not None and ticket.status is not seen:
+            raise InvalidTransition(f"ticket {number} changed since it was loaded (now {ticket.status.value}): "
+                                    "reload it")
+        start = len(ticket.events)
         action(ticket)
+        ticket.sign(start, by)
         return ticket.take_token(*stages)
 
     changed = change_by_number(deps.tickets, number, decide)
@@ -42,11 +51,23 @@ def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Tic
     return changed.ticket
 
 
-def accept(number: str, department: str, cmd: AcceptTicket, deps: Deps) -> Ticket:
-    return _act(number, ("accept",), deps, lambda t: t.accept(department, deps.clock.now(), cmd.note))
+def accept(number: str, department: str, cmd: AcceptTicket, deps: Deps, by: str = "") -> Ticket:
+    return _act(number, ("accept",), deps, lambda t: t.accept(department, deps.clock.now(), cmd.note), by,
+                cmd.seen_status)
 
 
-def give_back(number: str, department: str, cmd: ReturnTicket, deps: Deps) -> Ticket:
+def note(number: str, department: str, cmd: AddNote, deps: Deps, by: str = "",
+         may_act: Callable[[Ticket], bool] = lambda _: True) -> Ticket:
+    """An internal note on the case (never public); two notes at once both land."""
+    def action(ticket: Ticket) -> None:
+        if not may_act(ticket):
+            raise NotYourTicket(f"ticket {number} is not assigned to department '{department}'")
+        ticket.add_note(cmd.text, department, deps.clock.now())
+
+    return _act(number, (), deps, action, by)
+
+
+def give_back(number: str, department: str, cmd: ReturnTicket, deps: Deps, by: str = "") -> Ticket:
     """Return (退单) within the window; back to the dispatchers, counted against the department
     (the `returned` event's tally)."""
     catalog, clock = deps.catalog(), deps.clock
@@ -56,23 +77,23 @@ def give_back(number: str, department: str, cmd: ReturnTicket, deps: Deps) -> Ti
         window_end = clock.due(ticket.dispatched_at or now, catalog.policy.return_window_days)
         ticket.give_back(department, cmd.reason, window_end, now)
 
-    ticket = _act(number, ("accept", "reply"), deps, action)
+    ticket = _act(number, ("accept", "reply"), deps, action, by, cmd.seen_status)
     notify.sms(deps, catalog.policy.dispatcher_phone, "returned", number=number,
                department=catalog.department(department).name, reason=cmd.reason)
     return ticket
 
 
-def ask_extension(number: str, department: str, cmd: AskExtension, deps: Deps) -> Ticket:
+def ask_extension(number: str, department: str, cmd: AskExtension, deps: Deps, by: str = "") -> Ticket:
     policy = deps.catalog().policy
     days = cmd.days or policy.extension_days
     ticket = _act(number, (), deps, lambda t: t.ask_extension(
-        department, cmd.reason, days, policy.max_extensions, deps.clock.now()))
+        department, cmd.reason, days, policy.max_extensions, deps.clock.now()), by, cmd.seen_status)
     notify.sms(deps, policy.supervisor_phone, "extension_request", number=number, days=days,
                department=deps.catalog().department(department).name, reason=cmd.reason)
     return ticket
 
 
-def decide_extension(number: str, supervisor: str, cmd: DecideExtension, deps: Deps) -> Ticket:
+def decide_extension(number: str, supervisor: str, cmd: DecideExtension, deps: Deps, by: str = "") -> Ticket:
     clock = deps.clock
 
     def action(ticket: Ticket) -> None:
@@ -83,13 +104,13 @@ def decide_extension(number: str, supervisor: str, cmd: DecideExtension, deps: D
         ticket.decide_extension(cmd.approve, new_due, supervisor, cmd.note, clock.now())
 
     # An approval resumes the reply wait, so it waits again until the new deadline.
-    return _act(number, ("reply",) if cmd.approve else (), deps, action)
+    return _act(number, ("reply",) if cmd.approve else (), deps, action, by, cmd.seen_status)
 
 
-def reply(number: str, department: str, cmd: ReplyTicket, deps: Deps) -> Ticket:
+def reply(number: str, department: str, cmd: ReplyTicket, deps: Deps, by: str = "") -> Ticket:
     names = photos.take(deps, cmd.photos)
     return _act(number, ("reply",), deps,
-                lambda t: t.answer(department, cmd.text, cmd.outcome, deps.clock.now(), names))
+                lambda t: t.answer(department, cmd.text, cmd.outcome, deps.clock.now(), names), by, cmd.seen_status)
 
 
 def add_information(number: str, cmd: AddInformation, deps: Deps) -> Ticket:
@@ -116,16 +137,16 @@ def add_information(number: str, cmd: AddInformation, deps: Deps) -> Ticket:
 
 
 def review_photo(number: str, name: str, cmd: ReviewPhoto, actor: str, deps: Deps,
-                 department: str | None = None) -> Ticket:
+                 department: str | None = None, by: str = "") -> Ticket:
     """A dispatcher (department None), or the handling department, publishes a citizen's photo or
     keeps it private."""
     def action(ticket: Ticket) -> None:
         ticket.review_photo(name, cmd.public, actor, deps.clock.now(), department)
 
-    return _act(number, (), deps, action)
+    return _act(number, (), deps, action, by)
 
 
-def hide(number: str, cmd: HideContent, actor: str, deps: Deps, locale: str = DEFAULT) -> Ticket:
+def hide(number: str, cmd: HideContent, actor: str, deps: Deps, locale: str = DEFAULT, by: str = "") -> Ticket:
     """A moderator hides a citizen's text or a photo from the public, with a reason. The stored
     change does the rest once: the pages are rewritten and a hidden photo is withdrawn."""
     now = deps.clock.now()
@@ -134,20 +155,21 @@ def hide(number: str, cmd: HideContent, actor: str, deps: Deps, locale: str = DE
         ticket.hide(cmd.target, cmd.reason, actor, now)
 
     try:
-        return _act(number, (), deps, action)
+        return _act(number, (), deps, action, by)
     except Unhideable as exc:
         raise InvalidInput(Messages(locale)(f"moderation.error.{exc.code}"), field=exc.field) from None
 
 
-def dispatch_by_hand(number: str, dispatcher: str, cmd: DispatchTicket, deps: Deps) -> Ticket:
+def dispatch_by_hand(number: str, dispatcher: str, cmd: DispatchTicket, deps: Deps, by: str = "") -> Ticket:
     """Triage: a dispatcher names the department (no rule matched, 'other', or a return)."""
     deps.catalog().department(cmd.department)
-    ticket = _act(number, ("triage",), deps, lambda t: assign(t, cmd.department, deps, actor=dispatcher))
+    ticket = _act(number, ("triage",), deps, lambda t: assign(t, cmd.department, deps, actor=dispatcher), by,
+                  cmd.seen_status)
     tell_department(ticket, deps)
     return ticket
 
 
-def rate(number: str, cmd: RateTicket, deps: Deps, staff: str | None = None) -> Ticket:
+def rate(number: str, cmd: RateTicket, deps: Deps, staff: str | None = None, by: str = "") -> Ticket:
     """The citizen's verdict (tracking or survey link), or staff recording a phone callback."""
     policy, now = deps.catalog().policy, deps.clock.now()
 
@@ -160,7 +182,7 @@ def rate(number: str, cmd: RateTicket, deps: Deps, staff: str | None = None) -> 
             raise Forbidden(f"the link does not allow rating ticket {number}, or it has expired")
 
     try:
-        return _act(number, ("survey", "callback"), deps, action)
+        return _act(number, ("survey", "callback"), deps, action, by)
     except NotFound:
         if staff is not None:
             raise

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pydantic_core import ErrorDetails
 
 from ..domain.errors import InvalidInput
-from ..domain.model import Channel, Kind, Outcome, Rating
+from ..domain.model import Channel, Kind, Outcome, Rating, Status
 from ..i18n import DEFAULT as DEFAULT_LOCALE
 from ..i18n import LOCALES
 
@@ -107,7 +107,15 @@ class ReviewPhoto(Command):
     public: bool
 
 
-class AcceptTicket(Command):
+class StaffAction(Command):
+    """An action taken on the case as the member of staff saw it: `seen_status` is the status their
+    page showed. If the case has moved on since (a colleague acted first), the action is refused
+    with 409 rather than applied to a case they have not seen."""
+
+    seen_status: Status | None = None
+
+
+class AcceptTicket(StaffAction):
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)] = ""
 
 
@@ -115,22 +123,26 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)]
 
 
-class ReturnTicket(Command):
+class AddNote(Command):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPLY)]
+
+
+class ReturnTicket(StaffAction):
     reason: Reason
 
 
-class AskExtension(Command):
+class AskExtension(StaffAction):
     reason: Reason
     days: Annotated[int, Field(ge=1, le=30)] | None = None
 
 
-class DecideExtension(Command):
+class DecideExtension(StaffAction):
     approve: bool
     days: Annotated[int, Field(ge=1, le=30)] | None = None
     note: Note = ""
 
 
-class DispatchTicket(Command):
+class DispatchTicket(StaffAction):
     department: Code
 
 
@@ -140,7 +152,7 @@ class RateTicket(Command):
     secret: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
 
-class ReplyTicket(Command):
+class ReplyTicket(StaffAction):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPLY)]
     outcome: Outcome = Outcome.RESOLVED
     photos: Photos = ()

@@ -9,6 +9,7 @@ from ..config import Settings
 from ..domain.calendar import Clock
 from ..domain.catalog import Catalog
 from .ports import (
+    AccessLog,
     Catalogue,
     Counters,
     Limits,
@@ -18,6 +19,8 @@ from .ports import (
     Photos,
     SiteStore,
     Sms,
+    StaffDirectory,
+    StaffTokens,
     StreamRecords,
     Tickets,
     Workflow,
@@ -42,6 +45,9 @@ class Deps:
     limits: Limits
     listings: Listings
     pages: PageSchedule
+    staff_tokens: StaffTokens
+    staff: StaffDirectory
+    access_log: AccessLog
     # Time source and compression; the calendar comes from the catalog's policy (see `clock`).
     base_clock: Clock = field(default_factory=Clock)
     monotonic: Callable[[], float] = time.monotonic

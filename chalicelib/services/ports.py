@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from ..domain.catalog import Catalog
 from ..domain.listings import Entry, Membership
 from ..domain.model import Status, Ticket
+from ..domain.staff import Staff
 from ..domain.tallies import Tally
 from ..domain.throttle import Decision, Rule
 
@@ -214,3 +215,55 @@ class StreamRecords(Protocol):
     def records(self, failure: dict[str, Any]) -> list[tuple[dict[str, Any] | None, dict[str, Any] | None]]:
         """The (old, new) images of the stream records a failure message names (read again from
         the stream, which keeps them 24 hours)."""
+
+
+@dataclass(frozen=True)
+class Access:
+    """Someone saw a citizen's contact: who, when, which case, how (viewed, exported)."""
+
+    at: datetime
+    username: str
+    role: str
+    number: str
+    how: str
+
+
+class AccessLog(Protocol):
+    """Every view and export of a citizen's contact, for supervisors to see."""
+
+    def record(self, accesses: list[Access]) -> None: ...
+
+    def recent(self, limit: int = 100, before: str | None = None) -> tuple[list[Access], str | None]:
+        """The newest first, and the cursor of the next page (None at the end)."""
+
+
+class StaffTokens(Protocol):
+    def verify(self, token: str) -> Staff:
+        """The signed-in staff member a sign-in token names; InvalidToken if it is not valid."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A staff account as admins see it (never a password)."""
+
+    username: str
+    role: str
+    department: str
+    name: str
+    enabled: bool
+
+
+class StaffDirectory(Protocol):
+    """The staff accounts (the user pool): admins create, assign and disable them."""
+
+    def accounts(self) -> list[Account]: ...
+
+    def create(self, account: Account, password: str, temporary: bool = True) -> None:
+        """A new account; with a temporary password the person chooses their own at first sign-in.
+        InvalidInput if the user name is taken."""
+
+    def assign(self, username: str, role: str, department: str) -> None:
+        """Give the account its (one) role and its department."""
+
+    def enable(self, username: str, enabled: bool) -> None:
+        """Disable (and sign out everywhere) or enable again."""

@@ -14,7 +14,18 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog, name_in
 from ..domain.deadlines import Countdown, countdown, working_days_around
-from ..domain.model import CITIZEN_TEXT_EVENTS, Event, Kind, Outcome, PhotoState, Rating, Status, Ticket
+from ..domain.model import (
+    CITIZEN_TEXT_EVENTS,
+    EVENT_KINDS,
+    INTERNAL_EVENTS,
+    Event,
+    Kind,
+    Outcome,
+    PhotoState,
+    Rating,
+    Status,
+    Ticket,
+)
 from ..domain.moderation import (
     HIDE_REASONS,
     event_target,
@@ -356,7 +367,9 @@ def publish_site(deps: Deps) -> list[str]:
                     "departments": dict(departments), "messages": t.section("console.js."),
                     "ratings": [(r.value, t(f"rating.{r.value}")) for r in Rating],
                     "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome],
-                    "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS]},
+                    "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS],
+                    "events": {kind: t(f"event.{kind}") for kind in EVENT_KINDS},
+                    "auth": {"endpoint": deps.settings.staff_sign_in_url, "client_id": deps.settings.staff_client_id}},
         ), cache_seconds=60)
         keys += [t.prefix + "index.html", t.prefix + "console/index.html"]
     return keys
@@ -425,7 +438,8 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
         "countdown": None if figure is None else {
             "stage": figure.stage, "due": figure.due.isoformat(), "overdue": figure.overdue,
             "working_days_left": figure.left, "working_days_late": figure.late},
-        "events": [{"index": i, "kind": e.kind, "at": e.at.isoformat(), "actor": e.actor, "note": note(i, e)}
-                   for i, e in ticket.distinct_events()],
+        "events": [{"index": i, "kind": e.kind, "at": e.at.isoformat(), "actor": e.actor, "note": note(i, e),
+                    **({"by": e.by} if staff else {})} for i, e in ticket.distinct_events()
+                   if staff or e.kind not in INTERNAL_EVENTS],
         "page": page_url(deps, ticket.number, locale),
     }

@@ -20,6 +20,7 @@ class Resources:
     stream_arns: dict[str, str] = field(default_factory=dict)
     # The site's origin, where the template names it (the upload bucket's CORS rule).
     site_origin: str = "http://127.0.0.1:8080"
+    endpoint: str = ""  # the emulator's address
 
     @property
     def table(self) -> str:
@@ -57,6 +58,10 @@ class Resources:
     def table_stream_arn(self) -> str:
         return self.stream_arns["Table"]
 
+    @property
+    def staff_pool_id(self) -> str:
+        return self.refs["StaffPool"]
+
     def environment(self) -> dict[str, str]:
         """The Lambda environment the template's Globals would give (chalicelib/config.py names)."""
         return {
@@ -67,6 +72,10 @@ class Resources:
             "MASHANG_DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
             "MASHANG_STREAM_FAILURE_QUEUE_URL": self.stream_failure_queue_url,
             config.PAGE_QUEUE_URL: self.page_queue_url,
+            config.STAFF_POOL_ID: self.staff_pool_id,
+            config.STAFF_CLIENT_ID: self.refs["StaffPoolClient"],
+            # The emulator publishes each pool's keys under its own address (AWS: the issuer's).
+            config.STAFF_JWKS_URL: f"{self.endpoint}/{self.staff_pool_id}/.well-known/jwks.json",
             "MASHANG_SMS_TOPIC_ARN": self.sms_topic_arn,
             "MASHANG_STATE_MACHINE_ARN": self.state_machine_arn,
         }
@@ -92,7 +101,7 @@ class _Resolver:
 def provision(session: Any, prefix: str = "mashang", site_origin: str = "http://127.0.0.1:8080") -> Resources:
     """Create table, buckets, queues, topics and state machines on the session's endpoint."""
     template = load_template()
-    made = Resources(site_origin=site_origin)
+    made = Resources(site_origin=site_origin, endpoint=session.client("sqs").meta.endpoint_url.rstrip("/"))
     resolve = _Resolver(made)
     resources = template["Resources"]
     # Dead-letter queues before the queues that name them; state machines last.
@@ -159,11 +168,37 @@ def _topic(session: Any, physical: str, name: str, props: dict[str, Any], made: 
     made.refs[name] = made.arns[name] = arn
 
 
+def _user_pool(session: Any, physical: str, name: str, props: dict[str, Any], made: Resources, resolve: Any) -> None:
+    keep = ("AdminCreateUserConfig", "UsernameConfiguration", "Policies", "Schema", "AccountRecoverySetting")
+    given = {k: props[k] for k in keep if k in props}
+    pool = session.client("cognito-idp").create_user_pool(PoolName=physical, **given)
+    made.refs[name], made.arns[name] = pool["UserPool"]["Id"], pool["UserPool"]["Arn"]
+
+
+def _pool_client(session: Any, physical: str, name: str, props: dict[str, Any], made: Resources, resolve: Any) -> None:
+    keep = ("GenerateSecret", "ExplicitAuthFlows", "PreventUserExistenceErrors", "EnableTokenRevocation",
+            "AccessTokenValidity", "IdTokenValidity", "RefreshTokenValidity", "TokenValidityUnits",
+            "ReadAttributes", "WriteAttributes")
+    client = session.client("cognito-idp").create_user_pool_client(
+        UserPoolId=resolve(props["UserPoolId"]), ClientName=props.get("ClientName", physical),
+        **{k: props[k] for k in keep if k in props})
+    made.refs[name] = client["UserPoolClient"]["ClientId"]
+
+
+def _pool_group(session: Any, physical: str, name: str, props: dict[str, Any], made: Resources, resolve: Any) -> None:
+    session.client("cognito-idp").create_group(UserPoolId=resolve(props["UserPoolId"]), GroupName=props["GroupName"],
+                                               Description=props.get("Description", ""))
+    made.refs[name] = props["GroupName"]
+
+
 _CREATORS = {
     "AWS::DynamoDB::Table": _table,
     "AWS::S3::Bucket": _bucket,
     "AWS::SQS::Queue": _queue,
     "AWS::SNS::Topic": _topic,
+    "AWS::Cognito::UserPool": _user_pool,
+    "AWS::Cognito::UserPoolClient": _pool_client,
+    "AWS::Cognito::UserPoolGroup": _pool_group,
 }
 
 
@@ -171,8 +206,8 @@ def existing(session: Any, prefix: str = "mashang", site_origin: str = "http://1
     """The resources `provision` made on the session's endpoint, found again by their names (a
     second process working on the running twin, such as `make rebuild`)."""
     template = load_template()
-    made = Resources(site_origin=site_origin)
-    sqs, ddb = session.client("sqs"), session.client("dynamodb")
+    made = Resources(site_origin=site_origin, endpoint=session.client("sqs").meta.endpoint_url.rstrip("/"))
+    sqs, ddb, idp = session.client("sqs"), session.client("dynamodb"), session.client("cognito-idp")
     for name, resource in template["Resources"].items():
         physical, kind = f"{prefix}-{name.lower()}", resource.get("Type")
         if kind == "AWS::DynamoDB::Table":
@@ -189,6 +224,13 @@ def existing(session: Any, prefix: str = "mashang", site_origin: str = "http://1
             made.refs[name], made.arns[name] = url, arn
         elif kind == "AWS::SNS::Topic":
             made.refs[name] = made.arns[name] = session.client("sns").create_topic(Name=physical)["TopicArn"]
+        elif kind == "AWS::Cognito::UserPool":
+            pool = next(p for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == physical)
+            made.refs[name] = pool["Id"]
+        elif kind == "AWS::Cognito::UserPoolClient":
+            pool_id = made.refs[resource["Properties"]["UserPoolId"]["Ref"]]
+            clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=10)["UserPoolClients"]
+            made.refs[name] = clients[0]["ClientId"]
     machines = session.client("stepfunctions").list_state_machines()["stateMachines"]
     for name in state_machine_files(template):
         arn = next(m["stateMachineArn"] for m in machines if m["name"] == f"{prefix}-{name.lower()}")

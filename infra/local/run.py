@@ -14,7 +14,7 @@ import time
 import urllib.request
 from typing import Any
 
-from chalicelib.config import PAGE_INTERVAL_SECONDS
+from chalicelib.config import PAGE_INTERVAL_SECONDS, STAFF_AUTH_ENDPOINT
 from infra.local.twin import (
     API_PORT,
     CONNECT_HOST,
@@ -43,13 +43,16 @@ def _gateway_error(handler: Any, error: Any) -> None:
     contract with the API's security headers, a path with no route being a 404."""
     import json
 
+    from chalicelib.api.cors import cors_headers
     from chalicelib.api.errors import SECURITY_HEADERS
 
     code, body = error.CODE, error.body or b""
     if code == 403 and b"Missing Authentication Token" in body:
         code, body = 404, json.dumps({"error": "NotFound", "message": "no such path"}).encode()
-    handler._send_http_response(code, {**error.headers, **SECURITY_HEADERS}, body)
-
+    extra: dict[str, str] = {}
+    if code == 401:  # the template's ApiUnauthorized: readable by the console on the site's origin
+        extra = cors_headers(type("Request", (), {"headers": {"origin": handler.headers.get("Origin")}})())
+    handler._send_http_response(code, {**error.headers, **SECURITY_HEADERS, **extra}, body)
 
 
 def main() -> int:
@@ -64,7 +67,7 @@ def main() -> int:
     urls = public_urls()
     site_url, api_url = urls.site, urls.api
     os.environ.update({"MASHANG_SITE_URL": site_url, "MASHANG_API_URL": api_url,
-                       "MASHANG_UPLOAD_ENDPOINT": urls.uploads})
+                       "MASHANG_UPLOAD_ENDPOINT": urls.uploads, STAFF_AUTH_ENDPOINT: urls.uploads})
     from infra.local.journal import Journal
 
     STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -92,12 +95,15 @@ def main() -> int:
     from chalicelib import bootstrap
     from chalicelib.tasks import handlers
     from infra.definitions import site_headers
+    from infra.local.accounts import DEMO_PASSWORD, create_demo_accounts
+    from infra.local.gateway import answer_unauthorized_as_the_gateway
     from infra.local.outbox import outbox, remote_sms_messages
     from infra.local.pumps import QueuePump, StreamPump, run_forever
     from infra.local.seed import seed
     from infra.local.site_server import make_server
 
     bootstrap.reset()
+    accounts = create_demo_accounts(bootstrap.deps())
     summary = seed(bootstrap.deps(), QR_DIR)
 
     stop = threading.Event()
@@ -114,6 +120,7 @@ def main() -> int:
     # error contract, as the gateway refuses it.
     ChaliceRequestHandler.__getattr__ = _every_method
     ChaliceRequestHandler._send_error_response = _gateway_error
+    answer_unauthorized_as_the_gateway()
     outbox_page = outbox(lambda: remote_sms_messages(endpoint))
     site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page,
                        headers=site_headers(api_url, urls.uploads))
@@ -148,6 +155,9 @@ def main() -> int:
           f"{site_url}/disclosure/index.html (weekly disclosure); shared pages follow a change within "
           f"{os.environ.get(PAGE_INTERVAL_SECONDS, '10')} s and the time to build them", flush=True)
     print(f"Console: {site_url}/console/", flush=True)
+    print(f"Staff sign-in (password {DEMO_PASSWORD} for each): "
+          + ", ".join(f"{a.username} ({a.role}{'' if a.department == 'center' else ' · ' + a.department})"
+                      for a in accounts), flush=True)
     print(f"SMS outbox: {site_url}/outbox/", flush=True)
     print(f"Posters: {site_url}/posters/ (PNG, SVG, A4 PDF; also in {QR_DIR})  e.g. intake page {site_url}/q/qh01.html",
           flush=True)

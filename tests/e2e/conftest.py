@@ -1,6 +1,8 @@
 """The whole local system as `make run` starts it, and a real headless Chromium."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import re
 import signal
@@ -29,6 +31,35 @@ class Running:
     site: str
     console: str
     qr_dir: Path
+    moto: str = ""  # the emulator (its user pool signs staff in)
+
+    def staff(self, department: str = "center", role: str = "handler") -> dict[str, str]:
+        return staff_headers(self.moto, department, role)
+
+
+STAFF_PASSWORD = "Test-password-2026"
+
+
+@functools.lru_cache(maxsize=64)
+def staff_headers(moto: str, department: str = "center", role: str = "handler") -> dict[str, str]:
+    """A member of staff of the running twin, signed in through its user pool as the console signs
+    in: the account `test-<role>-<department>` is made the first time (as an admin would)."""
+    import boto3
+
+    from chalicelib.adapters.cognito import CognitoDirectory
+    from chalicelib.domain.errors import InvalidInput
+    from chalicelib.services.ports import Account
+    from infra.local.accounts import sign_in
+
+    idp = boto3.client("cognito-idp", endpoint_url=moto, region_name="us-east-1", aws_access_key_id="local",
+                       aws_secret_access_key="local")
+    pool = next(p["Id"] for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == "mashang-staffpool")
+    client = idp.list_user_pool_clients(UserPoolId=pool, MaxResults=10)["UserPoolClients"][0]["ClientId"]
+    username = f"test-{role}-{department}"  # never one of the demo accounts (their password differs)
+    with contextlib.suppress(InvalidInput):  # made by an earlier test
+        CognitoDirectory(idp, pool).create(Account(username, role, department, username, True), STAFF_PASSWORD,
+                                           temporary=False)
+    return {"Authorization": f"Bearer {sign_in(idp, client, username, STAFF_PASSWORD)}"}
 
 
 def start_runner(extra_env: dict[str, str]) -> tuple[subprocess.Popen[str], dict[str, str]]:
@@ -73,11 +104,12 @@ def stop_runner(process: subprocess.Popen[str]) -> None:
 @pytest.fixture(scope="session")
 def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     qr_dir = tmp_path_factory.mktemp("qr")
+    moto_port = free_port()
     process, urls = start_runner({
         "MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
-        "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(qr_dir),
+        "MASHANG_MOTO_PORT": str(moto_port), "MASHANG_QR_DIR": str(qr_dir),
         "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state"))})
-    yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], qr_dir)
+    yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], qr_dir, f"http://127.0.0.1:{moto_port}")
     stop_runner(process)
 
 

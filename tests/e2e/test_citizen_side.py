@@ -18,7 +18,6 @@ from tests.integration.test_posters import decode, rasterise_pdf, rasterise_svg
 
 pytestmark = pytest.mark.e2e
 AXE = ROOT / "infra" / "node_modules" / "axe-core" / "axe.min.js"
-DISPATCHER = {"X-Staff-Department": "center", "X-Staff-Role": "dispatcher"}
 
 
 def fetch(url: str) -> bytes:
@@ -29,7 +28,7 @@ def fetch(url: str) -> bytes:
 def staff(method: str, url: str, body: dict | None = None, headers: dict | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or DISPATCHER)})
+                                     headers={"Content-Type": "application/json", **(headers or {})})
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.loads(answer.read())
 
@@ -120,13 +119,14 @@ def test_a_photo_with_gps_and_a_double_tap_file_one_case_and_publish_a_clean_pho
     screenshot(phone, "receipt-390")
 
     view = staff("GET", f"{local_system.api}/console/inbox?status=dispatched",
-                 headers={"X-Staff-Department": api("GET", f"{local_system.api}/tickets/{number}")["department"]})
+                 headers=local_system.staff(api("GET", f"{local_system.api}/tickets/{number}")["department"]))
     photo = next(t for t in view["tickets"] if t["number"] == number)["staff_photos"][0]
     assert photo["state"] == "pending"
     assert b"PhoneMaker" not in fetch(photo["url"])  # staff see it at once, already clean
     page_url = f"{local_system.site}/t/{number}.html"
     assert photo["name"] not in fetch(page_url).decode()  # not public before approval
-    staff("POST", f"{local_system.api}/console/tickets/{number}/photos/{photo['name']}", {"public": True})
+    staff("POST", f"{local_system.api}/console/tickets/{number}/photos/{photo['name']}", {"public": True},
+          local_system.staff("center", "dispatcher"))
     wait_for_text(phone, page_url, photo["name"].rsplit(".", 1)[0])
     public = fetch(f"{local_system.site}/p/{number}/{photo['name']}")
     image = Image.open(io.BytesIO(public))

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import start_runner, stop_runner
+from tests.e2e.conftest import staff_headers, start_runner, stop_runner
 from tests.support import free_port
 
 pytestmark = pytest.mark.e2e
@@ -73,7 +73,8 @@ def test_a_killed_local_system_comes_back_with_every_case_and_open_cases_still_m
             assert status == 200 and view["status"] == "dispatched"
             until(lambda n=number: page_status(f"{site}/t/{n}.html") == 200)
         # An open case can still be signed off, and its workflow moves on to the reply wait …
-        status, _ = call(f"{api}/console/tickets/{numbers[0]}/accept", {}, {"X-Staff-Department": department})
+        status, _ = call(f"{api}/console/tickets/{numbers[0]}/accept", {},
+                         staff_headers(f"http://127.0.0.1:{env['MASHANG_MOTO_PORT']}", department))
         assert status == 200
         until(lambda: call(f"{api}/tickets/{numbers[0]}")[1]["waiting_for"] == "reply")
         # … and one left alone still escalates when its sign-off deadline passes.

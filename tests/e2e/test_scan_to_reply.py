@@ -8,7 +8,8 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import screenshot
+from infra.local.accounts import DEMO_PASSWORD
+from tests.e2e.conftest import STAFF_PASSWORD, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -18,10 +19,8 @@ def decode_qr(path) -> str:
     return answer.stdout.strip()
 
 
-def api(method: str, url: str, body: dict | None = None, department: str | None = None) -> dict:
-    headers = {"Content-Type": "application/json"}
-    if department:
-        headers["X-Staff-Department"] = department
+def api(method: str, url: str, body: dict | None = None, staff: dict[str, str] | None = None) -> dict:
+    headers = {"Content-Type": "application/json", **(staff or {})}
     data = json.dumps(body).encode() if body is not None else None
     with urllib.request.urlopen(urllib.request.Request(url, data=data, method=method, headers=headers),
                                 timeout=10) as answer:
@@ -77,10 +76,11 @@ def test_scan_submit_accept_reply_on_a_phone(local_system, phone, desktop):
     screenshot(phone, "ticket-dispatched-390")
 
     department = api("GET", f"{local_system.api}/tickets/{number}")["department"]
-    api("POST", f"{local_system.api}/console/tickets/{number}/accept", {}, department)
+    api("POST", f"{local_system.api}/console/tickets/{number}/accept", {}, local_system.staff(department))
     wait_for_text(phone, page_url, "已签收")
     api("POST", f"{local_system.api}/console/tickets/{number}/reply",
-        {"text": "已安排维修人员更换灯泡，三盏路灯均已恢复照明。", "outcome": "resolved"}, department)
+        {"text": "已安排维修人员更换灯泡，三盏路灯均已恢复照明。", "outcome": "resolved"},
+        local_system.staff(department))
     replied_at = time.monotonic()
     wait_for_text(phone, page_url, "三盏路灯均已恢复照明")
     reply_shown_after = time.monotonic() - replied_at
@@ -125,11 +125,12 @@ def test_the_console_lists_and_accepts_a_dispatched_ticket(local_system, desktop
     while api("GET", f"{local_system.api}/tickets/{number}")["status"] != "dispatched":
         assert time.monotonic() < deadline, "never dispatched"
         time.sleep(0.25)
-    desktop.goto(local_system.console)
-    desktop.select_option("#department", "jj")  # the location override routes roads here to traffic police
+    local_system.staff("jj")  # the location override routes roads here to traffic police: its handler
+    sign_in(desktop, local_system, "test-handler-jj", STAFF_PASSWORD)
     card = desktop.locator(f".ticket[data-number='{number}']")
     card.wait_for(timeout=10000)
     screenshot(desktop, "console-desktop")
+    desktop.once("dialog", lambda dialog: dialog.accept())  # every action asks first
     card.get_by_role("button", name="签收").click()
     # (a locator, not a string predicate: the site's policy allows no eval, for tests neither)
     desktop.locator(f".ticket[data-number='{number}']").wait_for(state="detached", timeout=10000)
@@ -144,16 +145,48 @@ def test_a_dispatcher_dispatches_an_other_case_from_the_console(local_system, de
     while api("GET", f"{local_system.api}/tickets/{number}")["status"] != "screened":
         assert time.monotonic() < deadline, "never screened"
         time.sleep(0.25)
-    desktop.goto(local_system.console)
-    desktop.select_option("#department", "center")
-    desktop.select_option("#role", "dispatcher")
+    sign_in(desktop, local_system, "dispatcher", DEMO_PASSWORD)
     card = desktop.locator(f".ticket[data-number='{number}']")
     card.wait_for(timeout=10000)
     card.locator("select[name=department]").select_option("hy-cgj")
     screenshot(desktop, "console-triage-desktop")
+    desktop.once("dialog", lambda dialog: dialog.accept())
     card.get_by_role("button", name="派单").click()
     deadline = time.monotonic() + 15
     while (ticket := api("GET", f"{local_system.api}/tickets/{number}"))["status"] != "dispatched":
         assert time.monotonic() < deadline, "never dispatched"
         time.sleep(0.25)
     assert ticket["department"] == "hy-cgj"
+
+
+def sign_in(page, running, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Through the console's own sign-in form, as a member of staff does."""
+    page.goto(running.console)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.get_by_role("button", name="员工登录").click()
+    page.locator("#whoami").wait_for(timeout=10000)
+    assert username in page.inner_text("#whoami")
+
+
+def test_a_bad_password_an_expired_or_tampered_token_and_sign_out(local_system, desktop):
+    desktop.goto(local_system.console)
+    desktop.fill("input[name=username]", "dispatcher")
+    desktop.fill("input[name=password]", "wrong-password-1")
+    desktop.get_by_role("button", name="员工登录").click()
+    desktop.locator("#sign-in-error", has_text="用户名或密码不正确").wait_for(timeout=10000)
+    screenshot(desktop, "console-sign-in-error-desktop")
+    sign_in(desktop, local_system, "supervisor", DEMO_PASSWORD)
+    stored = desktop.evaluate("sessionStorage.getItem('mashang.staff')")
+    assert stored and DEMO_PASSWORD not in stored
+    # A token altered by one character (its signature no longer matches): refused, sign in again.
+    tampered = stored.replace('"id":"', '"id":"x', 1)
+    desktop.evaluate("t => { const s = JSON.parse(t); s.refresh = null; "
+                     "sessionStorage.setItem('mashang.staff', JSON.stringify(s)); }", tampered)
+    desktop.reload()
+    desktop.locator("#sign-in-error", has_text="请重新登录").wait_for(timeout=10000)
+    assert desktop.evaluate("sessionStorage.getItem('mashang.staff')") is None
+    sign_in(desktop, local_system, "supervisor", DEMO_PASSWORD)
+    desktop.get_by_role("button", name="退出登录").click()
+    assert desktop.locator("#sign-in").is_visible()
+    assert desktop.evaluate("sessionStorage.getItem('mashang.staff')") is None

@@ -122,7 +122,7 @@ def test_a_photo_goes_to_storage_is_cleaned_and_published_once_approved(client, 
     ticket = stack.deps.tickets.by_number(number)
     steps.screen(ticket.id, stack.deps)
     steps.dispatch(ticket.id, stack.deps)
-    staff = {"Content-Type": "application/json", "X-Staff-Department": "east-city", "X-Staff-Role": "handler"}
+    staff = {"Content-Type": "application/json", **stack.staff("east-city")}
     listed = client.http.get("/console/inbox?status=dispatched", headers=staff).json_body["tickets"][0]
     photo = listed["staff_photos"][0]
     assert photo["state"] == "pending" and listed["can_review_photos"]

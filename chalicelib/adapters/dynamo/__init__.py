@@ -15,12 +15,14 @@ Keys (infra/template.json defines the same table):
   pending pages   pk=PAGES                  sk=PENDING    pages, scheduled (the next coalesced build)
   idempotency     pk=IDEMPOTENCY#submit     sk={key}      (Powertools; expires by TTL)
   request limit   pk=LIMIT#{rule}#{client}  sk=LIMIT      tat_ms, expiration (TTL); client = hash, never the address
+  contact access  pk=AUDIT#contact          sk={at}#{number}#{user}  data (who saw a citizen's contact, and how)
 """
 from __future__ import annotations
 
 from .mapping import ticket_from_image, ticket_from_item, to_item
 from .models import TableModels, models_for
 from .repositories import (
+    AccessRepository,
     ConfigRepository,
     CounterRepository,
     LimitRepository,
@@ -30,6 +32,7 @@ from .repositories import (
 )
 
 __all__ = [
+    "AccessRepository",
     "ConfigRepository",
     "CounterRepository",
     "LimitRepository",

@@ -29,7 +29,7 @@ def to_item(ticket: Ticket, model: type[TicketItem]) -> TicketItem:
     values.update({name: (v.value if (v := getattr(ticket, name)) is not None else None) for name in _ENUMS})
     item = model(
         ticket_key(ticket.id), "TICKET", **values,
-        events=[EventMap(kind=e.kind, at=e.at, actor=e.actor, note=e.note,
+        events=[EventMap(kind=e.kind, at=e.at, actor=e.actor, note=e.note, by=e.by,
                          data=json.dumps(e.data, ensure_ascii=False)) for e in ticket.events],
         photos=json.dumps([{"name": p.name, "by": p.by, "at": p.at.isoformat(), "state": p.state.value}
                            for p in ticket.photos]) if ticket.photos else None,
@@ -62,8 +62,8 @@ def ticket_from_item(item: TicketItem) -> Ticket:
     values.update({name: (kind(v) if (v := getattr(item, name)) else None) for name, kind in _ENUMS.items()})
     return Ticket(
         **values,
-        events=[Event(kind=e.kind, at=_local(e.at) or e.at, actor=e.actor, note=e.note, data=json.loads(e.data))
-                for e in item.events],
+        events=[Event(kind=e.kind, at=_local(e.at) or e.at, actor=e.actor, note=e.note, data=json.loads(e.data),
+                      by=e.by or "") for e in item.events],
         photos=[Photo(p["name"], p["by"], datetime.fromisoformat(p["at"]), PhotoState(p["state"]))
                 for p in json.loads(item.photos or "[]")],
         hidden=json.loads(item.hidden or "{}"),

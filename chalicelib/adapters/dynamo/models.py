@@ -70,6 +70,7 @@ class EventMap(MapAttribute):  # type: ignore[type-arg]
     actor = UnicodeAttribute()
     note = UnicodeAttribute(default="")
     data = UnicodeAttribute(default="{}")  # JSON text: small, schema-free detail
+    by = UnicodeAttribute(default="")  # the staff account that acted
 
 
 class TicketItem(_Item):

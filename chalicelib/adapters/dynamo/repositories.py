@@ -15,6 +15,7 @@ from ...domain.listings import Entry, Membership
 from ...domain.model import Status, Ticket
 from ...domain.tallies import Tally, partition_of
 from ...domain.throttle import Decision, Rule, decide
+from ...services.ports import Access
 from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
 
@@ -328,3 +329,33 @@ class PendingPages:
                 raise
             return pages
         raise ConcurrentUpdate("the pending pages kept changing while being taken")
+
+
+class AccessRepository:
+    """Who saw a citizen's contact: one small item per access in one partition, newest last. The
+    volume is staff clicks (a few thousand a day), well within one partition's capacity."""
+
+    PARTITION = "AUDIT#contact"
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    def record(self, accesses: list[Access]) -> None:
+        model = self._models.listing
+        with model.batch_write() as batch:
+            for access in accesses:
+                data = {"at": access.at.isoformat(), "username": access.username, "role": access.role,
+                        "number": access.number, "how": access.how}
+                batch.save(model(self.PARTITION, f"{data['at']}#{access.number}#{access.username}",
+                                 data=json.dumps(data, ensure_ascii=False)))
+
+    def recent(self, limit: int = 100, before: str | None = None) -> tuple[list[Access], str | None]:
+        model = self._models.listing
+        condition = model.sk < before if before else None
+        items = list(model.query(self.PARTITION, condition, scan_index_forward=False, limit=limit + 1))
+        found = [_access(json.loads(item.data)) for item in items[:limit]]
+        return found, (items[limit - 1].sk if len(items) > limit else None)
+
+
+def _access(data: dict[str, str]) -> Access:
+    return Access(datetime.fromisoformat(data["at"]), data["username"], data["role"], data["number"], data["how"])

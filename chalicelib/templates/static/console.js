@@ -1,23 +1,93 @@
-/* The department console (staff identity by header until sign-in replaces it); every word from the catalogue. */
+/* The staff console: sign-in against the staff user pool (its own API, no hosted page), then each
+   role's queues and actions. The API decides who may see and do what; every word from the catalogue. */
 "use strict";
 (function () {
   var data = JSON.parse(document.getElementById("page-data").textContent);
-  var api = data.api, tabs = data.tabs, departments = data.departments, m = data.messages;
+  var api = data.api, tabs = data.tabs, departments = data.departments, m = data.messages, auth = data.auth, eventNames = data.events;
   var ratings = data.ratings, outcomes = data.outcomes, hideReasons = data.hide_reasons || [];
   function say(key, values) {
     return m[key].replace(/\{(\w+)\}/g, function (_, name) { return values && name in values ? values[name] : ""; });
   }
-  var who = document.getElementById("department"), role = document.getElementById("role");
-  var current = null;
-  who.value = localStorage.getItem("mashang.department") || who.value;
-  role.value = localStorage.getItem("mashang.role") || role.value;
-  function headers() { return { "X-Staff-Department": who.value, "X-Staff-Role": role.value }; }
-  function call(method, path, body) {
+  var KEY = "mashang.staff", me = null, current = null;
+  // Tokens live for this tab only (sessionStorage): closing it, or signing out, forgets them.
+  function session() { try { return JSON.parse(sessionStorage.getItem(KEY)) || null; } catch (e) { return null; } }
+  function keep(tokens) { sessionStorage.setItem(KEY, JSON.stringify(tokens)); }
+  function idp(action, body) {
+    return fetch(auth.endpoint, {
+      method: "POST", body: JSON.stringify(body),
+      headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService." + action }
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        if (!r.ok) { var e = new Error(j.__type && /NotAuthorized|UserNotFound/.test(j.__type) ? m.bad_password : (j.message || m.sign_in_failed)); e.code = j.__type; throw e; }
+        return j;
+      });
+    });
+  }
+  function signedIn(result, username) {
+    var old = session() || {};
+    keep({ id: result.IdToken, refresh: result.RefreshToken || old.refresh, username: username || old.username });
+  }
+  function refresh() {
+    var s = session();
+    if (!s || !s.refresh) { return Promise.reject(new Error(m.sign_in_again)); }
+    return idp("InitiateAuth", { AuthFlow: "REFRESH_TOKEN_AUTH", ClientId: auth.client_id, AuthParameters: { REFRESH_TOKEN: s.refresh } })
+      .then(function (j) { signedIn(j.AuthenticationResult); });
+  }
+  function headers() { var s = session(); return s ? { Authorization: "Bearer " + s.id } : {}; }
+  // Every action says which status its page showed, so a colleague's action in between is caught (409).
+  function call(method, path, body, again) {
     return fetch(api + path, {
       method: method, body: body ? JSON.stringify(body) : undefined,
       headers: Object.assign({ "Content-Type": "application/json" }, headers())
-    }).then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message || r.status); } return j; }); });
+    }).then(function (r) {
+      if (r.status === 401 && !again) {  // expired: one refresh, then ask to sign in again
+        return refresh().then(function () { return call(method, path, body, true); }, function () { signOut(m.sign_in_again); throw new Error(m.sign_in_again); });
+      }
+      if (r.status === 401) { signOut(m.sign_in_again); throw new Error(m.sign_in_again); }
+      return r.json().catch(function () { return {}; }).then(function (j) { if (!r.ok) { throw new Error(j.message || String(r.status)); } return j; });
+    });
   }
+  var form = document.getElementById("sign-in"), desk = document.getElementById("desk");
+  function signOut(message) {
+    sessionStorage.removeItem(KEY); me = null;
+    desk.hidden = true; form.hidden = false;
+    document.getElementById("list").textContent = "";
+    var note = document.getElementById("sign-in-error");
+    note.textContent = message || ""; note.hidden = !message;
+    form.querySelector("[name=password]").value = "";
+  }
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var username = form.querySelector("[name=username]").value.trim(), password = form.querySelector("[name=password]").value;
+    var fresh = form.querySelector("[name=new_password]"), note = document.getElementById("sign-in-error");
+    note.hidden = true;
+    var step = form.dataset.challenge
+      ? idp("RespondToAuthChallenge", { ChallengeName: "NEW_PASSWORD_REQUIRED", ClientId: auth.client_id, Session: form.dataset.session,
+                                       ChallengeResponses: { USERNAME: username, NEW_PASSWORD: fresh.value } })
+      : idp("InitiateAuth", { AuthFlow: "USER_PASSWORD_AUTH", ClientId: auth.client_id, AuthParameters: { USERNAME: username, PASSWORD: password } });
+    step.then(function (j) {
+      if (j.ChallengeName === "NEW_PASSWORD_REQUIRED") {  // an account an admin just created
+        form.dataset.challenge = "1"; form.dataset.session = j.Session;
+        fresh.parentNode.hidden = false; fresh.focus();
+        note.textContent = m.choose_password; note.hidden = false;
+        return;
+      }
+      delete form.dataset.challenge; fresh.parentNode.hidden = true;
+      signedIn(j.AuthenticationResult, username);
+      start();
+    }).catch(function (e) { note.textContent = e.message; note.hidden = false; });
+  });
+  document.getElementById("sign-out").addEventListener("click", function () { signOut(""); });
+  function start() {
+    call("GET", "/console/me").then(function (who) {
+      me = who;
+      form.hidden = true; desk.hidden = false;
+      document.getElementById("whoami").textContent = say("whoami", { user: who.username, role: m["role_" + who.role], department: who.department_name || "" });
+      drawTabs(); load();
+    }).catch(function (e) { signOut(e.message); });
+  }
+  // Every action in one step, after a confirmation that names it and the case.
+  function confirmed(label, number) { return window.confirm(say("confirm", { action: label, number: number })); }
   // Photos go straight to storage with a one-time upload form; the case names them by upload id.
   function uploadAll(list) {
     return Promise.all(Array.prototype.slice.call(list || []).map(function (file) {
@@ -27,51 +97,75 @@
   function fmt(iso) { return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Shanghai", hour12: false }) : "—"; }
   function el(tag, text, cls) { var e = document.createElement(tag); if (text) { e.textContent = text; } if (cls) { e.className = cls; } return e; }
   function button(label, handler, secondary) { var b = el("button", label, secondary ? "secondary" : ""); b.type = "button"; b.addEventListener("click", handler); return b; }
+  // An action button: asks first, then sends; `number` names the case in the question.
+  function action(label, number, send, secondary) { return button(label, function () { if (confirmed(label, number)) { send(); } }, secondary); }
   function field(placeholder) { var t = el("textarea"); t.rows = 2; t.placeholder = placeholder; return t; }
   function select(options) { var s = el("select"); options.forEach(function (o) { var x = el("option", o[1]); x.value = o[0]; s.appendChild(x); }); return s; }
   function actionsFor(t, box, act) {
     var row = el("div", "", "actions");
     var path = "/console/tickets/" + t.number;
-    if (role.value === "handler" && t.status === "dispatched") {
+    function send(action, body) { return call("POST", path + "/" + action, Object.assign({ seen_status: t.status }, body || {})); }
+    if (me.role === "handler" && t.status === "dispatched") {
       var reason = field(m.return_reason);
       box.appendChild(reason);
-      row.appendChild(button(m.accept, function () { act(call("POST", path + "/accept", {})); }));
-      row.appendChild(button(m.return, function () { act(call("POST", path + "/return", { reason: reason.value })); }, true));
+      row.appendChild(action(m.accept, t.number, function () { act(send("accept")); }));
+      row.appendChild(action(m.return, t.number, function () { act(send("return", { reason: reason.value })); }, true));
     }
-    if (role.value === "handler" && t.status === "accepted") {
+    if (me.role === "handler" && t.status === "accepted") {
       var text = field(m.reply_text), outcome = select(outcomes);
       var ext = field(m.extension_reason), days = el("input"); days.type = "number"; days.min = 1; days.max = 30; days.value = 5;
       box.appendChild(text); row.appendChild(outcome);
       var files = el("input"); files.type = "file"; files.multiple = true; files.accept = "image/jpeg,image/png,image/webp";
       files.setAttribute("aria-label", m.reply_photos);
       box.appendChild(el("div", m.reply_photos, "muted")); box.appendChild(files);
-      row.appendChild(button(m.reply, function () {
+      row.appendChild(action(m.reply, t.number, function () {
         act(uploadAll(files.files).then(function (photos) {
-          return call("POST", path + "/reply", { text: text.value, outcome: outcome.value, photos: photos });
+          return send("reply", { text: text.value, outcome: outcome.value, photos: photos });
         }));
       }));
       var more = el("details"); more.appendChild(el("summary", m.extension)); more.appendChild(ext); more.appendChild(days);
-      more.appendChild(button(m.extension_send, function () { act(call("POST", path + "/extension", { reason: ext.value, days: Number(days.value) })); }, true));
+      more.appendChild(action(m.extension_send, t.number, function () { act(send("extension", { reason: ext.value, days: Number(days.value) })); }, true));
       box.appendChild(more);
     }
-    if (role.value === "dispatcher" && (t.status === "screened" || t.status === "returned")) {
+    if (me.role === "dispatcher" && (t.status === "screened" || t.status === "returned")) {
       var target = select(Object.keys(departments).map(function (c) { return [c, departments[c]]; }));
       target.name = "department"; target.setAttribute("aria-label", m.dispatch);
       row.appendChild(target);
-      row.appendChild(button(m.dispatch, function () { act(call("POST", path + "/dispatch", { department: target.value })); }));
+      row.appendChild(action(m.dispatch, t.number, function () { act(send("dispatch", { department: target.value })); }));
     }
-    if ((role.value === "dispatcher" || role.value === "supervisor") && t.waiting_for === "callback") {
+    if ((me.role === "dispatcher" || me.role === "supervisor") && t.waiting_for === "callback") {
       var verdict = select(ratings), note = field(m.callback_note);
       box.appendChild(note); row.appendChild(verdict);
-      row.appendChild(button(m.callback, function () { act(call("POST", path + "/callback", { rating: verdict.value, comment: note.value })); }));
+      row.appendChild(action(m.callback, t.number, function () { act(call("POST", path + "/callback", { rating: verdict.value, comment: note.value })); }));
     }
-    if (role.value === "supervisor" && t.extension_requested) {
+    if (me.role === "supervisor" && t.extension_requested) {
       var remark = field(m.decision_note);
       box.appendChild(remark);
-      row.appendChild(button(m.approve, function () { act(call("POST", path + "/extension/decision", { approve: true, note: remark.value })); }));
-      row.appendChild(button(m.refuse, function () { act(call("POST", path + "/extension/decision", { approve: false, note: remark.value })); }, true));
+      row.appendChild(action(m.approve, t.number, function () { act(send("extension/decision", { approve: true, note: remark.value })); }));
+      row.appendChild(action(m.refuse, t.number, function () { act(send("extension/decision", { approve: false, note: remark.value })); }, true));
     }
+    // Internal notes: the handling department and the centre, never public.
+    var memo = field(m.note_text);
+    var notes = el("details"); notes.appendChild(el("summary", m.note)); notes.appendChild(memo);
+    notes.appendChild(action(m.note_send, t.number, function () { act(call("POST", path + "/note", { text: memo.value })); }, true));
     box.appendChild(row);
+    box.appendChild(notes);
+    var more2 = el("details"), timeline = el("div");
+    more2.appendChild(el("summary", m.detail)); more2.appendChild(timeline);
+    more2.addEventListener("toggle", function () { if (more2.open && !timeline.childNodes.length) { detail(t.number, timeline); } });
+    box.appendChild(more2);
+  }
+  // The detail: the whole timeline with who and when, and the citizen's contact for those allowed.
+  function detail(number, box) {
+    call("GET", "/console/tickets/" + number).then(function (d) {
+      if (d.contact) { box.appendChild(el("p", say("contact", { phone: d.contact.phone || m.no_contact }), "contact")); }
+      if (d.countdown) { box.appendChild(el("p", d.countdown.overdue ? say("late_by", { n: d.countdown.working_days_late }) : say("days_left", { n: d.countdown.working_days_left }), d.countdown.overdue ? "due late" : "muted")); }
+      var list = el("ol", "", "timeline");
+      d.events.forEach(function (e) {
+        list.appendChild(el("li", fmt(e.at) + " · " + (eventNames[e.kind] || e.kind) + " · " + (departments[e.actor] || e.actor) + (e.by ? "（" + e.by + "）" : "") + (e.note ? "：" + e.note : "")));
+      });
+      box.appendChild(list);
+    }).catch(function (e) { box.appendChild(el("p", e.message, "error")); });
   }
   // Moderation: dispatchers and supervisors hide a citizen's words or a photo from the public, with a
   // reason (one of the usual ones, or their own words); staff go on seeing the original.
@@ -165,7 +259,8 @@
   function drawTabs() {
     var box = document.getElementById("tabs");
     box.textContent = "";
-    var own = tabs[role.value];
+    var own = tabs[me.role] || [];
+    if (!own.length) { document.getElementById("summary").textContent = m.no_queue; return; }
     if (!own.some(function (t) { return t[0] === current; })) { current = own[0][0]; }
     own.forEach(function (t) {
       var b = button(t[1], function () { current = t[0]; drawTabs(); load(); }, true);
@@ -176,9 +271,8 @@
   }
   var latest = 0;
   function load() {
-    localStorage.setItem("mashang.department", who.value);
-    localStorage.setItem("mashang.role", role.value);
-    var tab = tabs[role.value].filter(function (t) { return t[0] === current; })[0];
+    var tab = (tabs[me.role] || []).filter(function (t) { return t[0] === current; })[0];
+    if (!tab) { return Promise.resolve(); }
     var mine = ++latest;  // only the newest request may draw: an older answer is another queue
     return call("GET", "/console/" + tab[2])
       .then(function (data) { if (mine === latest) { render(data); } })
@@ -188,7 +282,5 @@
         document.getElementById("summary").textContent = say("load_failed", { error: e.message });
       });
   }
-  who.addEventListener("change", load);
-  role.addEventListener("change", function () { drawTabs(); load(); });
-  drawTabs(); load();
+  if (session()) { start(); } else { signOut(""); }
 })();
