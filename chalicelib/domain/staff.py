@@ -40,9 +40,8 @@ class Staff:
         """May act on a case handled by `department` (or assisting it)?"""
         return self.role in CITY_WIDE or (department is not None and department == self.department)
 
-    def sees_contact(self, department: str | None, assisting: tuple[str, ...] = ()) -> bool:
+    def sees_contact(self, department: str | None) -> bool:
         """The citizen's contact: dispatchers, operators and supervisors, and the lead department."""
-        del assisting  # assisting departments see the case, not the citizen's phone number
         if self.role in (Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR):
             return True
         return self.role is Role.HANDLER and department == self.department
