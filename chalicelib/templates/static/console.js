@@ -274,6 +274,11 @@
     var tab = (tabs[me.role] || []).filter(function (t) { return t[0] === current; })[0];
     if (!tab) { return Promise.resolve(); }
     var mine = ++latest;  // only the newest request may draw: an older answer is another queue
+    if (tab[2].charAt(0) === "#") {  // a panel another script draws (search, admin, ...)
+      var list = document.getElementById("list"), panel = panels[tab[2].slice(1)];
+      list.textContent = ""; document.getElementById("summary").textContent = "";
+      return Promise.resolve(panel ? panel(list, document.getElementById("summary")) : null);
+    }
     return call("GET", "/console/" + tab[2])
       .then(function (data) { if (mine === latest) { render(data); } })
       .catch(function (e) {
@@ -282,5 +287,12 @@
         document.getElementById("summary").textContent = say("load_failed", { error: e.message });
       });
   }
-  if (session()) { start(); } else { signOut(""); }
+  // What the console's other scripts use: they register panels by name (a tab whose path is
+  // "#name") and call the API through the same signed-in `call`.
+  var panels = {};
+  window.mashangConsole = {
+    panels: panels, call: call, say: say, fmt: fmt, el: el, button: button, action: action, field: field,
+    select: select, messages: m, data: data, me: function () { return me; }, reload: function () { return load(); }
+  };
+  document.addEventListener("DOMContentLoaded", function () { if (session()) { start(); } else { signOut(""); } });
 })();
