@@ -11,22 +11,27 @@ from ..domain.model import Status, Ticket
 from ..i18n import DEFAULT, Messages
 from ..observability import logger
 from . import notify, photos
-from .cases import change_by_number
+from .cases import change, change_by_number
 from .commands import (
     AcceptTicket,
     AddInformation,
     AddNote,
     AskExtension,
+    AssistTicket,
     DecideExtension,
     DispatchTicket,
     HideContent,
+    MergeTicket,
     RateTicket,
+    RedirectTicket,
     ReplyTicket,
     ReturnTicket,
     ReviewPhoto,
+    SplitTicket,
 )
 from .context import Deps
-from .steps import assign, tell_department
+from .publish import page_url
+from .steps import assign, deadlines, support, tell_department
 from .tickets import next_step
 
 
@@ -195,3 +200,76 @@ def _may_rate(ticket: Ticket, secret: str, now: datetime) -> bool:
         return True
     survey_open = ticket.survey_expires is not None and now < ticket.survey_expires
     return bool(survey_open and ticket.survey_digest and secret_matches(secret, ticket.survey_digest))
+
+
+# Every wait a case merged or sent elsewhere may be in: its token answers with the new state.
+_OPEN_WAITS = ("triage", "accept", "reply")
+
+
+def redirect(number: str, actor: str, cmd: RedirectTicket, deps: Deps, by: str = "") -> Ticket:
+    """Re-dispatch before the reply: a wrong department, or a supervisor sending a reopened case
+    elsewhere than the department that failed it. The new department is told; the old one's
+    action now gets 409 (the case moved on)."""
+    deps.catalog().department(cmd.department)
+    now = deps.clock.now()
+
+    def action(ticket: Ticket) -> None:
+        accept_due, reply_due = deadlines(ticket, deps, now)
+        ticket.redispatch(cmd.department, accept_due, reply_due, now, actor)
+
+    ticket = _act(number, ("accept", "reply"), deps, action, by, cmd.seen_status)
+    tell_department(ticket, deps)
+    return ticket
+
+
+def assist(number: str, actor: str, cmd: AssistTicket, deps: Deps, by: str = "") -> Ticket:
+    """Co-handling: the assisting department (协办) sees the case and adds notes; told once."""
+    department = deps.catalog().department(cmd.department)
+    now = deps.clock.now()
+
+    def decide(ticket: Ticket) -> bool:
+        if cmd.seen_status is not None and ticket.status is not cmd.seen_status:
+            raise InvalidTransition(f"ticket {number} changed since it was loaded (now {ticket.status.value}): "
+                                    "reload it")
+        start = len(ticket.events)
+        added = ticket.add_assisting(cmd.department, actor, now)
+        ticket.sign(start, by)
+        return added
+
+    changed = change_by_number(deps.tickets, number, decide)
+    if changed.saved and changed.decision:
+        notify.sms(deps, department.phone, "assisting", number=number,
+                   lead=deps.catalog().department(changed.ticket.department or "").name)
+    return changed.ticket
+
+
+def merge(number: str, actor: str, cmd: MergeTicket, deps: Deps, by: str = "") -> Ticket:
+    """A duplicate staff found: handled as part of the open case `cmd.into`, whose supporters it
+    joins; its citizen is told where to follow it. Its workflow ends at the merge."""
+    original = deps.tickets.by_number(cmd.into, for_update=False)
+    now = deps.clock.now()
+    ticket = _act(number, _OPEN_WAITS, deps, lambda t: t.merge_by_hand(original, actor, now), by,
+                  cmd.seen_status)
+    support(ticket, deps)
+    notify.sms(deps, deps.tickets.phone(ticket.id), "merged", ticket.locale, original=original.number,
+               original_page=page_url(deps, original.number, ticket.locale))
+    return ticket
+
+
+def split(number: str, actor: str, cmd: SplitTicket, deps: Deps, by: str = "") -> Ticket:
+    """A wrong merge undone: the case is screened again (the rules or a dispatcher route it), the
+    case it was merged into counts one supporter less, and its citizen is told."""
+    now = deps.clock.now()
+    def action(ticket: Ticket) -> None:
+        ticket.split(actor, now)
+
+    ticket = _act(number, (), deps, action, by, cmd.seen_status)
+    left = (ticket.last_event("split") or ticket.events[-1]).data.get("from", "")
+    if left:
+        original = deps.tickets.by_number(left)
+        change(deps.tickets, original.id, lambda t: t.drop_supporter(number, actor, now) or None)
+    if not deps.workflow.running(ticket.id):  # its execution ended at the merge
+        deps.workflow.restart(ticket.id)
+    notify.sms(deps, deps.tickets.phone(ticket.id), "split", ticket.locale, number=number,
+               page=page_url(deps, number, ticket.locale))
+    return ticket

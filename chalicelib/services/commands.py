@@ -146,6 +146,39 @@ class DispatchTicket(StaffAction):
     department: Code
 
 
+class RedirectTicket(StaffAction):
+    """Send a dispatched (or signed-off) case to another department, with fresh deadlines."""
+
+    department: Code
+
+
+class AssistTicket(StaffAction):
+    """Add an assisting department (协办)."""
+
+    department: Code
+
+
+class MergeTicket(StaffAction):
+    """Handle this case as part of the open case `into` (its public number)."""
+
+    into: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{8}-\d{4,}$")]
+
+
+MAX_TEMPLATES = 10  # per department and category: a short pick list, not a library
+
+
+class SetTemplates(Command):
+    """A department's reply templates for one category (an empty list removes them)."""
+
+    texts: Annotated[tuple[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                            max_length=MAX_REPLY)], ...],
+                     Field(max_length=MAX_TEMPLATES)] = ()
+
+
+class SplitTicket(StaffAction):
+    """Undo a wrong merge: the case is handled on its own again."""
+
+
 class RateTicket(Command):
     rating: Rating
     comment: Note = ""

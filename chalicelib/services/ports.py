@@ -237,6 +237,16 @@ class AccessLog(Protocol):
         """The newest first, and the cursor of the next page (None at the end)."""
 
 
+class ReplyTemplates(Protocol):
+    """Each department's reply templates per category, which its handlers edit and insert."""
+
+    def of(self, department: str) -> dict[str, list[str]]:
+        """Category code -> the department's templates for it (one read)."""
+
+    def put(self, department: str, category: str, texts: list[str]) -> None:
+        """Replace the department's templates for a category (none: the category has none)."""
+
+
 class StaffTokens(Protocol):
     def verify(self, token: str) -> Staff:
         """The signed-in staff member a sign-in token names; InvalidToken if it is not valid."""

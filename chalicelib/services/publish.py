@@ -43,11 +43,15 @@ from .context import Deps
 CONSOLE_TABS = {
     "handler": [("dispatched", "console.tab.dispatched", "inbox?status=dispatched"),
                 ("accepted", "console.tab.accepted", "inbox?status=accepted"),
-                ("replied", "console.tab.replied", "inbox?status=replied")],
+                ("replied", "console.tab.replied", "inbox?status=replied"),
+                ("assisting", "console.tab.assisting", "assisting"),
+                ("templates", "console.tab.templates", "#templates")],
     "dispatcher": [("screened", "console.tab.screened", "inbox?queue=triage&status=screened"),
                    ("returned", "console.tab.returned", "inbox?queue=triage&status=returned"),
                    ("callback", "console.tab.callback", "callbacks")],
-    "supervisor": [("watch", "console.tab.watch", "watch")],
+    "supervisor": [("watch", "console.tab.watch", "watch"),
+                   ("extensions", "console.tab.extensions", "extensions"),
+                   ("rates", "console.tab.rates", "#rates")],
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -365,6 +369,7 @@ def publish_site(deps: Deps) -> list[str]:
                     "tabs": {role: [(tab, t(label), query) for tab, label, query in tabs]
                              for role, tabs in CONSOLE_TABS.items()},
                     "departments": dict(departments), "messages": t.section("console.js."),
+                    "categories": intake["categories"],
                     "ratings": [(r.value, t(f"rating.{r.value}")) for r in Rating],
                     "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome],
                     "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS],

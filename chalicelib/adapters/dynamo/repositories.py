@@ -357,5 +357,26 @@ class AccessRepository:
         return found, (items[limit - 1].sk if len(items) > limit else None)
 
 
+class TemplateRepository:
+    """Reply templates: one item per department and category under the department's partition."""
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    @staticmethod
+    def _partition(department: str) -> str:
+        return f"TEMPLATES#{department}"
+
+    def of(self, department: str) -> dict[str, list[str]]:
+        return {item.sk: json.loads(item.data) for item in self._models.config.query(self._partition(department))}
+
+    def put(self, department: str, category: str, texts: list[str]) -> None:
+        model = self._models.config
+        if texts:
+            model(self._partition(department), category, data=json.dumps(texts, ensure_ascii=False)).save()
+        else:
+            model(self._partition(department), category).delete()
+
+
 def _access(data: dict[str, str]) -> Access:
     return Access(datetime.fromisoformat(data["at"]), data["username"], data["role"], data["number"], data["how"])
