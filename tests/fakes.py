@@ -427,6 +427,20 @@ class FakeAccessLog:
         return page, (f"{page[-1].at.isoformat()}#{page[-1].number}#{page[-1].username}" if more else None)
 
 
+class FakeTemplates:
+    def __init__(self) -> None:
+        self.texts: dict[tuple[str, str], list[str]] = {}
+
+    def of(self, department: str) -> dict[str, list[str]]:
+        return {category: list(texts) for (code, category), texts in self.texts.items() if code == department}
+
+    def put(self, department: str, category: str, texts: list[str]) -> None:
+        if texts:
+            self.texts[(department, category)] = list(texts)
+        else:
+            self.texts.pop((department, category), None)
+
+
 class FakeDirectory:
     def __init__(self) -> None:
         self.by_name: dict[str, Account] = {}
@@ -467,6 +481,6 @@ def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None
                 workflow=workflow, site=site, photos=photos, sms=sms, dead_letters=FakeParked(),
                 stream_failures=FakeParked(), stream=FakeStream(), limits=limits,
                 listings=listings, pages=pages, staff_tokens=FakeTokens(), staff=FakeDirectory(),
-                access_log=FakeAccessLog(),
+                access_log=FakeAccessLog(), templates=FakeTemplates(),
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
     return World(deps, tickets, counters, site, workflow, sms, time, photos, limits, listings, pages)
