@@ -12,7 +12,14 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    """A field of a request is missing or malformed."""
+    """A field of a request is missing or malformed; `problem` names how ("required", "empty",
+    "too_long", ...), so the API can word it in the reader's language."""
+
+    def __init__(self, message: str, field: str | None = None, problem: str | None = None,
+                 limit: object = None) -> None:
+        super().__init__(message, field)
+        self.problem = problem
+        self.limit = limit
 
 
 class NotFound(DomainError):

@@ -2,6 +2,7 @@
 step it completes (if the workflow already handed that step over; otherwise the hand-over resumes)."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -202,6 +203,21 @@ def _may_rate(ticket: Ticket, secret: str, now: datetime) -> bool:
     return bool(survey_open and ticket.survey_digest and secret_matches(secret, ticket.survey_digest))
 
 
+MERGE_SETTLES_SECONDS = 3.0  # a merged case's execution reaches its end state within this
+
+
+def _ends(deps: Deps, ticket_id: str) -> bool:
+    """Does the ticket's execution still run after it settled? A merge answers the waiting step
+    with "merged", so the execution ends at once; one that runs on had not handed its wait over
+    yet, and its hand-over will route by the restored state (a restart would make two)."""
+    deadline = deps.monotonic() + MERGE_SETTLES_SECONDS
+    while deps.workflow.running(ticket_id):
+        if deps.monotonic() > deadline:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 # Every wait a case merged or sent elsewhere may be in: its token answers with the new state.
 _OPEN_WAITS = ("triage", "accept", "reply")
 
@@ -268,7 +284,7 @@ def split(number: str, actor: str, cmd: SplitTicket, deps: Deps, by: str = "") -
     if left:
         original = deps.tickets.by_number(left)
         change(deps.tickets, original.id, lambda t: t.drop_supporter(number, actor, now) or None)
-    if not deps.workflow.running(ticket.id):  # its execution ended at the merge
+    if not _ends(deps, ticket.id):
         deps.workflow.restart(ticket.id)
     notify.sms(deps, deps.tickets.phone(ticket.id), "split", ticket.locale, number=number,
                page=page_url(deps, number, ticket.locale))

@@ -33,7 +33,23 @@ class Command(BaseModel):
         except ValidationError as exc:
             error = exc.errors()[0]
             name = ".".join(str(p) for p in error["loc"]) or "body"
-            raise InvalidInput(f"{name}: {_reason(error)}", field=name) from None
+            problem, limit = _problem(error)
+            raise InvalidInput(f"{name}: {_reason(error)}", field=name, problem=problem, limit=limit) from None
+
+
+# How a value failed, named for the reader's wording (api/errors.py), with the limit it broke.
+_PROBLEMS = {"missing": ("required", None), "string_too_short": ("empty", None),
+             "string_too_long": ("too_long", "max_length"), "greater_than_equal": ("too_small", "ge"),
+             "less_than_equal": ("too_big", "le"), "too_long": ("too_many", "max_length"),
+             "int_parsing": ("not_number", None), "int_type": ("not_number", None),
+             "bool_type": ("not_bool", None), "bool_parsing": ("not_bool", None), "enum": ("choice", None),
+             "literal_error": ("choice", None), "string_pattern_mismatch": ("format", None),
+             "string_type": ("format", None)}
+
+
+def _problem(error: ErrorDetails) -> tuple[str, object]:
+    problem, limit = _PROBLEMS.get(error["type"], ("invalid", None))
+    return problem, (error.get("ctx") or {}).get(limit) if limit else None
 
 
 def _reason(error: ErrorDetails) -> str:

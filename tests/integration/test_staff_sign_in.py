@@ -126,11 +126,24 @@ MATRIX = {
     ("POST", "/console/tickets/{n}/callback"): (403, 409, 409, 403, 403, 403),
     ("POST", "/console/tickets/{n}/hide"): (403, 200, 200, 403, 403, 403),
     ("POST", "/console/tickets/{n}/note"): (200, 200, 200, 200, 403, 200),
+    ("GET", "/console/assisting"): (403, 403, 403, 403, 200, 200),
+    ("GET", "/console/extensions"): (403, 403, 200, 403, 403, 403),
+    ("GET", "/console/rates"): (403, 403, 200, 403, 403, 403),
+    ("GET", "/console/departments/east-city"): (403, 403, 200, 403, 403, 403),
+    ("GET", "/console/templates"): (403, 403, 403, 403, 200, 200),
+    ("PUT", "/console/templates/other"): (403, 403, 403, 403, 200, 200),
+    ("POST", "/console/tickets/{n}/split"): (403, 409, 409, 403, 403, 403),
+    ("POST", "/console/tickets/{n}/merge"): (403, 404, 404, 403, 403, 403),
+    ("POST", "/console/tickets/{n}/redirect"): (403, 400, 400, 403, 403, 403),
+    ("POST", "/console/tickets/{n}/assist"): (403, 200, 200, 403, 403, 403),
+    ("GET", "/console/tickets/{n}?assisting"): (200, 200, 200, 200, 200, 200),  # roads assists now
     ("POST", "/console/tickets/{n}/return"): (403, 403, 403, 403, 403, 200),
 }
 BODIES = {"dispatch": {"department": "roads"}, "decision": {"approve": True}, "extension": {"reason": "需协调"},
           "reply": {"text": "已修复"}, "callback": {"rating": "satisfied"}, "hide": {"target": "description",
-          "reason": "personal"}, "note": {"text": "已电话联系"}, "return": {"reason": "不归我们"}}
+          "reason": "personal"}, "note": {"text": "已电话联系"}, "return": {"reason": "不归我们"},
+          "other": {"texts": ["已转交相关单位处理。"]}, "merge": {"into": "20000101-0001"},
+          "redirect": {"department": "east-city"}, "assist": {"department": "roads"}}
 CALLERS = (("operator", "center"), ("dispatcher", "center"), ("supervisor", "center"), ("admin", "center"),
            ("handler", "roads"), ("handler", "east-city"))
 

@@ -38,7 +38,8 @@
   function call(method, path, body, again) {
     return fetch(api + path, {
       method: method, body: body ? JSON.stringify(body) : undefined,
-      headers: Object.assign({ "Content-Type": "application/json" }, headers())
+      // The API words its errors for a person in the page's language.
+      headers: Object.assign({ "Content-Type": "application/json", "Accept-Language": document.documentElement.lang }, headers())
     }).then(function (r) {
       if (r.status === 401 && !again) {  // expired: one refresh, then ask to sign in again
         return refresh().then(function () { return call(method, path, body, true); }, function () { signOut(m.sign_in_again); throw new Error(m.sign_in_again); });
