@@ -5,6 +5,7 @@ from typing import Any
 
 from chalice import Chalice
 
+from chalicelib.api.admin import admin
 from chalicelib.api.citizen import citizen
 from chalicelib.api.console import console
 from chalicelib.api.cors import add_preflights
@@ -16,6 +17,7 @@ from chalicelib.tasks.handlers import tasks
 app = Chalice(app_name="mashang")
 app.register_blueprint(citizen)
 app.register_blueprint(console)
+app.register_blueprint(admin)
 app.register_blueprint(forms)
 app.register_blueprint(tasks)
 add_preflights(app)

@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.adapters.tokens import InvalidToken
 from chalicelib.config import Settings
 from chalicelib.domain.calendar import Clock
-from chalicelib.domain.catalog import Catalog
+from chalicelib.domain.catalog import Catalog, record_key
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidInput, NotFound
 from chalicelib.domain.listings import Entry, Membership
 from chalicelib.domain.model import Status, Ticket
@@ -242,6 +242,18 @@ class FakeCatalogue:
     def put_all(self, data: dict[str, Any]) -> int:
         self.data = copy.deepcopy(data)
         return sum(len(v) if isinstance(v, list) else 1 for v in data.values())
+
+    def put(self, kind: str, record: dict[str, Any]) -> None:
+        records = self.data.setdefault(kind, [])
+        key = record_key(kind, record)
+        at = next((i for i, r in enumerate(records) if record_key(kind, r) == key), None)
+        if at is None:
+            records.append(copy.deepcopy(record))
+        else:
+            records[at] = copy.deepcopy(record)
+
+    def remove(self, kind: str, key: str) -> None:
+        self.data[kind] = [r for r in self.data.get(kind, []) if record_key(kind, r) != key]
 
 
 class FakeSite:

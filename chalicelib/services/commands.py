@@ -213,3 +213,76 @@ class HideContent(Command):
 
     target: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+# --- the admin's changes to the catalogue and the staff accounts (services/admin.py) ---------------
+# A code as stored and as it appears in page names (q/<code>.html): lower case, digits, dashes.
+CATALOGUE_CODE = r"^[a-z0-9][a-z0-9-]{0,31}$"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+OtherName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+
+
+class PutDistrict(Command):
+    name: Name
+    name_en: OtherName = ""
+
+
+class PutDepartment(Command):
+    """A department; its duty phones and answerable title are kept as they are when not sent."""
+
+    name: Name
+    name_en: OtherName = ""
+    parent: Ref = ""  # none: a city-level department
+    phone: str | None = None
+    head_phone: str | None = None
+    responsible: OtherName | None = None
+
+    @field_validator("phone", "head_phone", mode="before")
+    @classmethod
+    def _mobile(cls, value: object) -> str | None:
+        if value is None or value == "":
+            return None if value is None else ""
+        if not isinstance(value, str) or not _MOBILE.match(re.sub(r"[\s-]", "", value)):
+            raise ValueError("must be a mainland mobile number of 11 digits, like 13800138000")
+        return re.sub(r"[\s-]", "", value)
+
+
+class PutCategory(Command):
+    name: Name
+    name_en: OtherName = ""
+    tier: Ref
+    triage: bool = False
+    hidden: bool = False
+
+
+class PutLocation(Command):
+    name: Name
+    name_en: OtherName = ""
+    district: Ref
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""
+    overrides: Annotated[dict[Ref, Ref], Field(max_length=50)] | None = None  # None: kept as they are
+    hidden: bool = False
+
+
+class PutRule(Command):
+    department: Ref
+
+
+class NewAccount(Command):
+    username: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{2,31}$")]
+    name: Name
+    role: Ref
+    department: Ref
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        """User names are compared as typed at sign-in: one spelling, lower case."""
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class ChangeAccount(Command):
+    role: Ref
+    department: Ref
+    enabled: bool = True

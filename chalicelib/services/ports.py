@@ -118,9 +118,19 @@ class Limits(Protocol):
 
 
 class Catalogue(Protocol):
-    def load(self) -> Catalog: ...
+    """The city's configuration records (domain/catalog.py: `RECORD_KINDS`, `record_key`)."""
+
+    def load(self) -> Catalog:
+        """Every record, as written last (a change is read back at once)."""
 
     def put_all(self, data: dict[str, Any]) -> int: ...
+
+    def put(self, kind: str, record: dict[str, Any]) -> None:
+        """Write one record (replacing the one with its key); a changed record keeps its place in
+        its kind's list, a new one goes last."""
+
+    def remove(self, kind: str, key: str) -> None:
+        """Delete one record; nothing to do if there is none."""
 
 
 class SiteStore(Protocol):

@@ -138,12 +138,28 @@ MATRIX = {
     ("POST", "/console/tickets/{n}/assist"): (403, 200, 200, 403, 403, 403),
     ("GET", "/console/tickets/{n}?assisting"): (200, 200, 200, 200, 200, 200),  # roads assists now
     ("POST", "/console/tickets/{n}/return"): (403, 403, 403, 403, 403, 200),
+    # the admin's screens: admins only
+    ("GET", "/console/admin/catalog"): (403, 403, 403, 200, 403, 403),
+    ("PUT", "/console/admin/districts/m-district"): (403, 403, 403, 200, 403, 403),
+    ("PUT", "/console/admin/departments/m-department"): (403, 403, 403, 200, 403, 403),
+    ("PUT", "/console/admin/categories/m-category"): (403, 403, 403, 200, 403, 403),
+    ("PUT", "/console/admin/locations/m-location"): (403, 403, 403, 200, 403, 403),
+    ("GET", "/console/admin/locations/e1/poster"): (403, 403, 403, 200, 403, 403),
+    ("PUT", "/console/admin/rules/west/noise"): (403, 403, 403, 200, 403, 403),
+    ("DELETE", "/console/admin/rules/west/noise"): (403, 403, 403, 200, 403, 403),
+    ("GET", "/console/admin/accounts"): (403, 403, 403, 200, 403, 403),
+    ("POST", "/console/admin/accounts"): (403, 403, 403, 201, 403, 403),
+    ("PUT", "/console/admin/accounts/handler-roads"): (403, 403, 403, 200, 403, 403),
 }
 BODIES = {"dispatch": {"department": "roads"}, "decision": {"approve": True}, "extension": {"reason": "需协调"},
           "reply": {"text": "已修复"}, "callback": {"rating": "satisfied"}, "hide": {"target": "description",
           "reason": "personal"}, "note": {"text": "已电话联系"}, "return": {"reason": "不归我们"},
           "other": {"texts": ["已转交相关单位处理。"]}, "merge": {"into": "20000101-0001"},
-          "redirect": {"department": "east-city"}, "assist": {"department": "roads"}}
+          "redirect": {"department": "east-city"}, "assist": {"department": "roads"},
+          "m-district": {"name": "南城区"}, "m-department": {"name": "南城区城管局", "parent": "roads"},
+          "m-category": {"name": "除雪", "tier": "complex"}, "m-location": {"name": "南城广场", "district": "west"},
+          "noise": {"department": "roads"}, "handler-roads": {"role": "handler", "department": "roads"},
+          "accounts": {"username": "matrix-user", "name": "测试", "role": "handler", "department": "roads"}}
 CALLERS = (("operator", "center"), ("dispatcher", "center"), ("supervisor", "center"), ("admin", "center"),
            ("handler", "roads"), ("handler", "east-city"))
 

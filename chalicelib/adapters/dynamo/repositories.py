@@ -9,7 +9,7 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
-from ...domain.catalog import Catalog
+from ...domain.catalog import RECORD_KINDS, Catalog, record_key
 from ...domain.errors import ConcurrentUpdate, NotFound
 from ...domain.listings import Entry, Membership
 from ...domain.model import Status, Ticket
@@ -19,7 +19,6 @@ from ...services.ports import Access
 from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
 
-CONFIG_KINDS = ("districts", "departments", "categories", "locations", "rules", "policy")
 PENDING_CONTACT = timedelta(days=1)
 LIMIT_ATTEMPTS = 4  # reads and conditional writes of one bucket before a crowded bucket refuses
 
@@ -215,8 +214,9 @@ class ConfigRepository:
         self._models = models
 
     def load(self) -> Catalog:
-        data: dict[str, list[dict[str, Any]]] = {kind: [] for kind in CONFIG_KINDS}
-        for item in sorted(self._models.config.query("CONFIG"), key=lambda i: i.position):
+        """Read with strong consistency: right after an admin's change, the change is read back."""
+        data: dict[str, list[dict[str, Any]]] = {kind: [] for kind in RECORD_KINDS}
+        for item in sorted(self._models.config.query("CONFIG", consistent_read=True), key=lambda i: i.position):
             kind = item.sk.split("#", 1)[0]
             if kind in data:
                 data[kind].append(json.loads(item.data))
@@ -226,16 +226,30 @@ class ConfigRepository:
         count = 0
         model = self._models.config
         with model.batch_write() as batch:
-            for kind in CONFIG_KINDS:
+            for kind in RECORD_KINDS:
                 records = data.get(kind, [])
                 if isinstance(records, dict):  # a single record, like the policy
                     records = [{"code": "city", **records}]
                 for position, record in enumerate(records):
-                    code = record.get("code") or f"{record['district']}.{record['category']}"
-                    batch.save(model("CONFIG", f"{kind}#{code}", position=position,
+                    batch.save(model("CONFIG", f"{kind}#{record_key(kind, record)}", position=position,
                                      data=json.dumps(record, ensure_ascii=False)))
                     count += 1
         return count
+
+    def put(self, kind: str, record: dict[str, Any]) -> None:
+        """One record: a changed one keeps its place in the lists, a new one goes last."""
+        model = self._models.config
+        sk = f"{kind}#{record_key(kind, record)}"
+        try:
+            position = int(model.get("CONFIG", sk, consistent_read=True).position)
+        except DoesNotExist:
+            same_kind = model.query("CONFIG", model.sk.startswith(f"{kind}#"), consistent_read=True,
+                                    attributes_to_get=["position"])
+            position = max((int(item.position) for item in same_kind), default=-1) + 1
+        model("CONFIG", sk, position=position, data=json.dumps(record, ensure_ascii=False)).save()
+
+    def remove(self, kind: str, key: str) -> None:
+        self._models.config("CONFIG", f"{kind}#{key}").delete()
 
 
 class ListingRepository:
