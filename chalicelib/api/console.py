@@ -29,6 +29,7 @@ from ..services.commands import (
     NewUpload,
     RateTicket,
     RedirectTicket,
+    RejectTicket,
     ReplyTicket,
     ReturnTicket,
     ReviewPhoto,
@@ -396,3 +397,12 @@ def set_reply_templates(category: str) -> dict:
     staff = _staff().require(Role.HANDLER)
     texts = replies.set_templates(staff.department, category, _command(), bootstrap.deps())
     return {"department": staff.department, "category": category, "texts": texts}
+
+
+@console.route("/console/tickets/{number}/invalid", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(RejectTicket)
+def reject(number: str) -> dict:
+    """Dispatchers and supervisors: not accepted (不予受理), with a reason code."""
+    staff = _staff().require(*ROUTERS)
+    return _view(actions.reject(number, staff.department, _command(), bootstrap.deps(), staff.username), staff)

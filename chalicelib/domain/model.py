@@ -76,6 +76,10 @@ INTERNAL_EVENTS = frozenset({"noted"})
 # moderator may hide: the description is "description", a photo "photo:<name>", these "event:<index>".
 CITIZEN_TEXT_EVENTS = frozenset({"added", "rated"})
 
+# Why a dispatcher does not accept a case: catalogue codes ("reason.<code>"), never free text, as
+# the reason is published on the case page and sent to the citizen.
+STAFF_REJECT_REASONS = ("out_of_scope", "unverifiable", "garbled", "banned")
+
 # The dispatchers' queue: cases with no department yet (new ones waiting for triage, returns).
 TRIAGE_QUEUE = "TRIAGE"
 
@@ -93,6 +97,8 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     # Staff merge a duplicate they found (screening merges the ones it finds before that).
     "merge": OPEN_STATUSES - {Status.SUBMITTED},
     "split": frozenset({Status.MERGED}),
+    # A dispatcher finds a case is not one the platform takes (screening missed it).
+    "reject": frozenset({Status.SCREENED, Status.RETURNED}),
     # Another department takes over before the reply: a re-dispatch, or a supervisor sending a
     # reopened case elsewhere than the department that failed it.
     "redispatch": frozenset({Status.DISPATCHED, Status.ACCEPTED}),
@@ -209,6 +215,14 @@ class Ticket:
         self.status, self.merged_into = Status.MERGED, original.number
         self.reason = "merged"
         self._record("merged", at, "system", "", {"into": original.number})
+
+    def reject(self, reason: str, actor: str, at: datetime) -> None:
+        """Not accepted (不予受理) by a dispatcher, with a reason code the citizen reads worded."""
+        self._require("reject")
+        if reason not in STAFF_REJECT_REASONS:
+            raise InvalidInput(f"reason: one of {', '.join(STAFF_REJECT_REASONS)}", field="reason", problem="choice")
+        self.status, self.reason = Status.INVALID, reason
+        self._record("invalidated", at, actor, reason)
 
     def merge_by_hand(self, original: Ticket, actor: str, at: datetime) -> None:
         """Staff found this case duplicates an open one: it is handled as part of that case (its

@@ -9,7 +9,7 @@ from datetime import datetime
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, NotYourTicket, Unhideable
 from ..domain.ids import secret_matches
 from ..domain.model import Status, Ticket
-from ..i18n import DEFAULT, Messages
+from ..i18n import DEFAULT, Messages, reason_text
 from ..observability import logger
 from . import notify, photos
 from .cases import change, change_by_number
@@ -25,6 +25,7 @@ from .commands import (
     MergeTicket,
     RateTicket,
     RedirectTicket,
+    RejectTicket,
     ReplyTicket,
     ReturnTicket,
     ReviewPhoto,
@@ -288,4 +289,18 @@ def split(number: str, actor: str, cmd: SplitTicket, deps: Deps, by: str = "") -
         deps.workflow.restart(ticket.id)
     notify.sms(deps, deps.tickets.phone(ticket.id), "split", ticket.locale, number=number,
                page=page_url(deps, number, ticket.locale))
+    return ticket
+
+
+def reject(number: str, actor: str, cmd: RejectTicket, deps: Deps, by: str = "") -> Ticket:
+    """A dispatcher does not accept a case (不予受理): the triage wait ends in `Invalid`, the
+    citizen is told why (the reason worded from the catalogue)."""
+    now = deps.clock.now()
+
+    def action(ticket: Ticket) -> None:
+        ticket.reject(cmd.reason, actor, now)
+
+    ticket = _act(number, ("triage",), deps, action, by, cmd.seen_status)
+    notify.sms(deps, deps.tickets.phone(ticket.id), "invalid", ticket.locale, number=number,
+               reason=reason_text(ticket.reason, ticket.locale))
     return ticket

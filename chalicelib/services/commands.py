@@ -191,6 +191,12 @@ class SetTemplates(Command):
                      Field(max_length=MAX_TEMPLATES)] = ()
 
 
+class RejectTicket(StaffAction):
+    """Not accepted (不予受理), with a reason code (domain/model.py: STAFF_REJECT_REASONS)."""
+
+    reason: Code
+
+
 class SplitTicket(StaffAction):
     """Undo a wrong merge: the case is handled on its own again."""
 

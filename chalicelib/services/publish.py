@@ -18,6 +18,7 @@ from ..domain.model import (
     CITIZEN_TEXT_EVENTS,
     EVENT_KINDS,
     INTERNAL_EVENTS,
+    STAFF_REJECT_REASONS,
     Event,
     Kind,
     Outcome,
@@ -410,6 +411,7 @@ def publish_console(deps: Deps) -> list[str]:
                     "ratings": [(r.value, t(f"rating.{r.value}")) for r in Rating],
                     "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome],
                     "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS],
+                    "reject_reasons": [(code, t(f"reason.{code}")) for code in STAFF_REJECT_REASONS],
                     "events": {kind: t(f"event.{kind}") for kind in EVENT_KINDS},
                     "auth": {"endpoint": deps.settings.staff_sign_in_url, "client_id": deps.settings.staff_client_id}},
         ), cache_seconds=60)

@@ -17,6 +17,7 @@ from chalicelib.services.commands import (
     MergeTicket,
     RateTicket,
     RedirectTicket,
+    RejectTicket,
     ReplyTicket,
     SetTemplates,
     SplitTicket,
@@ -163,3 +164,20 @@ def test_reply_templates_belong_to_a_department_and_a_category(world):
     assert replies.templates("east-city", world.deps) == {}
     with pytest.raises(InvalidInput):
         SetTemplates.parse({"texts": ["x"] * 11})
+
+
+def test_a_dispatcher_does_not_accept_a_case_with_a_reason_code_and_the_citizen_is_told(world):
+    ticket_id = filed(world, category="other", description="我想咨询一下明年的公积金政策有什么变化")
+    steps.screen(ticket_id, world.deps)
+    steps.dispatch(ticket_id, world.deps)  # "other": no rule, it waits for a dispatcher
+    steps.hand_over(ticket_id, "triage", "tok-triage", world.deps)
+    number = number_of(world, ticket_id)
+    with pytest.raises(InvalidInput):  # free words are never published: codes only
+        actions.reject(number, "centre", RejectTicket(reason="打电话 13900000000 问"), world.deps)
+    ticket = actions.reject(number, "centre", RejectTicket(reason="out_of_scope", seen_status=Status.SCREENED),
+                            world.deps, by="d1")
+    assert (ticket.status, ticket.reason, ticket.events[-1].by) == (Status.INVALID, "out_of_scope", "d1")
+    assert world.workflow.succeeded[-1] == ("tok-triage", {"outcome": "invalid", "status": "invalid"})
+    assert any("不属于本平台受理范围" in text for text in world.sms.to(CITIZEN))
+    with pytest.raises(InvalidTransition):
+        actions.reject(number, "centre", RejectTicket(reason="out_of_scope"), world.deps)

@@ -189,6 +189,14 @@
       dupRow.appendChild(action(m.merge, t.number, function () { act(send("merge", { into: into.value.trim() })); }, true));
       dup.appendChild(dupRow); box.appendChild(dup);
     }
+    if (router && (t.status === "screened" || t.status === "returned")) {
+      var why = select(data.reject_reasons || []);
+      why.setAttribute("aria-label", m.reject_reason);
+      var refuse = el("details"), refuseRow = el("div", "", "actions");
+      refuse.appendChild(el("summary", m.reject)); refuseRow.appendChild(why);
+      refuseRow.appendChild(action(m.reject, t.number, function () { act(send("invalid", { reason: why.value })); }, true));
+      refuse.appendChild(refuseRow); box.appendChild(refuse);
+    }
     if (router && t.status === "merged") {
       row.appendChild(action(m.split, t.number, function () { act(send("split")); }, true));
     }
