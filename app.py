@@ -10,6 +10,7 @@ from chalicelib.api.console import console
 from chalicelib.api.cors import add_preflights
 from chalicelib.api.errors import api_answers
 from chalicelib.api.forms import forms
+from chalicelib.api.search import search_routes
 from chalicelib.observability import logger
 from chalicelib.tasks.handlers import tasks
 
@@ -17,6 +18,7 @@ app = Chalice(app_name="mashang")
 app.register_blueprint(citizen)
 app.register_blueprint(console)
 app.register_blueprint(forms)
+app.register_blueprint(search_routes)
 app.register_blueprint(tasks)
 add_preflights(app)
 app.register_middleware(api_answers, "http")

@@ -39,15 +39,19 @@ from ..i18n import LOCALES, PREFIX, Messages, reason_text
 from ..render import qr
 from .context import Deps
 
-# Console tabs per role: (id, message key of the label, query string of GET /console/…).
+# Search and export: a panel console-search.js draws, for every role with case lists.
+SEARCH_TAB = ("search", "console.tab.search", "#search")
+# Console tabs per role: (id, message key of the label, query string of GET /console/…, or
+# "#<panel>" for a panel another script draws).
 CONSOLE_TABS = {
     "handler": [("dispatched", "console.tab.dispatched", "inbox?status=dispatched"),
                 ("accepted", "console.tab.accepted", "inbox?status=accepted"),
-                ("replied", "console.tab.replied", "inbox?status=replied")],
+                ("replied", "console.tab.replied", "inbox?status=replied"), SEARCH_TAB],
     "dispatcher": [("screened", "console.tab.screened", "inbox?queue=triage&status=screened"),
                    ("returned", "console.tab.returned", "inbox?queue=triage&status=returned"),
-                   ("callback", "console.tab.callback", "callbacks")],
-    "supervisor": [("watch", "console.tab.watch", "watch")],
+                   ("callback", "console.tab.callback", "callbacks"), SEARCH_TAB],
+    "supervisor": [("watch", "console.tab.watch", "watch"), SEARCH_TAB],
+    "operator": [SEARCH_TAB],
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -369,6 +373,10 @@ def publish_site(deps: Deps) -> list[str]:
                     "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome],
                     "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS],
                     "events": {kind: t(f"event.{kind}") for kind in EVENT_KINDS},
+                    # What the search form's selects offer.
+                    "statuses": [(s.value, t(f"status.{s.value}")) for s in Status],
+                    "categories": [(c.code, name_in(c, locale)) for c in catalog.categories.values()],
+                    "districts": [(d.code, name_in(d, locale)) for d in catalog.districts.values()],
                     "auth": {"endpoint": deps.settings.staff_sign_in_url, "client_id": deps.settings.staff_client_id}},
         ), cache_seconds=60)
         keys += [t.prefix + "index.html", t.prefix + "console/index.html"]
