@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 
 from .. import bootstrap
 from ..domain.errors import InvalidInput
-from ..domain.search import BadFilter, Filters, Known, parse_filters
+from ..domain.search import BadFilter, Filters, Known, page_size, parse_filters
 from ..domain.staff import Staff
 from ..i18n import Messages, request_locale
 from ..services import search as service
@@ -28,7 +28,7 @@ FILTERS = {
     "department": "a department code, or triage (cases waiting for the dispatchers)",
     "from": "filed on or after (YYYY-MM-DD)", "to": "filed on or before (YYYY-MM-DD)",
     "overdue": "1: only cases past their deadline", "q": "free text within the cases of the last 90 days",
-    "cursor": "the cursor the previous page answered", "lang": "zh-CN (default) or en",
+    "cursor": "the cursor the previous page answered", "limit": "cases per page, 1 to 50 (50)", "lang": "zh-CN (default) or en",
 }
 
 
@@ -61,14 +61,15 @@ def search() -> dict:
     staff, filters, t = _asked()
     deps = bootstrap.deps()
     params = search_routes.current_request.query_params or {}
-    page = _worded(lambda: service.search(filters, staff, deps, params.get("cursor") or None), t)
+    size = _worded(lambda: page_size(params.get("limit")), t)
+    page = _worded(lambda: service.search(filters, staff, deps, params.get("cursor") or None, size), t)
     return {"cases": [service.listed(e, deps, t) for e in page.entries], "next": page.cursor,
             "text_since": page.text_since, "filters": filters.as_query()}
 
 
 @search_routes.route("/console/search.csv", methods=["GET"], **SIGNED_IN)
 @json_errors
-@query(**{name: text for name, text in FILTERS.items() if name != "cursor"})
+@query(**{name: text for name, text in FILTERS.items() if name not in ("cursor", "limit")})
 def export() -> Response:
     """The whole filtered list as CSV (UTF-8 with a byte-order mark), up to the export's bound;
     the contact column only for roles that may see it, each exported contact recorded."""

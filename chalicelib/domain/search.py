@@ -35,7 +35,7 @@ EXPORT_LIMIT = 1000  # rows one CSV export holds at most
 TRIAGE = "triage"  # the department filter naming the dispatchers' queue (no department yet)
 TRIAGE_STATUSES = (Status.SCREENED, Status.RETURNED)
 LOWEST, HIGHEST = "0", "9"  # below and above every public number
-FIELDS = ("number", "status", "category", "district", "department", "from", "to", "overdue", "q", "cursor")
+FIELDS = ("number", "status", "category", "district", "department", "from", "to", "overdue", "q", "cursor", "limit")
 
 _NUMBER = re.compile(r"^\d{8}-\d{4,6}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -201,6 +201,15 @@ def matches(entry: Entry, filters: Filters, now: datetime) -> bool:
         if needle not in entry.text.casefold() and needle not in entry.reply.casefold():
             return False
     return True
+
+
+def page_size(text: str | None) -> int:
+    """The cases a page may show: 1 to PAGE_SIZE (PAGE_SIZE when not said)."""
+    if not text:
+        return PAGE_SIZE
+    if not text.isdigit() or not 1 <= int(text) <= PAGE_SIZE:
+        raise BadFilter("limit", "limit", text[:10])
+    return int(text)
 
 
 def encode_cursor(number: str) -> str:
