@@ -28,7 +28,8 @@ FILTERS = {
     "department": "a department code, or triage (cases waiting for the dispatchers)",
     "from": "filed on or after (YYYY-MM-DD)", "to": "filed on or before (YYYY-MM-DD)",
     "overdue": "1: only cases past their deadline", "q": "free text within the cases of the last 90 days",
-    "cursor": "the cursor the previous page answered", "limit": "cases per page, 1 to 50 (50)", "lang": "zh-CN (default) or en",
+    "cursor": "the cursor the previous page answered", "limit": "cases per page, 1 to 50 (50)",
+    "lang": "zh-CN (default) or en",
 }
 
 

@@ -174,33 +174,34 @@ def matches(entry: Entry, filters: Filters, now: datetime) -> bool:
     """Does a case read from the planned listing pass every filter? (The listing's own dimension
     passes by construction; checking it again costs nothing and keeps the number and triage paths
     honest.)"""
-    if filters.number and entry.number != filters.number:
-        return False
-    if filters.status and entry.status != filters.status.value:
-        return False
-    if filters.category and entry.category != filters.category:
-        return False
-    if filters.district and entry.district != filters.district:
+    return _fields_match(entry, filters) and _dates_match(entry, filters) \
+        and (not filters.overdue or is_overdue(entry, now)) and _text_matches(entry, filters, now.date())
+
+
+def _fields_match(entry: Entry, filters: Filters) -> bool:
+    wanted = {"number": filters.number, "status": filters.status.value if filters.status else None,
+              "category": filters.category, "district": filters.district}
+    if any(value and getattr(entry, name) != value for name, value in wanted.items()):
         return False
     if filters.department == TRIAGE:
-        if entry.department is not None:
-            return False
-    elif filters.department and entry.department != filters.department:
-        return False
+        return entry.department is None
+    return not filters.department or entry.department == filters.department
+
+
+def _dates_match(entry: Entry, filters: Filters) -> bool:
     day = entry.number[:8]
-    if filters.first and day < f"{filters.first:%Y%m%d}":
+    return (not filters.first or day >= f"{filters.first:%Y%m%d}") and (
+        not filters.last or day <= f"{filters.last:%Y%m%d}")
+
+
+def _text_matches(entry: Entry, filters: Filters, today: date) -> bool:
+    """Free text: within the last TEXT_DAYS days, in the text or reply excerpt (case-insensitive)."""
+    if not filters.text:
+        return True
+    if entry.number[:8] < f"{text_since(today):%Y%m%d}":
         return False
-    if filters.last and day > f"{filters.last:%Y%m%d}":
-        return False
-    if filters.overdue and not is_overdue(entry, now):
-        return False
-    if filters.text:
-        if day < f"{text_since(now.date()):%Y%m%d}":
-            return False
-        needle = filters.text.casefold()
-        if needle not in entry.text.casefold() and needle not in entry.reply.casefold():
-            return False
-    return True
+    needle = filters.text.casefold()
+    return needle in entry.text.casefold() or needle in entry.reply.casefold()
 
 
 def page_size(text: str | None) -> int:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from ..domain.catalog import name_in

@@ -282,3 +282,14 @@ def test_the_api_pages_exports_and_counts(world, client):
     assert export.body.decode("utf-8").startswith("\ufeff案件编号")
     counts = _get(client, "/console/counts", "handler:east-city:h1").json_body["counts"]
     assert counts["dispatched"] == 2
+
+
+def test_every_filter_is_described_and_worded_in_both_languages():
+    from chalicelib.api.search import FILTERS
+    from chalicelib.domain.search import FIELDS
+    from chalicelib.i18n import catalogue
+
+    assert set(FIELDS) <= set(FILTERS)
+    for locale in ("zh-CN", "en"):
+        assert {f"search.field.{name}" for name in FIELDS} <= set(catalogue(locale))
+        assert {f"search.column.{name}" for name in search.CSV_COLUMNS} <= set(catalogue(locale))

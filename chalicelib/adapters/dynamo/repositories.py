@@ -9,10 +9,10 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
+from ...domain.calendar import CHINA
 from ...domain.catalog import Catalog
 from ...domain.errors import ConcurrentUpdate, NotFound
 from ...domain.listings import Entry, Membership
-from ...domain.calendar import CHINA
 from ...domain.model import Status, Ticket
 from ...domain.queues import WatchReason
 from ...domain.tallies import Tally, partition_of

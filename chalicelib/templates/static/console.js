@@ -292,7 +292,8 @@
   var panels = {};
   window.mashangConsole = {
     panels: panels, call: call, say: say, fmt: fmt, el: el, button: button, action: action, field: field,
-    select: select, messages: m, data: data, me: function () { return me; }, reload: function () { return load(); }
+    select: select, messages: m, data: data, me: function () { return me; }, reload: function () { return load(); },
+    headers: headers
   };
   document.addEventListener("DOMContentLoaded", function () { if (session()) { start(); } else { signOut(""); } });
 })();
