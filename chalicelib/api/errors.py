@@ -75,8 +75,9 @@ def status_of(exc: errors.DomainError) -> int:
 
 def worded(exc: errors.DomainError, locale: str) -> str:
     """The error as a sentence for a person: by kind and field from the catalogue ("api_error.*"),
-    a malformed field by how it failed; a message worded already (non-ASCII) is kept."""
-    if not exc.message.isascii():
+    a malformed field by how it failed; a message worded already (from the catalogue, or not in
+    ASCII) is kept."""
+    if getattr(exc, "worded", False) or not exc.message.isascii():
         return exc.message
     t = Messages(locale)
     kind = type(exc).__name__

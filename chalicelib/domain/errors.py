@@ -13,13 +13,14 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     """A field of a request is missing or malformed; `problem` names how ("required", "empty",
-    "too_long", ...), so the API can word it in the reader's language."""
+    "too_long", ...), so the API can word it in the reader's language (unless it is `worded` already)."""
 
     def __init__(self, message: str, field: str | None = None, problem: str | None = None,
-                 limit: object = None) -> None:
+                 limit: object = None, worded: bool = False) -> None:
         super().__init__(message, field)
         self.problem = problem
         self.limit = limit
+        self.worded = worded  # the message is a sentence from the catalogue in the reader's language
 
 
 class NotFound(DomainError):

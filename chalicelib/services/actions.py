@@ -164,7 +164,7 @@ def hide(number: str, cmd: HideContent, actor: str, deps: Deps, locale: str = DE
     try:
         return _act(number, (), deps, action, by)
     except Unhideable as exc:
-        raise InvalidInput(Messages(locale)(f"moderation.error.{exc.code}"), field=exc.field) from None
+        raise InvalidInput(Messages(locale)(f"moderation.error.{exc.code}"), field=exc.field, worded=True) from None
 
 
 def dispatch_by_hand(number: str, dispatcher: str, cmd: DispatchTicket, deps: Deps, by: str = "") -> Ticket:

@@ -68,7 +68,7 @@ class Decision:
 
 
 def _refuse(key: str, field_name: str, **values: object) -> InvalidInput:
-    return InvalidInput(Messages()(f"admin.error.{key}", **values), field=field_name)
+    return InvalidInput(Messages()(f"admin.error.{key}", **values), field=field_name, worded=True)
 
 
 def _missing(key: str, field_name: str, code: str) -> NotFound:

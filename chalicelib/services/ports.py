@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from ..domain.catalog import Catalog
 from ..domain.listings import Entry, Membership
 from ..domain.model import Status, Ticket
+from ..domain.queues import WatchReason
 from ..domain.staff import Staff
 from ..domain.tallies import Tally
 from ..domain.throttle import Decision, Rule
@@ -38,6 +39,15 @@ class Tickets(Protocol):
 
     def watched(self, limit: int = 100) -> list[Ticket]:
         """Escalated or overdue cases, extension requests and callbacks due."""
+
+    def count(self, queue: str, status: Status, due_from: datetime | None = None,
+              due_before: datetime | None = None) -> int:
+        """How many of a queue's cases are in one state (with `due_from` <= due < `due_before`
+        if given): one count query on the inbox index, nothing read but the count."""
+
+    def count_watched(self, reason: WatchReason, department: str | None = None) -> int:
+        """How many watched cases are watched for `reason`, of one department if given: one
+        count query on the watch index (filtered: the watch list is small)."""
 
     def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:
         """Cases reported at a location since a time, newest first."""
@@ -89,6 +99,9 @@ class Listings(Protocol):
 
     def between(self, listing: str, first: str, last: str, limit: int = 1000) -> list[Entry]:
         """Entries with `first` <= number <= `last`, oldest first."""
+
+    def span(self, listing: str, low: str, below: str, limit: int) -> list[Entry]:
+        """At most `limit` entries with `low` <= number < `below`, newest first (one query)."""
 
     def oldest_after(self, listing: str, after: str) -> Entry | None:
         """The first entry with a number above `after` (the next archive's link)."""

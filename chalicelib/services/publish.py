@@ -40,21 +40,26 @@ from ..i18n import LOCALES, PREFIX, Messages, reason_text
 from ..render import qr
 from .context import Deps
 
-# Console tabs per role: (id, message key of the label, query string of GET /console/…).
+# Search and export: a panel console-search.js draws, for every role with case lists.
+SEARCH_TAB = ("search", "console.tab.search", "#search")
+# Console tabs per role: (id, message key of the label, query string of GET /console/…, or
+# "#<panel>" for a panel another script draws).
 CONSOLE_TABS = {
     "handler": [("dispatched", "console.tab.dispatched", "inbox?status=dispatched"),
                 ("accepted", "console.tab.accepted", "inbox?status=accepted"),
                 ("replied", "console.tab.replied", "inbox?status=replied"),
                 ("assisting", "console.tab.assisting", "assisting"),
-                ("templates", "console.tab.templates", "#templates")],
+                ("templates", "console.tab.templates", "#templates"), SEARCH_TAB],
     "dispatcher": [("screened", "console.tab.screened", "inbox?queue=triage&status=screened"),
                    ("returned", "console.tab.returned", "inbox?queue=triage&status=returned"),
-                   ("callback", "console.tab.callback", "callbacks")],
+                   ("callback", "console.tab.callback", "callbacks"), SEARCH_TAB],
     "supervisor": [("watch", "console.tab.watch", "watch"),
                    ("extensions", "console.tab.extensions", "extensions"),
-                   ("rates", "console.tab.rates", "#rates")],
+                   ("rates", "console.tab.rates", "#rates"), SEARCH_TAB],
+    "operator": [SEARCH_TAB],
     # Tabs whose path starts with "#" are panels a script draws (console.js, console-admin.js).
-    "admin": [("catalog", "console.tab.catalog", "#admin"), ("accounts", "console.tab.accounts", "#accounts")],
+    "admin": [("catalog", "console.tab.catalog", "#admin"), ("accounts", "console.tab.accounts", "#accounts"),
+              SEARCH_TAB],
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -413,6 +418,9 @@ def publish_console(deps: Deps) -> list[str]:
                     "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS],
                     "reject_reasons": [(code, t(f"reason.{code}")) for code in STAFF_REJECT_REASONS],
                     "events": {kind: t(f"event.{kind}") for kind in EVENT_KINDS},
+                    # What the search form's selects offer.
+                    "statuses": [(s.value, t(f"status.{s.value}")) for s in Status],
+                    "districts": [(d.code, name_in(d, locale)) for d in catalog.districts.values()],
                     "auth": {"endpoint": deps.settings.staff_sign_in_url, "client_id": deps.settings.staff_client_id}},
         ), cache_seconds=60)
         keys.append(t.prefix + "console/index.html")

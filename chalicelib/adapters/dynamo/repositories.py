@@ -9,10 +9,12 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
+from ...domain.calendar import CHINA
 from ...domain.catalog import RECORD_KINDS, Catalog, record_key
 from ...domain.errors import ConcurrentUpdate, NotFound
 from ...domain.listings import Entry, Membership
 from ...domain.model import Status, Ticket
+from ...domain.queues import WatchReason
 from ...domain.tallies import Tally, partition_of
 from ...domain.throttle import Decision, Rule, decide
 from ...services.ports import Access
@@ -83,6 +85,35 @@ class TicketRepository:
     def watched(self, limit: int = 100) -> list[Ticket]:
         """Cases that need attention: escalated, overdue, waiting for an extension decision or a callback."""
         return [ticket_from_item(i) for i in self._models.ticket.watch.query("WATCH", limit=limit)]
+
+    def count(self, queue: str, status: Status, due_from: datetime | None = None,
+              due_before: datetime | None = None) -> int:
+        """A count query (Select=COUNT) on the inbox index. Its sort key starts with the reply
+        deadline (China time), so for the reply deadline a due range is a key range; a case
+        waiting for sign-off is due by its sign-off deadline, a filter on the one partition."""
+        model = self._models.ticket
+        partition = f"DEPT#{queue}#{status.value}"
+        if due_from is None and due_before is None:
+            return int(model.inbox.count(partition))
+        if status is Status.DISPATCHED:
+            due = model.accept_due
+            found = (due.between(due_from, due_before) if due_from and due_before
+                     else due < due_before if due_before else due >= due_from)
+            return int(model.inbox.count(partition, filter_condition=found))
+        key = model.gsi2sk
+        low, high = (_due_key(due_from) if due_from else None), (_due_key(due_before) if due_before else None)
+        condition = key.between(low, high) if low and high else key < high if high else key >= low
+        return int(model.inbox.count(partition, condition))
+
+    def count_watched(self, reason: WatchReason, department: str | None = None) -> int:
+        """A count query on the watch index, filtered by why the case is watched."""
+        model = self._models.ticket
+        condition = {WatchReason.ESCALATED: model.escalation_level > 0,
+                     WatchReason.EXTENSION: model.extension_requested == True,  # noqa: E712
+                     WatchReason.CALLBACK: model.task_stage == "callback"}[reason]
+        if department is not None:
+            condition &= model.department == department
+        return int(model.watch.count("WATCH", filter_condition=condition))
 
     def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:
         """Cases reported at a location since a time, newest first."""
@@ -285,6 +316,13 @@ class ListingRepository:
         model = self._models.listing
         return self._entries(model.query(f"LIST#{listing}", model.sk.between(first, last), limit=limit))
 
+    def span(self, listing: str, low: str, below: str, limit: int) -> list[Entry]:
+        """One query, newest first: `between` is inclusive, so one more is read and `below` dropped."""
+        model = self._models.listing
+        items = model.query(f"LIST#{listing}", model.sk.between(low, below), scan_index_forward=False,
+                            limit=limit + 1)
+        return self._entries([item for item in items if item.sk != below][:limit])
+
     def oldest_after(self, listing: str, after: str) -> Entry | None:
         model = self._models.listing
         found = self._entries(model.query(f"LIST#{listing}", model.sk > after, limit=1))
@@ -390,6 +428,11 @@ class TemplateRepository:
             model(self._partition(department), category, data=json.dumps(texts, ensure_ascii=False)).save()
         else:
             model(self._partition(department), category).delete()
+
+
+def _due_key(at: datetime) -> str:
+    """A due time as the inbox index's sort key starts (tickets keep their times in China time)."""
+    return at.astimezone(CHINA).isoformat()
 
 
 def _access(data: dict[str, str]) -> Access:

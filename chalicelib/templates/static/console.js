@@ -441,7 +441,8 @@
   // "#name") and call the API through the same signed-in `call`.
   window.mashangConsole = {
     panels: panels, call: call, say: say, fmt: fmt, el: el, button: button, action: action, field: field,
-    select: select, messages: m, data: data, me: function () { return me; }, reload: function () { return load(); }, open: openCase, fmtDue: fmtDue
+    select: select, messages: m, data: data, me: function () { return me; }, reload: function () { return load(); },
+    open: openCase, fmtDue: fmtDue, headers: headers
   };
   document.addEventListener("DOMContentLoaded", function () { if (session()) { start(); } else { signOut(""); } });
 })();
