@@ -92,6 +92,7 @@ def test_a_dispatcher_merges_a_duplicate_opened_by_number(local_system, desktop)
     desktop.locator("#summary", has_text="没有找到该编号的诉求").wait_for(timeout=10000)
     desktop.fill("#open-case [name=number]", second)
     desktop.click("#open-case button")
+    desktop.locator("#summary", has_text=second).wait_for(timeout=10000)  # drawn, not the triage list's card
     card = desktop.locator(f".ticket[data-number='{second}']")
     card.locator("summary", has_text="并案").click()
     card.locator("input[inputmode=numeric]").fill("bad")

@@ -375,6 +375,7 @@
       if (mine !== latest) { return; }
       current = null; drawTabs(true);
       render({ tickets: [d] });
+      document.getElementById("summary").textContent = say("opened", { number: d.number });
     }).catch(function (e) { document.getElementById("summary").textContent = e.message; });
   }
   document.getElementById("open-case").addEventListener("submit", function (ev) {
