@@ -78,7 +78,9 @@
     if (t.text) { card.appendChild(el("p", t.text, "text")); }
     var place = [t.category_name, t.location_name || t.district_name, t.department_name || m.search_triage].filter(Boolean).join(" · ");
     card.appendChild(el("div", place, "muted meta"));
-    card.appendChild(el("div", say("search_created", { at: fmt(t.created_at) }) + (t.due ? " · " + say("search_due", { at: fmt(t.due) }) : ""), "muted"));
+    card.appendChild(el("div", say("search_created", { at: fmt(t.created_at) }) + (t.due ? " · " + say("search_due", { at: c.fmtDue(t.due) }) : ""), "muted"));
+    var open = c.button(m.open_here, function () { c.open(t.number); }, true);  // its actions and detail
+    open.className = "link"; head.appendChild(open);
     return card;
   }
   // The results: the first page, then "more" follows the cursor the API answered.
