@@ -84,6 +84,14 @@ def worded(exc: errors.DomainError, locale: str) -> str:
     name = (exc.field or "").split(".")[0]
     if name and t.has(f"api_error.{kind}.{name}"):
         return t(f"api_error.{kind}.{name}")
+    if isinstance(exc, errors.InvalidTransition):
+        sentence = t.get(f"api_error.InvalidTransition.{exc.why}", t("api_error.InvalidTransition"))
+        if "{status}" in sentence and not exc.status:
+            return t("api_error.InvalidTransition")
+        return sentence.replace("{status}", t.get(f"status.{exc.status}", exc.status or ""))
+    if isinstance(exc, errors.RoleRequired):
+        roles = "、".join(t.get(f"console.js.role_{role}", role) for role in exc.roles)
+        return t("api_error.RoleRequired", roles=roles, role=t.get(f"console.js.role_{exc.role}", exc.role))
     if isinstance(exc, errors.InvalidInput) and name:
         label = t.get(f"api_error.field.{name}", name)
         problem = t.get(f"api_error.problem.{exc.problem or 'invalid'}", t("api_error.problem.invalid"))

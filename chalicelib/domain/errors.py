@@ -28,7 +28,14 @@ class NotFound(DomainError):
 
 
 class InvalidTransition(DomainError):
-    """The action is not allowed in the ticket's current state."""
+    """The action is not allowed in the ticket's current state; `why` names the rule ("state",
+    "changed", "moved_on", "window_ended", ...) and `status` the state the case is in, so the API
+    can word it in the reader's language."""
+
+    def __init__(self, message: str, why: str = "state", status: str | None = None) -> None:
+        super().__init__(message)
+        self.why = why
+        self.status = status
 
 
 class NotYourTicket(DomainError):
@@ -49,6 +56,15 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     """The actor may not do this (wrong role, wrong or expired secret)."""
+
+
+class RoleRequired(Forbidden):
+    """The signed-in role may not take this action: `roles` may."""
+
+    def __init__(self, message: str, roles: tuple[str, ...], role: str) -> None:
+        super().__init__(message, field="role")
+        self.roles = roles
+        self.role = role
 
 
 class Unhideable(InvalidInput):

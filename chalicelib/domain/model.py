@@ -232,7 +232,7 @@ class Ticket:
             raise InvalidInput(f"ticket {self.number} cannot be merged into itself", field="into")
         if original.status not in ALLOWED_FROM["merge"] or original.merged_into:
             raise InvalidTransition(f"ticket {original.number} is {original.status.value}: "
-                                    "only an open case can take a duplicate")
+                                    "only an open case can take a duplicate", "merge_target", original.status.value)
         self.status, self.merged_into, self.reason = Status.MERGED, original.number, "merged"
         self.department = self.accept_due = self.reply_due = None
         self.extension_requested, self.assisting = False, ()
@@ -382,7 +382,8 @@ class Ticket:
         """Return (退单): not ours. Back to the dispatcher; the citizen need not resubmit."""
         self._require("return", department)
         if at > window_end:
-            raise InvalidTransition(f"ticket {self.number} can no longer be returned: the window ended")
+            raise InvalidTransition(f"ticket {self.number} can no longer be returned: the window ended",
+                                    "window_ended")
         self.status, self.department = Status.RETURNED, None
         self.accept_due = self.reply_due = None
         self.extension_requested = False
@@ -392,9 +393,11 @@ class Ticket:
     def ask_extension(self, department: str, reason: str, days: int, limit: int, at: datetime) -> None:
         self._require("extend", department)
         if self.extension_requested:
-            raise InvalidTransition(f"ticket {self.number} has an extension request waiting already")
+            raise InvalidTransition(f"ticket {self.number} has an extension request waiting already",
+                                    "extension_waiting")
         if self.extensions >= limit:
-            raise InvalidTransition(f"ticket {self.number} has had its {limit} extension(s) already")
+            raise InvalidTransition(f"ticket {self.number} has had its {limit} extension(s) already",
+                                    "extension_limit")
         self.extension_requested, self.extension_days = True, days
         self._record("extension_requested", at, department, reason, {"days": days})
 
@@ -402,7 +405,7 @@ class Ticket:
                          at: datetime) -> None:
         self._require("extend")
         if not self.extension_requested:
-            raise InvalidTransition(f"ticket {self.number} has no extension request to decide")
+            raise InvalidTransition(f"ticket {self.number} has no extension request to decide", "no_extension")
         self.extension_requested = False
         if approve and new_due is not None:
             self.extensions += 1
@@ -483,7 +486,7 @@ class Ticket:
         self._require("rate")
         if self.survey_phase != "callback":
             raise InvalidTransition(f"ticket {self.number} is not waiting for a phone callback: "
-                                    "the citizen's own rating is still open")
+                                    "the citizen's own rating is still open", "not_callback")
         self.rate(rating, comment, staff, max_rounds, at)
 
     def rate(self, rating: Rating, comment: str, actor: str, max_rounds: int, at: datetime) -> None:
@@ -555,11 +558,10 @@ class Ticket:
             raise NotYourTicket(f"ticket {self.number} is not assigned to department '{department}'")
         if department is not None and department != self.department:
             raise InvalidTransition(f"ticket {self.number} is no longer with department '{department}': "
-                                    "it has moved on; reload it")
+                                    "it has moved on; reload it", "moved_on", self.status.value)
         if self.status not in ALLOWED_FROM[action]:
-            raise InvalidTransition(
-                f"cannot {action} ticket {self.number}: it is {self.status.value}"
-            )
+            raise InvalidTransition(f"cannot {action} ticket {self.number}: it is {self.status.value}", "state",
+                                    self.status.value)
 
     def _was_with(self, department: str) -> bool:
         return any(e.kind == "dispatched" and e.data.get("department") == department for e in self.events)

@@ -45,7 +45,7 @@ def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Tic
     def decide(ticket: Ticket) -> str | None:
         if seen is not None and ticket.status is not seen:
             raise InvalidTransition(f"ticket {number} changed since it was loaded (now {ticket.status.value}): "
-                                    "reload it")
+                                    "reload it", "changed", ticket.status.value)
         start = len(ticket.events)
         action(ticket)
         ticket.sign(start, by)
@@ -247,7 +247,7 @@ def assist(number: str, actor: str, cmd: AssistTicket, deps: Deps, by: str = "")
     def decide(ticket: Ticket) -> bool:
         if cmd.seen_status is not None and ticket.status is not cmd.seen_status:
             raise InvalidTransition(f"ticket {number} changed since it was loaded (now {ticket.status.value}): "
-                                    "reload it")
+                                    "reload it", "changed", ticket.status.value)
         start = len(ticket.events)
         added = ticket.add_assisting(cmd.department, actor, now)
         ticket.sign(start, by)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.api.errors import READER, error_response, worded
-from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from chalicelib.domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, RoleRequired
 from chalicelib.services.commands import AddNote, AskExtension, MergeTicket, SetTemplates
 
 
@@ -23,9 +23,14 @@ def test_a_malformed_field_is_named_and_its_problem_said():
 
 
 def test_each_refusal_kind_has_its_sentence_and_worded_messages_are_kept():
-    assert worded(InvalidTransition("cannot accept ticket X: it is replied"), "zh-CN").startswith("此诉求的状态已变化")
+    assert worded(InvalidTransition("cannot accept ticket X: it is replied", "state", "replied"), "zh-CN") \
+        == "此诉求现为「已答复」，不能进行此操作。如页面未更新，请刷新。"
+    assert "退单期限" in worded(InvalidTransition("the window ended", "window_ended"), "zh-CN")
+    assert worded(InvalidTransition("something"), "zh-CN").startswith("此诉求的状态已变化")
     assert worded(NotFound("unknown ticket 'x'", field="ticket"), "zh-CN") == "没有找到该编号的诉求，请核对编号。"
-    assert worded(Forbidden("role handler may not"), "en") == "Your role may not do this."
+    assert worded(Forbidden("the link does not allow it"), "en") == "Your role may not do this."
+    assert worded(RoleRequired("needs dispatcher", ("dispatcher", "supervisor"), "handler"), "zh-CN") \
+        == "此操作需要派单员、督办员角色，您当前是承办人。"
     assert worded(InvalidInput("请说明理由", field="reason"), "en") == "请说明理由"
 
 
