@@ -35,7 +35,7 @@ from ..domain.staff import Role, Staff
 from ..i18n import Messages
 from .context import Deps
 from .ports import Access
-from .publish import cn_time, page_url
+from .publish import cn_due, cn_time, page_url
 
 TRIAGE_LIMIT = 200  # cases of one triage state a search reads (the queue is worked down daily)
 CSV_COLUMNS = ("number", "status", "category", "district", "location", "department", "created", "due", "overdue",
@@ -174,7 +174,8 @@ def _rows(entries: list[Entry], staff: Staff, deps: Deps, t: Messages) -> Iterat
         yield {"number": entry.number, "status": shown["status_label"], "category": shown["category_name"] or "",
                "district": shown["district_name"] or "", "location": shown["location_name"] or "",
                "department": shown["department_name"] or "", "created": _local(entry.created),
-               "due": _local(entry.due), "overdue": t("search.yes") if entry.overdue else "",
+               "due": cn_due(datetime.fromisoformat(entry.due)) if entry.due else "",  # as the screen shows it
+               "overdue": t("search.yes") if entry.overdue else "",
                "text": text, "reply": reply, "contact": contact}
 
 

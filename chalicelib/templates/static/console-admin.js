@@ -35,6 +35,7 @@
     var row = el("div", "", "actions");
     row.appendChild(c.button(m.admin_save, function () {
       var v = values(), what = describe(v);
+      if (controls.code && !String(v.code || "").trim()) { error.textContent = m.admin_code_missing; error.hidden = false; controls.code.focus(); return; }
       if (!window.confirm(say("admin_confirm", { action: m.admin_save, what: what }))) { return; }
       error.hidden = true;
       send(v).then(function () { return done(say("admin_saved", { what: what })); })

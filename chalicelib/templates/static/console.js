@@ -18,7 +18,11 @@
       headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService." + action }
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
-        if (!r.ok) { var e = new Error(j.__type && /NotAuthorized|UserNotFound/.test(j.__type) ? m.bad_password : (j.message || m.sign_in_failed)); e.code = j.__type; throw e; }
+        if (!r.ok) {
+          var kind = j.__type || "", e = new Error(/NotAuthorized|UserNotFound/.test(kind) ? m.bad_password
+            : /InvalidPassword/.test(kind) ? m.password_rule : m.sign_in_failed);
+          e.code = kind; throw e;
+        }
         return j;
       });
     });
@@ -127,7 +131,7 @@
     var codes = Object.keys(departments).filter(function (c) { return c !== except; });
     var suggested = t.suggested_department && codes.indexOf(t.suggested_department) >= 0 ? t.suggested_department : null;
     if (suggested) { codes = [suggested].concat(codes.filter(function (c) { return c !== suggested; })); }
-    var s = select(codes.map(function (c) { return [c, departments[c] + (c === suggested ? m.suggested : "")]; }));
+    var s = select((suggested ? [] : [["", m.choose_department]]).concat(codes.map(function (c) { return [c, departments[c] + (c === suggested ? m.suggested : "")]; })));
     s.name = "department"; s.setAttribute("aria-label", label);
     return s;
   }
@@ -135,13 +139,14 @@
     var row = el("div", "", "actions");
     var path = "/console/tickets/" + t.number;
     function send(action, body) { return call("POST", path + "/" + action, Object.assign({ seen_status: t.status }, body || {})); }
-    if (me.role === "handler" && t.status === "dispatched") {
+    var lead = me.role === "handler" && t.department === me.department;  // an assisting department only notes
+    if (lead && t.status === "dispatched") {
       var reason = field(m.return_reason);
       box.appendChild(reason);
       row.appendChild(action(m.accept, t.number, function () { act(send("accept")); }));
       row.appendChild(action(m.return, t.number, function () { act(send("return", { reason: reason.value })); }, true));
     }
-    if (me.role === "handler" && t.status === "accepted") {
+    if (lead && t.status === "accepted") {
       var text = field(m.reply_text), outcome = select(outcomes);
       var own = (templates || {})[t.category] || [];
       if (own.length) {  // the department's templates for the category: inserted, then edited
@@ -225,7 +230,7 @@
   // The detail: the whole timeline with who and when, and the citizen's contact for those allowed.
   function detail(number, box) {
     call("GET", "/console/tickets/" + number).then(function (d) {
-      if (d.contact) { box.appendChild(el("p", say("contact", { phone: d.contact.phone || m.no_contact }), "contact")); }
+      if (d.contact) { box.appendChild(el("p", d.contact.phone ? say("contact", { phone: d.contact.phone }) : m.no_contact, "contact")); }
       if (d.countdown) { box.appendChild(el("p", d.countdown.overdue ? say("late_by", { n: d.countdown.working_days_late }) : say("days_left", { n: d.countdown.working_days_left }), d.countdown.overdue ? "due late" : "muted")); }
       if (d.assisting && d.assisting.length) { box.appendChild(el("p", say("assisting_list", { names: d.assisting.map(function (a) { return a.name; }).join("、") }), "muted")); }
       if (d.supporters) { box.appendChild(el("p", say("supporters", { n: d.supporters }), "muted")); }
@@ -237,7 +242,7 @@
       }
       var list = el("ol", "", "timeline");
       d.events.forEach(function (e) {
-        list.appendChild(el("li", fmt(e.at) + " · " + (eventNames[e.kind] || e.kind) + " · " + (departments[e.actor] || e.actor) + (e.by ? "（" + e.by + "）" : "") + (e.note ? "：" + e.note : "")));
+        list.appendChild(el("li", fmt(e.at) + " · " + (eventNames[e.kind] || e.kind) + " · " + (departments[e.actor] || m["actor_" + e.actor] || e.actor) + (e.by ? "（" + e.by + "）" : "") + (e.note ? "：" + e.note : "")));
       });
       box.appendChild(list);
     }).catch(function (e) { box.appendChild(el("p", e.message, "error")); });
