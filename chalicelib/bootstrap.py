@@ -60,6 +60,7 @@ def build(config: Settings) -> Deps:
         staff_tokens=CognitoTokens(jwks_keys(config.staff_keys_url), config.staff_issuer, config.staff_client_id),
         staff=CognitoDirectory(session.client("cognito-idp"), config.staff_pool_id),
         access_log=dynamo.AccessRepository(models),
+        templates=dynamo.TemplateRepository(models),
         base_clock=Clock(workday_seconds=config.workday_seconds),
     )
 

@@ -39,15 +39,19 @@ def substitute(asl_text: str, values: dict[str, str]) -> str:
 
 
 UPLOAD_ORIGIN = "https://${AWS::StackName}-uploads-${AWS::AccountId}.s3.${AWS::Region}.amazonaws.com"
+SIGN_IN_ORIGIN = "https://cognito-idp.${AWS::Region}.amazonaws.com"
 
 
-def site_headers(api_url: str, upload_origin: str, template: dict[str, Any] | None = None) -> dict[str, str]:
+def site_headers(api_url: str, upload_origin: str, template: dict[str, Any] | None = None,
+                 sign_in_origin: str | None = None) -> dict[str, str]:
     """The site's security headers as the template's CloudFront policy sends them (the local site
-    server sends the same, from this one definition; its storage has another origin)."""
+    server sends the same, from this one definition; its storage and its user pool have other
+    origins)."""
     config = (template or load_template())["Resources"]["SiteHeaders"]["Properties"]
     security = config["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     hsts = security["StrictTransportSecurity"]
     policy = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"].replace(UPLOAD_ORIGIN, upload_origin)
+    policy = policy.replace(SIGN_IN_ORIGIN, sign_in_origin or upload_origin)
     return {
         "Content-Security-Policy": substitute(policy, {"ApiUrl": api_url}),
         "X-Content-Type-Options": "nosniff",

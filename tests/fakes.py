@@ -12,10 +12,11 @@ from typing import Any
 from chalicelib.adapters.tokens import InvalidToken
 from chalicelib.config import Settings
 from chalicelib.domain.calendar import Clock
-from chalicelib.domain.catalog import Catalog
+from chalicelib.domain.catalog import Catalog, record_key
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidInput, NotFound
 from chalicelib.domain.listings import Entry, Membership
 from chalicelib.domain.model import Status, Ticket
+from chalicelib.domain.queues import WatchReason, watch_reasons
 from chalicelib.domain.staff import Role, Staff
 from chalicelib.domain.tallies import Tally, partition_of
 from chalicelib.domain.throttle import Decision, Rule, decide
@@ -37,6 +38,7 @@ class FakeTickets:
         self.pending: set[str] = set()  # contacts written before their ticket, not yet kept
         self.changes: list[Change] = []
         self.writes = 0
+        self.counted = 0  # count queries made
         self._interference: dict[str, list[Callable[[Ticket], None]]] = defaultdict(list)
 
     # --- forcing conflicts ---------------------------------------------------------------
@@ -86,6 +88,18 @@ class FakeTickets:
         found = [t for t in self.rows.values() if t.needs_attention]
         return [copy.deepcopy(t) for t in sorted(found, key=_due)[:limit]]
 
+    def count(self, queue: str, status: Status, due_from: datetime | None = None,
+              due_before: datetime | None = None) -> int:
+        self.counted += 1
+        return sum(1 for t in self.rows.values() if t.queue == queue and t.status is status
+                   and (due_from is None or _in_force(t) >= due_from)
+                   and (due_before is None or _in_force(t) < due_before))
+
+    def count_watched(self, reason: WatchReason, department: str | None = None) -> int:
+        self.counted += 1
+        return sum(1 for t in self.rows.values() if reason in watch_reasons(t)
+                   and (department is None or t.department == department))
+
     def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:
         found = [t for t in self.rows.values() if t.location == location and t.created_at >= since]
         return [copy.deepcopy(t) for t in sorted(found, key=lambda t: t.created_at, reverse=True)[:limit]]
@@ -125,6 +139,13 @@ def _due(ticket: Ticket) -> datetime:
     return ticket.reply_due or ticket.accept_due or ticket.created_at
 
 
+def _in_force(ticket: Ticket) -> datetime:
+    """The deadline that runs: sign-off while dispatched, else the reply."""
+    if ticket.status is Status.DISPATCHED and ticket.accept_due:
+        return ticket.accept_due
+    return _due(ticket)
+
+
 class FakeCounters:
     def __init__(self) -> None:
         self.sequences: dict[str, int] = defaultdict(int)
@@ -162,6 +183,7 @@ class FakeListings:
         self.rows: dict[str, dict[str, Entry]] = defaultdict(dict)
         self.sets: dict[str, set[str]] = defaultdict(set)
         self.reads = 0
+        self.queries = 0  # `span` queries made (search pages)
 
     def put(self, entries: list[tuple[Membership, Entry]]) -> None:
         for membership, entry in entries:
@@ -181,6 +203,11 @@ class FakeListings:
 
     def between(self, listing: str, first: str, last: str, limit: int = 1000) -> list[Entry]:
         keys = sorted(k for k in self.rows[listing] if first <= k <= last)[:limit]
+        return self._read([self.rows[listing][k] for k in keys])
+
+    def span(self, listing: str, low: str, below: str, limit: int) -> list[Entry]:
+        self.queries += 1
+        keys = sorted((k for k in self.rows[listing] if low <= k < below), reverse=True)[:limit]
         return self._read([self.rows[listing][k] for k in keys])
 
     def oldest_after(self, listing: str, after: str) -> Entry | None:
@@ -242,6 +269,18 @@ class FakeCatalogue:
     def put_all(self, data: dict[str, Any]) -> int:
         self.data = copy.deepcopy(data)
         return sum(len(v) if isinstance(v, list) else 1 for v in data.values())
+
+    def put(self, kind: str, record: dict[str, Any]) -> None:
+        records = self.data.setdefault(kind, [])
+        key = record_key(kind, record)
+        at = next((i for i, r in enumerate(records) if record_key(kind, r) == key), None)
+        if at is None:
+            records.append(copy.deepcopy(record))
+        else:
+            records[at] = copy.deepcopy(record)
+
+    def remove(self, kind: str, key: str) -> None:
+        self.data[kind] = [r for r in self.data.get(kind, []) if record_key(kind, r) != key]
 
 
 class FakeSite:
@@ -427,6 +466,20 @@ class FakeAccessLog:
         return page, (f"{page[-1].at.isoformat()}#{page[-1].number}#{page[-1].username}" if more else None)
 
 
+class FakeTemplates:
+    def __init__(self) -> None:
+        self.texts: dict[tuple[str, str], list[str]] = {}
+
+    def of(self, department: str) -> dict[str, list[str]]:
+        return {category: list(texts) for (code, category), texts in self.texts.items() if code == department}
+
+    def put(self, department: str, category: str, texts: list[str]) -> None:
+        if texts:
+            self.texts[(department, category)] = list(texts)
+        else:
+            self.texts.pop((department, category), None)
+
+
 class FakeDirectory:
     def __init__(self) -> None:
         self.by_name: dict[str, Account] = {}
@@ -467,6 +520,6 @@ def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None
                 workflow=workflow, site=site, photos=photos, sms=sms, dead_letters=FakeParked(),
                 stream_failures=FakeParked(), stream=FakeStream(), limits=limits,
                 listings=listings, pages=pages, staff_tokens=FakeTokens(), staff=FakeDirectory(),
-                access_log=FakeAccessLog(),
+                access_log=FakeAccessLog(), templates=FakeTemplates(),
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
     return World(deps, tickets, counters, site, workflow, sms, time, photos, limits, listings, pages)

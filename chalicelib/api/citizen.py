@@ -95,7 +95,7 @@ def check_upload(upload: str) -> dict:
         names = photos.take(bootstrap.deps(), (upload,))
     except InvalidInput as exc:
         key = "form.error.photo_format" if exc.field == "photos.format" else "form.error.photos"
-        raise InvalidInput(t(key), field=exc.field) from None
+        raise InvalidInput(t(key), field=exc.field, worded=True) from None
     return {"upload": upload, "photo": names[0]}
 
 

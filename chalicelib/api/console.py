@@ -4,30 +4,41 @@ see and do is enforced here and in the domain, never only in the page."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from chalice import Blueprint
 
 from .. import bootstrap
+from ..domain.calendar import CHINA
 from ..domain.errors import InvalidInput, NotYourTicket
+from ..domain.listings import ASSISTING
 from ..domain.model import TRIAGE_QUEUE, Status, Ticket
 from ..domain.staff import Role, Staff
-from ..services import actions, photos
+from ..i18n import Messages
+from ..services import actions, photos, replies
 from ..services.commands import (
     AcceptTicket,
     AddNote,
     AskExtension,
+    AssistTicket,
     DecideExtension,
     DispatchTicket,
     HideContent,
+    MergeTicket,
     NewUpload,
     RateTicket,
+    RedirectTicket,
+    RejectTicket,
     ReplyTicket,
     ReturnTicket,
     ReviewPhoto,
+    SetTemplates,
+    SplitTicket,
 )
 from ..services.ports import Access
 from ..services.publish import public_view
+from ..services.stats import department_rates
 from ..tasks.redrive import redrive
 from .errors import json_errors
 from .schema import command_of, query, takes
@@ -40,6 +51,9 @@ SIGNED_IN = {"authorizer": staff_sign_in}
 MODERATORS = (Role.DISPATCHER, Role.SUPERVISOR)
 # Who sees every case (a handler sees its department's).
 CENTRE = (Role.DISPATCHER, Role.SUPERVISOR, Role.OPERATOR, Role.ADMIN)
+# Who moves cases between departments: merges, splits, re-dispatches, adds assisting departments.
+ROUTERS = (Role.DISPATCHER, Role.SUPERVISOR)
+OTHER_CASES_DAYS = 90  # "other open cases at the same place" looks this far back
 
 
 def _staff() -> Staff:
@@ -59,7 +73,22 @@ def _view(ticket: Ticket, staff: Staff, contact: bool = False) -> dict:
     view["staff_photos"] = photos.for_staff(ticket, deps)
     view["can_review_photos"] = staff.role is Role.DISPATCHER or staff.department == ticket.department
     view["can_hide"] = staff.role in MODERATORS
-    if contact and staff.sees_contact(ticket.department):
+    catalog = deps.catalog()
+    view["assisting"] = [{"code": code, "name": catalog.departments[code].name if code in catalog.departments else code}
+                         for code in ticket.assisting]
+    if ticket.is_open and ticket.status is not Status.SUBMITTED:
+        suggested = catalog.route(ticket.location, ticket.category) if ticket.location in catalog.locations \
+            and ticket.category in catalog.categories else None
+        view["suggested_department"] = suggested.code if suggested else None
+    if not contact:
+        return view
+    since = deps.clock.now() - timedelta(days=OTHER_CASES_DAYS)
+    words = Messages()
+    view["same_place"] = [{"number": t.number, "status": t.status.value,
+                           "status_label": words(f"status.{t.status.value}")}
+                          for t in deps.tickets.recent_at(ticket.location, since, limit=20)
+                          if t.id != ticket.id and t.is_open and _may_see(t, staff)]
+    if staff.sees_contact(ticket.department):
         phone = deps.tickets.phone(ticket.id)
         view["contact"] = {"phone": phone}
         if phone:
@@ -68,9 +97,15 @@ def _view(ticket: Ticket, staff: Staff, contact: bool = False) -> dict:
     return view
 
 
+def _may_see(ticket: Ticket, staff: Staff) -> bool:
+    """A handler sees the cases its department leads or assists; everyone else every case."""
+    return staff.role is not Role.HANDLER or ticket.involves(staff.department)
+
+
 def _visible(ticket: Ticket, staff: Staff) -> Ticket:
-    """A handler reads only its department's cases: 403 for any other (nothing about it said)."""
-    if staff.role is Role.HANDLER and ticket.department != staff.department:
+    """A handler reads only its department's cases (led or assisted): 403 for any other (nothing
+    about it said)."""
+    if not _may_see(ticket, staff):
         raise NotYourTicket(f"ticket {ticket.number} is not assigned to department '{staff.department}'")
     return ticket
 
@@ -171,10 +206,10 @@ def accept(number: str) -> dict:
 @json_errors
 @takes(AddNote)
 def note(number: str) -> dict:
-    """An internal note (never public): the handling department and the centre."""
+    """An internal note (never public): the lead and assisting departments, and the centre."""
     staff = _staff().require(Role.HANDLER, *CENTRE)
     ticket = actions.note(number, staff.department, _command(), bootstrap.deps(), staff.username,
-                          may_act=lambda t: staff.acts_for(t.department))
+                          may_act=lambda t: staff.acts_for(t.department) or t.involves(staff.department))
     return _view(ticket, staff)
 
 
@@ -261,3 +296,113 @@ def hide(number: str) -> dict:
     public, with a reason: dispatchers and supervisors. Staff still see the original."""
     staff = _staff().require(*MODERATORS)
     return _view(actions.hide(number, _command(), staff.department, bootstrap.deps(), by=staff.username), staff)
+
+
+@console.route("/console/tickets/{number}/redirect", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(RedirectTicket)
+def redirect(number: str) -> dict:
+    """Dispatchers and supervisors: send a dispatched or signed-off case (a reopened one among
+    them) to another department, with fresh deadlines."""
+    staff = _staff().require(*ROUTERS)
+    return _view(actions.redirect(number, staff.department, _command(), bootstrap.deps(), staff.username), staff)
+
+
+@console.route("/console/tickets/{number}/assist", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(AssistTicket)
+def assist(number: str) -> dict:
+    """Dispatchers and supervisors: an assisting department (协办) sees the case and adds notes."""
+    staff = _staff().require(*ROUTERS)
+    return _view(actions.assist(number, staff.department, _command(), bootstrap.deps(), staff.username), staff)
+
+
+@console.route("/console/tickets/{number}/merge", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(MergeTicket)
+def merge(number: str) -> dict:
+    """Dispatchers and supervisors: handle a duplicate as part of an open case."""
+    staff = _staff().require(*ROUTERS)
+    return _view(actions.merge(number, staff.department, _command(), bootstrap.deps(), staff.username), staff)
+
+
+@console.route("/console/tickets/{number}/split", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(SplitTicket, optional=True)
+def split(number: str) -> dict:
+    """Dispatchers and supervisors: undo a wrong merge."""
+    staff = _staff().require(*ROUTERS)
+    return _view(actions.split(number, staff.department, _command(), bootstrap.deps(), staff.username), staff)
+
+
+@console.route("/console/assisting", methods=["GET"], **SIGNED_IN)
+@json_errors
+def assisting() -> dict:
+    """Handlers: the open cases their department assists (协办), newest first."""
+    staff = _staff().require(Role.HANDLER)
+    deps = bootstrap.deps()
+    numbers = [e.number for e in deps.listings.latest(ASSISTING + staff.department, 50) if e.is_open]
+    found = [deps.tickets.by_number(number, for_update=False) for number in numbers]
+    return {"tickets": [_view(t, staff) for t in found if t.involves(staff.department)]}
+
+
+@console.route("/console/extensions", methods=["GET"], **SIGNED_IN)
+@json_errors
+def extensions() -> dict:
+    """Supervisors: the extension requests waiting for a decision."""
+    staff = _staff().require(Role.SUPERVISOR)
+    return {"tickets": [_view(t, staff) for t in bootstrap.deps().tickets.watched() if t.extension_requested]}
+
+
+@console.route("/console/rates", methods=["GET"], **SIGNED_IN)
+@json_errors
+def rates() -> dict:
+    """Supervisors: every department's rates this month and last, and its place in the league,
+    from the same counters as the public statistics."""
+    _staff().require(Role.SUPERVISOR)
+    deps = bootstrap.deps()
+    catalog = deps.catalog()
+    today = deps.clock.now().astimezone(CHINA).date()
+    return {"month": f"{today:%Y-%m}", "statistics": f"{deps.settings.site_url}/stats.html",
+            "departments": [{"code": r.code, "name": catalog.departments[r.code].name, "table": r.table,
+                             "this": {**asdict(r.this), "score": r.this.score},
+                             "last": {**asdict(r.last), "score": r.last.score}}
+                            for r in department_rates(deps, today)]}
+
+
+@console.route("/console/departments/{code}", methods=["GET"], **SIGNED_IN)
+@json_errors
+def department(code: str) -> dict:
+    """Supervisors: one department's open cases (waiting for sign-off, in progress), soonest due first."""
+    staff = _staff().require(Role.SUPERVISOR)
+    deps = bootstrap.deps()
+    deps.catalog().department(code)
+    found = [t for status in (Status.DISPATCHED, Status.ACCEPTED) for t in deps.tickets.inbox(code, status)]
+    return {"department": code, "tickets": [_view(t, staff) for t in found]}
+
+
+@console.route("/console/templates", methods=["GET"], **SIGNED_IN)
+@json_errors
+def reply_templates() -> dict:
+    """Handlers: their department's reply templates, by category."""
+    staff = _staff().require(Role.HANDLER)
+    return {"department": staff.department, "templates": replies.templates(staff.department, bootstrap.deps())}
+
+
+@console.route("/console/templates/{category}", methods=["PUT"], **SIGNED_IN)
+@json_errors
+@takes(SetTemplates)
+def set_reply_templates(category: str) -> dict:
+    """Handlers edit their own department's templates for a category."""
+    staff = _staff().require(Role.HANDLER)
+    texts = replies.set_templates(staff.department, category, _command(), bootstrap.deps())
+    return {"department": staff.department, "category": category, "texts": texts}
+
+
+@console.route("/console/tickets/{number}/invalid", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(RejectTicket)
+def reject(number: str) -> dict:
+    """Dispatchers and supervisors: not accepted (不予受理), with a reason code."""
+    staff = _staff().require(*ROUTERS)
+    return _view(actions.reject(number, staff.department, _command(), bootstrap.deps(), staff.username), staff)

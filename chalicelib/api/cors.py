@@ -11,7 +11,9 @@ from .. import config
 
 ALLOWED_HEADERS = "Content-Type, Authorization"
 MAX_AGE_SECONDS = "600"
-EXPOSED_HEADERS = "Retry-After"  # a page's script may read when to try again after a 429
+EXPORT_CUT_HEADER = "X-Export-Truncated"  # "1": the CSV export stopped at its bound
+# A page's script may read when to try again after a 429, and whether an export was cut.
+EXPOSED_HEADERS = f"Retry-After, {EXPORT_CUT_HEADER}"
 
 
 def site_origin() -> str:

@@ -4,12 +4,19 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from chalice import Response
 
 from ..domain import errors
+from ..i18n import Messages, request_locale
 from .cors import cors_headers
+
+# The language errors are worded in for a person reading them (the console's staff); None: the
+# API's own plain messages (scripts, the citizen pages, which word their own).
+READER: ContextVar[str | None] = ContextVar("reader", default=None)
+WORDED_PATHS = ("/console/",)
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 400,
@@ -66,9 +73,38 @@ def status_of(exc: errors.DomainError) -> int:
     return next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
 
 
+def worded(exc: errors.DomainError, locale: str) -> str:
+    """The error as a sentence for a person: by kind and field from the catalogue ("api_error.*"),
+    a malformed field by how it failed; a message worded already (from the catalogue, or not in
+    ASCII) is kept."""
+    if getattr(exc, "worded", False) or not exc.message.isascii():
+        return exc.message
+    t = Messages(locale)
+    kind = type(exc).__name__
+    name = (exc.field or "").split(".")[0]
+    if name and t.has(f"api_error.{kind}.{name}"):
+        return t(f"api_error.{kind}.{name}")
+    if isinstance(exc, errors.InvalidTransition):
+        sentence = t.get(f"api_error.InvalidTransition.{exc.why}", t("api_error.InvalidTransition"))
+        if "{status}" in sentence and not exc.status:
+            return t("api_error.InvalidTransition")
+        return sentence.replace("{status}", t.get(f"status.{exc.status}", exc.status or ""))
+    if isinstance(exc, errors.RoleRequired):
+        roles = "、".join(t.get(f"console.js.role_{role}", role) for role in exc.roles)
+        return t("api_error.RoleRequired", roles=roles, role=t.get(f"console.js.role_{exc.role}", exc.role))
+    if isinstance(exc, errors.InvalidInput) and name:
+        label = t.get(f"api_error.field.{name}", name)
+        problem = t.get(f"api_error.problem.{exc.problem or 'invalid'}", t("api_error.problem.invalid"))
+        return t("api_error.field", field=label, problem=problem.replace("{limit}", str(exc.limit)))
+    return t.get(f"api_error.{kind}", t("api_error.other"))
+
+
 def error_response(exc: errors.DomainError) -> Response:
     status = status_of(exc)
     body = {"error": type(exc).__name__, "message": exc.message}
+    locale = READER.get()
+    if locale is not None:
+        body = {**body, "message": worded(exc, locale), "detail": exc.message}
     if exc.field:
         body["field"] = exc.field
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else {}
@@ -128,10 +164,14 @@ def _nesting(raw: bytes) -> int:
 def api_answers(request: Any, get_response: Callable[[Any], Response]) -> Response:
     """HTTP middleware: every answer in the {"error", "message"} contract (Chalice's own 405, 415
     and 500 included) and with the security headers."""
+    path = getattr(request, "path", "") or ""
+    reader = READER.set(request_locale(request) if path.startswith(WORDED_PATHS) else None)
     try:
         response = get_response(request)
     except Exception:  # the framework turns anything else into its own 500; say it our way
         response = Response(body={"Code": "InternalServerError"}, status_code=500)
+    finally:
+        READER.reset(reader)
     body = response.body
     if isinstance(body, dict) and "Code" in body and response.status_code >= 400:
         error, message = _FRAMEWORK_ERRORS.get(body["Code"], ("Error", str(body.get("Message", ""))))

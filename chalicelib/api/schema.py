@@ -16,6 +16,8 @@ View = Callable[..., Any]
 ERROR_SCHEMA = {"type": "object", "required": ["error", "message"], "properties": {
     "error": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}
 _STAFF_PREFIX = "/console/"
+# Routes that answer 201 (something new was made); every other answers 200.
+CREATED = {("/tickets", "POST"), ("/console/admin/accounts", "POST")}
 
 
 def takes(model: type[Command], *, optional: bool = False) -> Callable[[View], View]:
@@ -81,7 +83,7 @@ def _operation(path: str, method: str, entry: Any, schemas: dict[str, Any]) -> d
         body = {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
         operation["requestBody"] = {"required": not view.body_optional,
                                     "content": {kind: body for kind in entry.content_types}}
-    ok = "201" if (path, method) == ("/tickets", "POST") else "200"
+    ok = "201" if (path, method) in CREATED else "200"
     errors = sorted({str(code) for code in STATUS.values()} | {"405", "415", "500"})
     refused = {"description": "refused", "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/Error"}}}}

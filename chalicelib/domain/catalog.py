@@ -32,6 +32,7 @@ class Category:
     name: str
     tier: str = "general"
     triage: bool = False  # always decided by a dispatcher (e.g. "other")
+    hidden: bool = False  # no longer offered on intake pages (its cases keep it)
     names: dict[str, str] = field(default_factory=dict)  # the name in other languages
 
 
@@ -44,6 +45,7 @@ class Location:
     # category code -> department code, winning over the district's rule
     overrides: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # the name in other languages
+    hidden: bool = False  # takes no new reports and is off the home page (its cases keep it)
 
 
 def name_in(item: District | Department | Category | Location, locale: str) -> str:
@@ -56,6 +58,24 @@ class RoutingRule:
     district: str
     category: str
     department: str
+
+    @property
+    def code(self) -> str:
+        """The rule's key: one rule per district and category."""
+        return f"{self.district}.{self.category}"
+
+
+# The kinds of configuration record, as stored (one record per item, keyed by `record_key`).
+DISTRICTS, DEPARTMENTS, CATEGORIES, LOCATIONS, RULES, POLICY = (
+    "districts", "departments", "categories", "locations", "rules", "policy")
+RECORD_KINDS = (DISTRICTS, DEPARTMENTS, CATEGORIES, LOCATIONS, RULES, POLICY)
+
+
+def record_key(kind: str, record: dict[str, Any]) -> str:
+    """The key of a configuration record within its kind: its code, a rule's district.category."""
+    if kind == RULES:
+        return f"{record['district']}.{record['category']}"
+    return str(record.get("code") or "city")
 
 
 @dataclass(frozen=True)
@@ -99,6 +119,15 @@ class Catalog:
             return self.departments[code]
         except KeyError:
             raise NotFound(f"unknown department '{code}'", field="department") from None
+
+    def ancestors(self, code: str) -> list[str]:
+        """The department's parents, nearest first (stops at a loop rather than follow it)."""
+        found: list[str] = []
+        parent = self.departments[code].parent if code in self.departments else None
+        while parent and parent not in found and parent != code:
+            found.append(parent)
+            parent = self.departments[parent].parent if parent in self.departments else None
+        return found
 
     def route(self, location_code: str, category_code: str) -> Department | None:
         """The department responsible: the location's override, else district x category.

@@ -12,7 +12,15 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    """A field of a request is missing or malformed."""
+    """A field of a request is missing or malformed; `problem` names how ("required", "empty",
+    "too_long", ...), so the API can word it in the reader's language (unless it is `worded` already)."""
+
+    def __init__(self, message: str, field: str | None = None, problem: str | None = None,
+                 limit: object = None, worded: bool = False) -> None:
+        super().__init__(message, field)
+        self.problem = problem
+        self.limit = limit
+        self.worded = worded  # the message is a sentence from the catalogue in the reader's language
 
 
 class NotFound(DomainError):
@@ -20,7 +28,14 @@ class NotFound(DomainError):
 
 
 class InvalidTransition(DomainError):
-    """The action is not allowed in the ticket's current state."""
+    """The action is not allowed in the ticket's current state; `why` names the rule ("state",
+    "changed", "moved_on", "window_ended", ...) and `status` the state the case is in, so the API
+    can word it in the reader's language."""
+
+    def __init__(self, message: str, why: str = "state", status: str | None = None) -> None:
+        super().__init__(message)
+        self.why = why
+        self.status = status
 
 
 class NotYourTicket(DomainError):
@@ -41,6 +56,15 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     """The actor may not do this (wrong role, wrong or expired secret)."""
+
+
+class RoleRequired(Forbidden):
+    """The signed-in role may not take this action: `roles` may."""
+
+    def __init__(self, message: str, roles: tuple[str, ...], role: str) -> None:
+        super().__init__(message, field="role")
+        self.roles = roles
+        self.role = role
 
 
 class Unhideable(InvalidInput):

@@ -10,6 +10,7 @@ order is filing order):
     loc:<location>    cases at a place             -> /l/<code>.html + monthly archives
     dept:<department> cases of the department now handling it -> /d/<code>.html
     week:<yyyy-Www>   cases with progress that week -> /disclosure/<yyyy-Www>.html and .csv
+    assist:<department> cases a department assists (协办) -> no page: the console's co-handling list
 
 The entries are a projection kept by the table's stream; shared pages are rendered from them
 with bounded queries (the latest 50, one day page, one month), never from a table scan.
@@ -33,6 +34,7 @@ EXCERPT = 140  # characters of citizen or reply text a listing shows
 
 HALL = "hall"
 CATEGORY, DISTRICT, LOCATION, DEPARTMENT, WEEK = "cat:", "dist:", "loc:", "dept:", "week:"
+ASSISTING = "assist:"
 WEEKS = "weeks"  # the index of weeks that have a disclosure page
 # Listings whose pages are a latest-50 page plus monthly archives, and the page id's prefix.
 ARCHIVED = {CATEGORY: "hall/c/", DISTRICT: "hall/a/", LOCATION: "l/"}
@@ -146,6 +148,7 @@ def memberships(ticket: Ticket, last_event: Event | None = None) -> set[Membersh
         listings |= {DISTRICT + ticket.district, LOCATION + ticket.location}
     if ticket.department:
         listings.add(DEPARTMENT + ticket.department)
+    listings |= {ASSISTING + code for code in ticket.assisting}
     if event is not None:
         listings.add(WEEK + week_of(event.at))
     return {Membership(listing, ticket.number) for listing in listings}

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from .errors import InvalidTransition, NotFound, NotYourTicket, Unhideable
+from .errors import InvalidInput, InvalidTransition, NotFound, NotYourTicket, Unhideable
 
 
 class Status(StrEnum):
@@ -68,13 +68,17 @@ class Rating(StrEnum):
 EVENT_KINDS = ("submitted", "screened", "invalidated", "merged", "supported", "dispatched", "accepted",
                "returned", "extension_requested", "extension_approved", "extension_refused", "escalated",
                "replied", "survey_sent", "callback_due", "rated", "reopened", "closed", "added",
-               "photo_reviewed", "hidden", "noted")
+               "photo_reviewed", "hidden", "noted", "split", "assisting")
 # Timeline entries staff keep among themselves: never on a public page or answer.
 INTERNAL_EVENTS = frozenset({"noted"})
 
 # Timeline entries whose note is a citizen's own words (an addition, a rating comment), which a
 # moderator may hide: the description is "description", a photo "photo:<name>", these "event:<index>".
 CITIZEN_TEXT_EVENTS = frozenset({"added", "rated"})
+
+# Why a dispatcher does not accept a case: catalogue codes ("reason.<code>"), never free text, as
+# the reason is published on the case page and sent to the citizen.
+STAFF_REJECT_REASONS = ("out_of_scope", "unverifiable", "garbled", "banned")
 
 # The dispatchers' queue: cases with no department yet (new ones waiting for triage, returns).
 TRIAGE_QUEUE = "TRIAGE"
@@ -90,6 +94,15 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "extend": frozenset({Status.ACCEPTED}),
     "reply": frozenset({Status.ACCEPTED}),
     "rate": frozenset({Status.REPLIED}),
+    # Staff merge a duplicate they found (screening merges the ones it finds before that).
+    "merge": OPEN_STATUSES - {Status.SUBMITTED},
+    "split": frozenset({Status.MERGED}),
+    # A dispatcher finds a case is not one the platform takes (screening missed it).
+    "reject": frozenset({Status.SCREENED, Status.RETURNED}),
+    # Another department takes over before the reply: a re-dispatch, or a supervisor sending a
+    # reopened case elsewhere than the department that failed it.
+    "redispatch": frozenset({Status.DISPATCHED, Status.ACCEPTED}),
+    "assist": frozenset({Status.DISPATCHED, Status.ACCEPTED}),
 }
 # What each waiting step of the workflow waits for: it has passed once the ticket left these states.
 WAITING_IN: dict[str, frozenset[Status]] = {
@@ -173,6 +186,9 @@ class Ticket:
     # What a moderator withdrew from the public: target ("description", "event:<index>",
     # "photo:<name>") -> reason (a catalogue code or the moderator's words). Staff still see it.
     hidden: dict[str, str] = field(default_factory=dict)
+    # Co-handling (协办): departments that see the case and add notes; the lead (主办, `department`)
+    # signs off and replies.
+    assisting: tuple[str, ...] = ()
     # Optimistic lock: the version this copy was read at (None: never stored).
     version: int | None = None
 
@@ -200,9 +216,52 @@ class Ticket:
         self.reason = "merged"
         self._record("merged", at, "system", "", {"into": original.number})
 
+    def reject(self, reason: str, actor: str, at: datetime) -> None:
+        """Not accepted (不予受理) by a dispatcher, with a reason code the citizen reads worded."""
+        self._require("reject")
+        if reason not in STAFF_REJECT_REASONS:
+            raise InvalidInput(f"reason: one of {', '.join(STAFF_REJECT_REASONS)}", field="reason", problem="choice")
+        self.status, self.reason = Status.INVALID, reason
+        self._record("invalidated", at, actor, reason)
+
+    def merge_by_hand(self, original: Ticket, actor: str, at: datetime) -> None:
+        """Staff found this case duplicates an open one: it is handled as part of that case (its
+        citizen becomes a supporter of it) and leaves its department's queue."""
+        self._require("merge")
+        if original.number == self.number:
+            raise InvalidInput(f"ticket {self.number} cannot be merged into itself", field="into")
+        if original.status not in ALLOWED_FROM["merge"] or original.merged_into:
+            raise InvalidTransition(f"ticket {original.number} is {original.status.value}: "
+                                    "only an open case can take a duplicate", "merge_target", original.status.value)
+        self.status, self.merged_into, self.reason = Status.MERGED, original.number, "merged"
+        self.department = self.accept_due = self.reply_due = None
+        self.extension_requested, self.assisting = False, ()
+        self._record("merged", at, actor, "", {"into": original.number})
+
+    def split(self, actor: str, at: datetime) -> str:
+        """A wrong merge undone: the case is its own again, back to screened (dispatched by the
+        rules or by a dispatcher). Answers the case it leaves."""
+        self._require("split")
+        original = self.merged_into or ""
+        self.status, self.merged_into, self.reason = Status.SCREENED, None, None
+        self._record("split", at, actor, "", {"from": original})
+        return original
+
+    def drop_supporter(self, duplicate_number: str, actor: str, at: datetime) -> bool:
+        """A supporter split off again; False if it was not one (or left already)."""
+        supported = [e for e in self.events if e.data.get("from") == duplicate_number and e.kind == "supported"]
+        left = [e for e in self.events if e.kind == "split" and e.data.get("leaves") == duplicate_number]
+        if len(supported) <= len(left):
+            return False
+        self.supporters = max(self.supporters - 1, 0)
+        self._record("split", at, actor, "", {"leaves": duplicate_number})
+        return True
+
     def add_supporter(self, duplicate_number: str, at: datetime) -> bool:
         """A "me too" merged into this case; answers False if that duplicate was counted already."""
-        if any(e.kind == "supported" and e.data.get("from") == duplicate_number for e in self.events):
+        supported = sum(e.kind == "supported" and e.data.get("from") == duplicate_number for e in self.events)
+        left = sum(e.kind == "split" and e.data.get("leaves") == duplicate_number for e in self.events)
+        if supported > left:
             return False
         self.supporters += 1
         self._record("supported", at, "citizen", data={"from": duplicate_number})
@@ -282,6 +341,38 @@ class Ticket:
         self.escalation_level, self.overdue, self.extension_requested = 0, False, False
         self._record("dispatched", at, actor, data={"department": department})
 
+    def redispatch(self, department: str, accept_due: datetime, reply_due: datetime, at: datetime,
+                   actor: str) -> None:
+        """Before the reply, the case goes to another department with fresh deadlines (a wrong
+        dispatch, or a reopened case its old department failed)."""
+        self._require("redispatch")
+        if department == self.department:
+            raise InvalidInput(f"ticket {self.number} is with department '{department}' already",
+                               field="department")
+        previous = self.department
+        self.status = Status.DISPATCHED  # `dispatch` would refuse: the case is not waiting for triage
+        self.department, self.dispatched_at = department, at
+        self.accept_due, self.reply_due = accept_due, reply_due
+        self.escalation_level, self.overdue, self.extension_requested = 0, False, False
+        self.assisting = tuple(code for code in self.assisting if code != department)
+        self._record("dispatched", at, actor, data={"department": department, "from": previous})
+
+    def add_assisting(self, department: str, actor: str, at: datetime) -> bool:
+        """Co-handling: `department` assists (协办); False if it does already."""
+        self._require("assist")
+        if department == self.department:
+            raise InvalidInput(f"department '{department}' leads ticket {self.number}: it cannot also assist",
+                               field="department")
+        if department in self.assisting:
+            return False
+        self.assisting = (*self.assisting, department)
+        self._record("assisting", at, actor, data={"department": department})
+        return True
+
+    def involves(self, department: str) -> bool:
+        """The lead department or an assisting one."""
+        return department == self.department or department in self.assisting
+
     def accept(self, department: str, at: datetime, note: str = "") -> None:
         self._require("accept", department)
         self.status = Status.ACCEPTED
@@ -291,7 +382,8 @@ class Ticket:
         """Return (退单): not ours. Back to the dispatcher; the citizen need not resubmit."""
         self._require("return", department)
         if at > window_end:
-            raise InvalidTransition(f"ticket {self.number} can no longer be returned: the window ended")
+            raise InvalidTransition(f"ticket {self.number} can no longer be returned: the window ended",
+                                    "window_ended")
         self.status, self.department = Status.RETURNED, None
         self.accept_due = self.reply_due = None
         self.extension_requested = False
@@ -301,9 +393,11 @@ class Ticket:
     def ask_extension(self, department: str, reason: str, days: int, limit: int, at: datetime) -> None:
         self._require("extend", department)
         if self.extension_requested:
-            raise InvalidTransition(f"ticket {self.number} has an extension request waiting already")
+            raise InvalidTransition(f"ticket {self.number} has an extension request waiting already",
+                                    "extension_waiting")
         if self.extensions >= limit:
-            raise InvalidTransition(f"ticket {self.number} has had its {limit} extension(s) already")
+            raise InvalidTransition(f"ticket {self.number} has had its {limit} extension(s) already",
+                                    "extension_limit")
         self.extension_requested, self.extension_days = True, days
         self._record("extension_requested", at, department, reason, {"days": days})
 
@@ -311,7 +405,7 @@ class Ticket:
                          at: datetime) -> None:
         self._require("extend")
         if not self.extension_requested:
-            raise InvalidTransition(f"ticket {self.number} has no extension request to decide")
+            raise InvalidTransition(f"ticket {self.number} has no extension request to decide", "no_extension")
         self.extension_requested = False
         if approve and new_due is not None:
             self.extensions += 1
@@ -392,7 +486,7 @@ class Ticket:
         self._require("rate")
         if self.survey_phase != "callback":
             raise InvalidTransition(f"ticket {self.number} is not waiting for a phone callback: "
-                                    "the citizen's own rating is still open")
+                                    "the citizen's own rating is still open", "not_callback")
         self.rate(rating, comment, staff, max_rounds, at)
 
     def rate(self, rating: Rating, comment: str, actor: str, max_rounds: int, at: datetime) -> None:
@@ -451,9 +545,10 @@ class Ticket:
     @property
     def needs_attention(self) -> bool:
         """On the supervisors' watch list: escalated or waiting for an extension decision while
-        open, or waiting for a phone callback."""
+        open, handled a second time (reopened: the supervisor may send it elsewhere), or waiting
+        for a phone callback."""
         if self.status in _WATCHED:
-            return bool(self.escalation_level or self.extension_requested)
+            return bool(self.escalation_level or self.extension_requested) or self.round > 1
         return self.status is Status.REPLIED and self.task_stage == "callback"
 
     def _require(self, action: str, department: str | None = None) -> None:
@@ -463,11 +558,10 @@ class Ticket:
             raise NotYourTicket(f"ticket {self.number} is not assigned to department '{department}'")
         if department is not None and department != self.department:
             raise InvalidTransition(f"ticket {self.number} is no longer with department '{department}': "
-                                    "it has moved on; reload it")
+                                    "it has moved on; reload it", "moved_on", self.status.value)
         if self.status not in ALLOWED_FROM[action]:
-            raise InvalidTransition(
-                f"cannot {action} ticket {self.number}: it is {self.status.value}"
-            )
+            raise InvalidTransition(f"cannot {action} ticket {self.number}: it is {self.status.value}", "state",
+                                    self.status.value)
 
     def _was_with(self, department: str) -> bool:
         return any(e.kind == "dispatched" and e.data.get("department") == department for e in self.events)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .errors import Forbidden
+from .errors import RoleRequired
 
 
 class Role(StrEnum):
@@ -32,8 +32,8 @@ class Staff:
 
     def require(self, *roles: Role) -> Staff:
         if self.role not in roles:
-            raise Forbidden(f"this action needs the role {' or '.join(roles)}; you act as {self.role}",
-                            field="role")
+            raise RoleRequired(f"this action needs the role {' or '.join(roles)}; you act as {self.role}",
+                               tuple(roles), self.role.value)
         return self
 
     def acts_for(self, department: str | None) -> bool:

@@ -2,31 +2,38 @@
 step it completes (if the workflow already handed that step over; otherwise the hand-over resumes)."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, NotYourTicket, Unhideable
 from ..domain.ids import secret_matches
 from ..domain.model import Status, Ticket
-from ..i18n import DEFAULT, Messages
+from ..i18n import DEFAULT, Messages, reason_text
 from ..observability import logger
 from . import notify, photos
-from .cases import change_by_number
+from .cases import change, change_by_number
 from .commands import (
     AcceptTicket,
     AddInformation,
     AddNote,
     AskExtension,
+    AssistTicket,
     DecideExtension,
     DispatchTicket,
     HideContent,
+    MergeTicket,
     RateTicket,
+    RedirectTicket,
+    RejectTicket,
     ReplyTicket,
     ReturnTicket,
     ReviewPhoto,
+    SplitTicket,
 )
 from .context import Deps
-from .steps import assign, tell_department
+from .publish import page_url
+from .steps import assign, deadlines, support, tell_department
 from .tickets import next_step
 
 
@@ -38,7 +45,7 @@ def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Tic
     def decide(ticket: Ticket) -> str | None:
         if seen is not None and ticket.status is not seen:
             raise InvalidTransition(f"ticket {number} changed since it was loaded (now {ticket.status.value}): "
-                                    "reload it")
+                                    "reload it", "changed", ticket.status.value)
         start = len(ticket.events)
         action(ticket)
         ticket.sign(start, by)
@@ -157,7 +164,7 @@ def hide(number: str, cmd: HideContent, actor: str, deps: Deps, locale: str = DE
     try:
         return _act(number, (), deps, action, by)
     except Unhideable as exc:
-        raise InvalidInput(Messages(locale)(f"moderation.error.{exc.code}"), field=exc.field) from None
+        raise InvalidInput(Messages(locale)(f"moderation.error.{exc.code}"), field=exc.field, worded=True) from None
 
 
 def dispatch_by_hand(number: str, dispatcher: str, cmd: DispatchTicket, deps: Deps, by: str = "") -> Ticket:
@@ -195,3 +202,105 @@ def _may_rate(ticket: Ticket, secret: str, now: datetime) -> bool:
         return True
     survey_open = ticket.survey_expires is not None and now < ticket.survey_expires
     return bool(survey_open and ticket.survey_digest and secret_matches(secret, ticket.survey_digest))
+
+
+MERGE_SETTLES_SECONDS = 3.0  # a merged case's execution reaches its end state within this
+
+
+def _ends(deps: Deps, ticket_id: str) -> bool:
+    """Does the ticket's execution still run after it settled? A merge answers the waiting step
+    with "merged", so the execution ends at once; one that runs on had not handed its wait over
+    yet, and its hand-over will route by the restored state (a restart would make two)."""
+    deadline = deps.monotonic() + MERGE_SETTLES_SECONDS
+    while deps.workflow.running(ticket_id):
+        if deps.monotonic() > deadline:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+# Every wait a case merged or sent elsewhere may be in: its token answers with the new state.
+_OPEN_WAITS = ("triage", "accept", "reply")
+
+
+def redirect(number: str, actor: str, cmd: RedirectTicket, deps: Deps, by: str = "") -> Ticket:
+    """Re-dispatch before the reply: a wrong department, or a supervisor sending a reopened case
+    elsewhere than the department that failed it. The new department is told; the old one's
+    action now gets 409 (the case moved on)."""
+    deps.catalog().department(cmd.department)
+    now = deps.clock.now()
+
+    def action(ticket: Ticket) -> None:
+        accept_due, reply_due = deadlines(ticket, deps, now)
+        ticket.redispatch(cmd.department, accept_due, reply_due, now, actor)
+
+    ticket = _act(number, ("accept", "reply"), deps, action, by, cmd.seen_status)
+    tell_department(ticket, deps)
+    return ticket
+
+
+def assist(number: str, actor: str, cmd: AssistTicket, deps: Deps, by: str = "") -> Ticket:
+    """Co-handling: the assisting department (协办) sees the case and adds notes; told once."""
+    department = deps.catalog().department(cmd.department)
+    now = deps.clock.now()
+
+    def decide(ticket: Ticket) -> bool:
+        if cmd.seen_status is not None and ticket.status is not cmd.seen_status:
+            raise InvalidTransition(f"ticket {number} changed since it was loaded (now {ticket.status.value}): "
+                                    "reload it", "changed", ticket.status.value)
+        start = len(ticket.events)
+        added = ticket.add_assisting(cmd.department, actor, now)
+        ticket.sign(start, by)
+        return added
+
+    changed = change_by_number(deps.tickets, number, decide)
+    if changed.saved and changed.decision:
+        notify.sms(deps, department.phone, "assisting", number=number,
+                   lead=deps.catalog().department(changed.ticket.department or "").name)
+    return changed.ticket
+
+
+def merge(number: str, actor: str, cmd: MergeTicket, deps: Deps, by: str = "") -> Ticket:
+    """A duplicate staff found: handled as part of the open case `cmd.into`, whose supporters it
+    joins; its citizen is told where to follow it. Its workflow ends at the merge."""
+    original = deps.tickets.by_number(cmd.into, for_update=False)
+    now = deps.clock.now()
+    ticket = _act(number, _OPEN_WAITS, deps, lambda t: t.merge_by_hand(original, actor, now), by,
+                  cmd.seen_status)
+    support(ticket, deps)
+    notify.sms(deps, deps.tickets.phone(ticket.id), "merged", ticket.locale, original=original.number,
+               original_page=page_url(deps, original.number, ticket.locale))
+    return ticket
+
+
+def split(number: str, actor: str, cmd: SplitTicket, deps: Deps, by: str = "") -> Ticket:
+    """A wrong merge undone: the case is screened again (the rules or a dispatcher route it), the
+    case it was merged into counts one supporter less, and its citizen is told."""
+    now = deps.clock.now()
+    def action(ticket: Ticket) -> None:
+        ticket.split(actor, now)
+
+    ticket = _act(number, (), deps, action, by, cmd.seen_status)
+    left = (ticket.last_event("split") or ticket.events[-1]).data.get("from", "")
+    if left:
+        original = deps.tickets.by_number(left)
+        change(deps.tickets, original.id, lambda t: t.drop_supporter(number, actor, now) or None)
+    if not _ends(deps, ticket.id):
+        deps.workflow.restart(ticket.id)
+    notify.sms(deps, deps.tickets.phone(ticket.id), "split", ticket.locale, number=number,
+               page=page_url(deps, number, ticket.locale))
+    return ticket
+
+
+def reject(number: str, actor: str, cmd: RejectTicket, deps: Deps, by: str = "") -> Ticket:
+    """A dispatcher does not accept a case (不予受理): the triage wait ends in `Invalid`, the
+    citizen is told why (the reason worded from the catalogue)."""
+    now = deps.clock.now()
+
+    def action(ticket: Ticket) -> None:
+        ticket.reject(cmd.reason, actor, now)
+
+    ticket = _act(number, ("triage",), deps, action, by, cmd.seen_status)
+    notify.sms(deps, deps.tickets.phone(ticket.id), "invalid", ticket.locale, number=number,
+               reason=reason_text(ticket.reason, ticket.locale))
+    return ticket

@@ -33,7 +33,23 @@ class Command(BaseModel):
         except ValidationError as exc:
             error = exc.errors()[0]
             name = ".".join(str(p) for p in error["loc"]) or "body"
-            raise InvalidInput(f"{name}: {_reason(error)}", field=name) from None
+            problem, limit = _problem(error)
+            raise InvalidInput(f"{name}: {_reason(error)}", field=name, problem=problem, limit=limit) from None
+
+
+# How a value failed, named for the reader's wording (api/errors.py), with the limit it broke.
+_PROBLEMS = {"missing": ("required", None), "string_too_short": ("empty", None),
+             "string_too_long": ("too_long", "max_length"), "greater_than_equal": ("too_small", "ge"),
+             "less_than_equal": ("too_big", "le"), "too_long": ("too_many", "max_length"),
+             "int_parsing": ("not_number", None), "int_type": ("not_number", None),
+             "bool_type": ("not_bool", None), "bool_parsing": ("not_bool", None), "enum": ("choice", None),
+             "literal_error": ("choice", None), "string_pattern_mismatch": ("format", None),
+             "string_type": ("format", None)}
+
+
+def _problem(error: ErrorDetails) -> tuple[str, object]:
+    problem, limit = _PROBLEMS.get(error["type"], ("invalid", None))
+    return problem, (error.get("ctx") or {}).get(limit) if limit else None
 
 
 def _reason(error: ErrorDetails) -> str:
@@ -146,6 +162,45 @@ class DispatchTicket(StaffAction):
     department: Code
 
 
+class RedirectTicket(StaffAction):
+    """Send a dispatched (or signed-off) case to another department, with fresh deadlines."""
+
+    department: Code
+
+
+class AssistTicket(StaffAction):
+    """Add an assisting department (协办)."""
+
+    department: Code
+
+
+class MergeTicket(StaffAction):
+    """Handle this case as part of the open case `into` (its public number)."""
+
+    into: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{8}-\d{4,}$")]
+
+
+MAX_TEMPLATES = 10  # per department and category: a short pick list, not a library
+
+
+class SetTemplates(Command):
+    """A department's reply templates for one category (an empty list removes them)."""
+
+    texts: Annotated[tuple[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                            max_length=MAX_REPLY)], ...],
+                     Field(max_length=MAX_TEMPLATES)] = ()
+
+
+class RejectTicket(StaffAction):
+    """Not accepted (不予受理), with a reason code (domain/model.py: STAFF_REJECT_REASONS)."""
+
+    reason: Code
+
+
+class SplitTicket(StaffAction):
+    """Undo a wrong merge: the case is handled on its own again."""
+
+
 class RateTicket(Command):
     rating: Rating
     comment: Note = ""
@@ -164,3 +219,76 @@ class HideContent(Command):
 
     target: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+# --- the admin's changes to the catalogue and the staff accounts (services/admin.py) ---------------
+# A code as stored and as it appears in page names (q/<code>.html): lower case, digits, dashes.
+CATALOGUE_CODE = r"^[a-z0-9][a-z0-9-]{0,31}$"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+OtherName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+
+
+class PutDistrict(Command):
+    name: Name
+    name_en: OtherName = ""
+
+
+class PutDepartment(Command):
+    """A department; its duty phones and answerable title are kept as they are when not sent."""
+
+    name: Name
+    name_en: OtherName = ""
+    parent: Ref = ""  # none: a city-level department
+    phone: str | None = None
+    head_phone: str | None = None
+    responsible: OtherName | None = None
+
+    @field_validator("phone", "head_phone", mode="before")
+    @classmethod
+    def _mobile(cls, value: object) -> str | None:
+        if value is None or value == "":
+            return None if value is None else ""
+        if not isinstance(value, str) or not _MOBILE.match(re.sub(r"[\s-]", "", value)):
+            raise ValueError("must be a mainland mobile number of 11 digits, like 13800138000")
+        return re.sub(r"[\s-]", "", value)
+
+
+class PutCategory(Command):
+    name: Name
+    name_en: OtherName = ""
+    tier: Ref
+    triage: bool = False
+    hidden: bool = False
+
+
+class PutLocation(Command):
+    name: Name
+    name_en: OtherName = ""
+    district: Ref
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""
+    overrides: Annotated[dict[Ref, Ref], Field(max_length=50)] | None = None  # None: kept as they are
+    hidden: bool = False
+
+
+class PutRule(Command):
+    department: Ref
+
+
+class NewAccount(Command):
+    username: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{2,31}$")]
+    name: Name
+    role: Ref
+    department: Ref
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        """User names are compared as typed at sign-in: one spelling, lower case."""
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class ChangeAccount(Command):
+    role: Ref
+    department: Ref
+    enabled: bool = True

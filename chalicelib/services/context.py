@@ -17,6 +17,7 @@ from .ports import (
     PageSchedule,
     ParkedMessages,
     Photos,
+    ReplyTemplates,
     SiteStore,
     Sms,
     StaffDirectory,
@@ -48,6 +49,7 @@ class Deps:
     staff_tokens: StaffTokens
     staff: StaffDirectory
     access_log: AccessLog
+    templates: ReplyTemplates
     # Time source and compression; the calendar comes from the catalog's policy (see `clock`).
     base_clock: Clock = field(default_factory=Clock)
     monotonic: Callable[[], float] = time.monotonic

@@ -21,11 +21,11 @@ def new_upload(deps: Deps, content_type: str, size: int, locale: str = DEFAULT) 
     """A form for one photo, refused with a reason the citizen can act on."""
     t, policy = Messages(locale), deps.catalog().policy
     if content_type in HEIC:
-        raise InvalidInput(t("intake.js.heic"), field="content_type")
+        raise InvalidInput(t("intake.js.heic"), field="content_type", worded=True)
     if content_type not in CONTENT_TYPES:
-        raise InvalidInput(t("intake.js.type"), field="content_type")
+        raise InvalidInput(t("intake.js.type"), field="content_type", worded=True)
     if size > policy.photo_max_mb * 1024 * 1024:
-        raise InvalidInput(t("intake.js.size", mb=policy.photo_max_mb), field="size")
+        raise InvalidInput(t("intake.js.size", mb=policy.photo_max_mb), field="size", worded=True)
     return deps.photos.upload_form(uuid.uuid4().hex, content_type, policy.photo_max_mb * 1024 * 1024)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from ..domain.catalog import Catalog
 from ..domain.listings import Entry, Membership
 from ..domain.model import Status, Ticket
+from ..domain.queues import WatchReason
 from ..domain.staff import Staff
 from ..domain.tallies import Tally
 from ..domain.throttle import Decision, Rule
@@ -38,6 +39,15 @@ class Tickets(Protocol):
 
     def watched(self, limit: int = 100) -> list[Ticket]:
         """Escalated or overdue cases, extension requests and callbacks due."""
+
+    def count(self, queue: str, status: Status, due_from: datetime | None = None,
+              due_before: datetime | None = None) -> int:
+        """How many of a queue's cases are in one state (with `due_from` <= due < `due_before`
+        if given): one count query on the inbox index, nothing read but the count."""
+
+    def count_watched(self, reason: WatchReason, department: str | None = None) -> int:
+        """How many watched cases are watched for `reason`, of one department if given: one
+        count query on the watch index (filtered: the watch list is small)."""
 
     def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:
         """Cases reported at a location since a time, newest first."""
@@ -90,6 +100,9 @@ class Listings(Protocol):
     def between(self, listing: str, first: str, last: str, limit: int = 1000) -> list[Entry]:
         """Entries with `first` <= number <= `last`, oldest first."""
 
+    def span(self, listing: str, low: str, below: str, limit: int) -> list[Entry]:
+        """At most `limit` entries with `low` <= number < `below`, newest first (one query)."""
+
     def oldest_after(self, listing: str, after: str) -> Entry | None:
         """The first entry with a number above `after` (the next archive's link)."""
 
@@ -118,9 +131,19 @@ class Limits(Protocol):
 
 
 class Catalogue(Protocol):
-    def load(self) -> Catalog: ...
+    """The city's configuration records (domain/catalog.py: `RECORD_KINDS`, `record_key`)."""
+
+    def load(self) -> Catalog:
+        """Every record, as written last (a change is read back at once)."""
 
     def put_all(self, data: dict[str, Any]) -> int: ...
+
+    def put(self, kind: str, record: dict[str, Any]) -> None:
+        """Write one record (replacing the one with its key); a changed record keeps its place in
+        its kind's list, a new one goes last."""
+
+    def remove(self, kind: str, key: str) -> None:
+        """Delete one record; nothing to do if there is none."""
 
 
 class SiteStore(Protocol):
@@ -235,6 +258,16 @@ class AccessLog(Protocol):
 
     def recent(self, limit: int = 100, before: str | None = None) -> tuple[list[Access], str | None]:
         """The newest first, and the cursor of the next page (None at the end)."""
+
+
+class ReplyTemplates(Protocol):
+    """Each department's reply templates per category, which its handlers edit and insert."""
+
+    def of(self, department: str) -> dict[str, list[str]]:
+        """Category code -> the department's templates for it (one read)."""
+
+    def put(self, department: str, category: str, texts: list[str]) -> None:
+        """Replace the department's templates for a category (none: the category has none)."""
 
 
 class StaffTokens(Protocol):

@@ -2,10 +2,10 @@
 beside the site under posters/ with an index page the console links to."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..domain.catalog import Catalog, Location, name_in
+from ..domain.catalog import Catalog, District, Location, name_in
 from ..i18n import EN, LOCALES, Messages
 from ..render import posters
 from .context import Deps
@@ -25,26 +25,46 @@ def poster_of(location: Location, catalog: Catalog, site_url: str) -> posters.Po
         lookup=zh("poster.lookup", url=f"{site_url}/"), code=location.code)
 
 
-def files(catalog: Catalog, site_url: str, font_path: str | Path | None = None) -> Iterator[tuple[str, bytes]]:
-    """(name, content) of every poster file: <location>.png/.svg/.pdf and district-<code>.pdf."""
-    for location in catalog.locations.values():
-        poster = poster_of(location, catalog, site_url)
-        yield f"{location.code}.png", posters.png(poster, font_path=font_path)
-        yield f"{location.code}.svg", posters.svg(poster).encode()
-        yield f"{location.code}.pdf", posters.pdf([poster])
-    for district in catalog.districts.values():
-        here = [poster_of(loc, catalog, site_url) for loc in catalog.locations.values()
-                if loc.district == district.code]
-        if here:
-            title = Messages()("poster.sheet_title", district=district.name)
-            yield f"district-{district.code}.pdf", posters.pdf(here, title=title, per_page=SHEET_CODES)
+def location_files(location: Location, catalog: Catalog, site_url: str,
+                   font_path: str | Path | None = None) -> Iterator[tuple[str, bytes]]:
+    """(name, content) of one location's posters: <location>.png/.svg/.pdf."""
+    poster = poster_of(location, catalog, site_url)
+    yield f"{location.code}.png", posters.png(poster, font_path=font_path)
+    yield f"{location.code}.svg", posters.svg(poster).encode()
+    yield f"{location.code}.pdf", posters.pdf([poster])
 
 
-def publish_posters(deps: Deps, font_path: str | Path | None = None, out: Path | None = None) -> list[str]:
-    """Write every poster to the site (posters/…) and, if asked, to a folder; then the index page
-    in each language."""
+def district_sheet(district: District, catalog: Catalog, site_url: str) -> tuple[str, bytes] | None:
+    """district-<code>.pdf: the codes of the district's locations, SHEET_CODES per A4 page (None
+    when it has no location that takes reports)."""
+    here = [poster_of(loc, catalog, site_url) for loc in catalog.locations.values()
+            if loc.district == district.code and not loc.hidden]
+    if not here:
+        return None
+    title = Messages()("poster.sheet_title", district=district.name)
+    return f"district-{district.code}.pdf", posters.pdf(here, title=title, per_page=SHEET_CODES)
+
+
+def files(catalog: Catalog, site_url: str, font_path: str | Path | None = None,
+          codes: set[str] | None = None, districts: Iterable[str] = ()) -> Iterator[tuple[str, bytes]]:
+    """(name, content) of the poster files of the locations in `codes` (all if None) and the
+    sheets of their districts and of `districts` (one a location left)."""
+    chosen = [loc for loc in catalog.locations.values() if codes is None or loc.code in codes]
+    for location in chosen:
+        yield from location_files(location, catalog, site_url, font_path)
+    for code in dict.fromkeys([*(loc.district for loc in chosen), *sorted(districts)]):
+        sheet = district_sheet(catalog.districts[code], catalog, site_url) if code in catalog.districts else None
+        if sheet is not None:
+            yield sheet
+
+
+def publish_posters(deps: Deps, font_path: str | Path | None = None, out: Path | None = None,
+                    codes: set[str] | None = None, districts: Iterable[str] = ()) -> list[str]:
+    """Write the posters of the locations in `codes` (every location if None) and the sheets of
+    their districts and of `districts` to the site (posters/…) and, if asked, to a folder; then the
+    index page in each language."""
     keys = []
-    for name, content in files(deps.catalog(), deps.settings.site_url, font_path):
+    for name, content in files(deps.catalog(), deps.settings.site_url, font_path, codes, districts):
         deps.site.put(f"posters/{name}", content, content_type=TYPES[name.rsplit(".", 1)[1]], cache_seconds=300)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
@@ -54,7 +74,8 @@ def publish_posters(deps: Deps, font_path: str | Path | None = None, out: Path |
     for locale in LOCALES:
         t = Messages(locale)
         by_district = [(d.code, name_in(d, locale), [(loc.code, name_in(loc, locale))
-                                                     for loc in catalog.locations.values() if loc.district == d.code])
+                                                     for loc in catalog.locations.values()
+                                                     if loc.district == d.code and not loc.hidden])
                        for d in catalog.districts.values()]
         key = f"{t.prefix}posters/index.html"
         deps.site.put(key, site_page(deps, t, "site/posters.html", "posters/index.html", by_district=by_district,

@@ -18,6 +18,7 @@ from ..domain.model import (
     CITIZEN_TEXT_EVENTS,
     EVENT_KINDS,
     INTERNAL_EVENTS,
+    STAFF_REJECT_REASONS,
     Event,
     Kind,
     Outcome,
@@ -39,15 +40,26 @@ from ..i18n import LOCALES, PREFIX, Messages, reason_text
 from ..render import qr
 from .context import Deps
 
-# Console tabs per role: (id, message key of the label, query string of GET /console/…).
+# Search and export: a panel console-search.js draws, for every role with case lists.
+SEARCH_TAB = ("search", "console.tab.search", "#search")
+# Console tabs per role: (id, message key of the label, query string of GET /console/…, or
+# "#<panel>" for a panel another script draws).
 CONSOLE_TABS = {
     "handler": [("dispatched", "console.tab.dispatched", "inbox?status=dispatched"),
                 ("accepted", "console.tab.accepted", "inbox?status=accepted"),
-                ("replied", "console.tab.replied", "inbox?status=replied")],
+                ("replied", "console.tab.replied", "inbox?status=replied"),
+                ("assisting", "console.tab.assisting", "assisting"),
+                ("templates", "console.tab.templates", "#templates"), SEARCH_TAB],
     "dispatcher": [("screened", "console.tab.screened", "inbox?queue=triage&status=screened"),
                    ("returned", "console.tab.returned", "inbox?queue=triage&status=returned"),
-                   ("callback", "console.tab.callback", "callbacks")],
-    "supervisor": [("watch", "console.tab.watch", "watch")],
+                   ("callback", "console.tab.callback", "callbacks"), SEARCH_TAB],
+    "supervisor": [("watch", "console.tab.watch", "watch"),
+                   ("extensions", "console.tab.extensions", "extensions"),
+                   ("rates", "console.tab.rates", "#rates"), SEARCH_TAB],
+    "operator": [SEARCH_TAB],
+    # Tabs whose path starts with "#" are panels a script draws (console.js, console-admin.js).
+    "admin": [("catalog", "console.tab.catalog", "#admin"), ("accounts", "console.tab.accounts", "#accounts"),
+              SEARCH_TAB],
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -331,33 +343,68 @@ def publish_ticket(ticket: Ticket, deps: Deps) -> list[str]:
 def publish_site(deps: Deps) -> list[str]:
     """Pages that change with configuration: intake page per location, the front page and
     the console shell, in each language. Run after configuration changes and template updates."""
-    catalog = deps.catalog()
-    policy = catalog.policy
+    return publish_scripts(deps) + publish_intake(deps) + publish_home(deps) + publish_console(deps)
+
+
+def publish_scripts(deps: Deps) -> list[str]:
     keys = []
     for script in sorted((TEMPLATES / "static").glob("*.js")):  # no inline scripts: the CSP forbids them
         key = f"static/{script.name}"
         deps.site.put(key, script.read_text(encoding="utf-8"), content_type="text/javascript; charset=utf-8",
                       cache_seconds=300)
         keys.append(key)
+    return keys
+
+
+def publish_intake(deps: Deps, codes: set[str] | None = None) -> list[str]:
+    """The intake page of each location in `codes` (every location if None), in each language. A
+    hidden location's page is left as it is (its submissions are refused) and hidden categories
+    are not offered."""
+    catalog = deps.catalog()
+    policy = catalog.policy
+    keys = []
     for locale in LOCALES:
         t = Messages(locale)
-        intake: dict[str, Any] = {"categories": [(c.code, name_in(c, locale)) for c in catalog.categories.values()],
+        intake: dict[str, Any] = {"categories": [(c.code, name_in(c, locale)) for c in catalog.categories.values()
+                                                 if not c.hidden],
                   "kinds": [k.value for k in Kind], "min_chars": policy.min_description_chars,
                   "max_photos": policy.max_photos,
                   "script": {"api": deps.settings.api_url, "min": policy.min_description_chars,
                              "max_photos": policy.max_photos, "max_mb": policy.photo_max_mb,
                              "messages": t.section("intake.js.")}}
         for location in catalog.locations.values():
+            if location.hidden or (codes is not None and location.code not in codes):
+                continue
             district = catalog.districts.get(location.district)
             path = intake_path(location.code)
             deps.site.put(t.prefix + path, site_page(
                 deps, t, "site/intake.html", path, location=location, location_name=name_in(location, locale),
                 district_name=name_in(district, locale) if district else "", **intake), cache_seconds=300)
             keys.append(t.prefix + path)
+    return keys
+
+
+def publish_home(deps: Deps) -> list[str]:
+    """The front page in each language: the locations that take reports, by district."""
+    catalog = deps.catalog()
+    keys = []
+    for locale in LOCALES:
+        t = Messages(locale)
         by_district = [(name_in(d, locale), [(loc.code, name_in(loc, locale)) for loc in catalog.locations.values()
-                                             if loc.district == d.code]) for d in catalog.districts.values()]
+                                             if loc.district == d.code and not loc.hidden])
+                       for d in catalog.districts.values()]
         deps.site.put(t.prefix + "index.html", site_page(deps, t, "site/home.html", "index.html",
                                                          by_district=by_district), cache_seconds=60)
+        keys.append(t.prefix + "index.html")
+    return keys
+
+
+def publish_console(deps: Deps) -> list[str]:
+    """The console shell in each language: its tabs, the departments to dispatch to, its texts."""
+    catalog = deps.catalog()
+    keys = []
+    for locale in LOCALES:
+        t = Messages(locale)
         departments = [(d.code, name_in(d, locale)) for d in catalog.departments.values()]
         deps.site.put(t.prefix + "console/index.html", site_page(
             deps, t, "console/index.html", "console/index.html", departments=departments,
@@ -365,13 +412,18 @@ def publish_site(deps: Deps) -> list[str]:
                     "tabs": {role: [(tab, t(label), query) for tab, label, query in tabs]
                              for role, tabs in CONSOLE_TABS.items()},
                     "departments": dict(departments), "messages": t.section("console.js."),
+                    "categories": [(c.code, name_in(c, locale)) for c in catalog.categories.values() if not c.hidden],
                     "ratings": [(r.value, t(f"rating.{r.value}")) for r in Rating],
                     "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome],
                     "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS],
+                    "reject_reasons": [(code, t(f"reason.{code}")) for code in STAFF_REJECT_REASONS],
                     "events": {kind: t(f"event.{kind}") for kind in EVENT_KINDS},
+                    # What the search form's selects offer.
+                    "statuses": [(s.value, t(f"status.{s.value}")) for s in Status],
+                    "districts": [(d.code, name_in(d, locale)) for d in catalog.districts.values()],
                     "auth": {"endpoint": deps.settings.staff_sign_in_url, "client_id": deps.settings.staff_client_id}},
         ), cache_seconds=60)
-        keys += [t.prefix + "index.html", t.prefix + "console/index.html"]
+        keys.append(t.prefix + "console/index.html")
     return keys
 
 

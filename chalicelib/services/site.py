@@ -40,6 +40,7 @@ from ..domain.listings import (
     week_of,
 )
 from ..domain.model import Status, Ticket
+from ..domain.search import spreadsheet_cell
 from ..i18n import LOCALES, PREFIX, Messages
 from ..observability import logger
 from .context import Deps
@@ -363,15 +364,10 @@ def _board(deps: Deps, page: str, week: str) -> list[tuple[str, str, str]]:
         writer = csv.writer(out)
         writer.writerow([t(f"board.column.{c}") for c in BOARD_COLUMNS])
         for row in board_rows(entries, deps, t):
-            writer.writerow([_cell(row[c]) for c in BOARD_COLUMNS])
+            writer.writerow([spreadsheet_cell(row[c]) for c in BOARD_COLUMNS])
         # A byte-order mark: spreadsheet programs then read the UTF-8 as UTF-8.
         files.append((f"{PREFIX[locale]}{page}.csv", "\ufeff" + out.getvalue(), "text/csv; charset=utf-8"))
     return files
-
-
-def _cell(value: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _weeks(deps: Deps) -> list[tuple[str, str, str]]:

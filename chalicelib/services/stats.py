@@ -219,3 +219,29 @@ def stats_pages(deps: Deps, today: date, month: str | None = None) -> list[tuple
             pages.append((f"{t.prefix}stats/{month}.html", month_page(
                 deps, t, figures(month, None, days_of(month)), f"stats/{month}.html", archive, False, today)))
     return pages
+
+
+@dataclass(frozen=True)
+class DepartmentRates:
+    """A department's rates this month and last (the supervisor's console), and its place in
+    this month's league ("best", "worst", "unranked": too few cases, or "")."""
+
+    code: str
+    this: Rates
+    last: Rates
+    table: str
+
+
+def department_rates(deps: Deps, today: date) -> list[DepartmentRates]:
+    """Every department's figures as the public statistics compute them (the same counters and
+    the same league)."""
+    catalog = deps.catalog()
+    this = month_of(today)
+    last = months_before(this, 1)
+    codes = list(catalog.departments)
+    counts = month_counts(deps, codes, [last, this])
+    table = league(counts[this], catalog.policy.league_departments, catalog.policy.league_min_sample)
+    place = {code: "best" for code, _ in table.best} | {code: "worst" for code, _ in table.worst} \
+        | {code: "unranked" for code in table.unranked}
+    return [DepartmentRates(code, Rates.of(counts[this][code]), Rates.of(counts[last][code]), place.get(code, ""))
+            for code in codes]

@@ -7,7 +7,7 @@ conflict (decided again) or a redelivered message (nothing left to decide) sends
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.ids import new_tracking_secret, secret_digest
@@ -25,7 +25,7 @@ def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
     """Valid, invalid (with the reason), or a near-duplicate merged into an open case."""
     ticket = deps.tickets.get(ticket_id)
     if ticket.status is Status.MERGED:
-        _support(ticket, deps)  # a redelivery after a crash between the two writes of a merge
+        support(ticket, deps)  # a redelivery after a crash between the two writes of a merge
     if ticket.status is not Status.SUBMITTED:
         return _screened(ticket, deps)  # a redelivered message: screened already
     now = deps.clock.now()
@@ -49,7 +49,7 @@ def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
     if changed.saved and decision is not None:
         phone = deps.tickets.phone(ticket.id)
         if isinstance(decision, Ticket):
-            _support(ticket, deps)
+            support(ticket, deps)
             notify.sms(deps, phone, "merged", ticket.locale, original=decision.number,
                        original_page=page_url(deps, decision.number, ticket.locale))
         elif decision.valid:
@@ -61,7 +61,7 @@ def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
     return _screened(ticket, deps)
 
 
-def _support(duplicate: Ticket, deps: Deps) -> None:
+def support(duplicate: Ticket, deps: Deps) -> None:
     """The open case a duplicate was merged into counts one more supporter, once (its own change:
     no two-case transaction, and safe to repeat)."""
     original = deps.tickets.by_number(duplicate.merged_into or "")
@@ -121,11 +121,16 @@ def dispatch(ticket_id: str, deps: Deps) -> dict[str, Any]:
 def assign(ticket: Ticket, department: str, deps: Deps, actor: str = "system") -> None:
     """Dispatch with deadlines from the working-day calendar and the ticket's tier (a pure change:
     the dispatch counts through the timeline's tallies, once, after the write)."""
+    now = deps.clock.now()
+    accept_due, reply_due = deadlines(ticket, deps, now)
+    ticket.dispatch(department, accept_due=accept_due, reply_due=reply_due, at=now, actor=actor)
+
+
+def deadlines(ticket: Ticket, deps: Deps, now: datetime) -> tuple[datetime, datetime]:
+    """A dispatch's sign-off and reply deadlines: working days by the case's tier and kind."""
     catalog, clock = deps.catalog(), deps.clock
-    now = clock.now()
     days = catalog.policy.tier_days(catalog.category(ticket.category).tier, ticket.kind.value)
-    ticket.dispatch(department, accept_due=clock.due(now, catalog.policy.sign_off_days),
-                    reply_due=clock.due(now, days), at=now, actor=actor)
+    return clock.due(now, catalog.policy.sign_off_days), clock.due(now, days)
 
 
 def tell_department(ticket: Ticket, deps: Deps) -> None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..domain.errors import InvalidInput
 from ..domain.ids import new_ticket_id, new_tracking_secret, public_number, secret_digest
 from ..domain.model import Photo, Status, Ticket
 from . import photos
@@ -28,7 +29,10 @@ def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
     """Store a new ticket; its stream record starts the workflow, so a stored ticket is never lost."""
     catalog = deps.catalog()
     location = catalog.location(cmd.location)
-    catalog.category(cmd.category)
+    category = catalog.category(cmd.category)
+    if location.hidden or category.hidden:  # an admin took it off intake (domain/catalog.py)
+        raise InvalidInput(f"{'location' if location.hidden else 'category'}: no longer takes reports",
+                           field="location" if location.hidden else "category")
     names = photos.take(deps, cmd.photos)  # before the number: a bad photo files nothing
     now = deps.clock.now()
     sequence = deps.counters.next(f"number#{now:%Y%m%d}")

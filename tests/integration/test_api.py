@@ -118,7 +118,8 @@ def test_actions_in_the_wrong_state_are_conflicts_and_change_nothing(client, sta
     number = _dispatched(client, stack)
     answer = post(client, f"/console/tickets/{number}/reply", {"text": "已修复"}, "east-city")
     assert answer.status_code == 409
-    assert "dispatched" in answer.json_body["message"]
+    assert "dispatched" in answer.json_body["detail"]  # the plain message; the console reads the worded one
+    assert answer.json_body["message"].startswith("此诉求现为「已派单」")
     post(client, f"/console/tickets/{number}/accept", {}, "east-city")
     again = post(client, f"/console/tickets/{number}/accept", {}, "east-city")
     assert again.status_code == 409
@@ -160,7 +161,8 @@ def test_the_inbox_shows_the_departments_tickets(client, stack):
 def test_handlers_cannot_take_dispatcher_or_supervisor_actions(client, stack):
     number = _dispatched(client, stack)
     answer = post(client, f"/console/tickets/{number}/dispatch", {"department": "roads"}, "east-city")
-    assert answer.status_code == 403 and "dispatcher" in answer.json_body["message"]
+    assert answer.status_code == 403 and "dispatcher" in answer.json_body["detail"]
+    assert "派单员" in answer.json_body["message"] and "承办人" in answer.json_body["message"]
     answer = post(client, f"/console/tickets/{number}/extension/decision", {"approve": True}, "east-city")
     assert answer.status_code == 403
     assert client.http.get("/console/watch", headers=stack.staff("east-city")).status_code == 403
@@ -171,7 +173,8 @@ def test_a_return_needs_a_reason_and_is_refused_after_the_window(client, stack):
     missing = post(client, f"/console/tickets/{number}/return", {}, "east-city")
     assert missing.status_code == 400 and missing.json_body["field"] == "reason"
     late = post(client, f"/console/tickets/{number}/return", {"reason": "不归我们"}, "east-city")
-    assert late.status_code == 409 and "window" in late.json_body["message"]
+    assert late.status_code == 409 and "window" in late.json_body["detail"]
+    assert "退单期限" in late.json_body["message"]
     in_time = _dispatched(client, stack, at=stack.deps.clock.now())
     assert post(client, f"/console/tickets/{in_time}/return", {"reason": "不归我们"}, "east-city").status_code == 200
     assert stack.deps.tickets.by_number(number).status.value == "dispatched"
@@ -234,7 +237,8 @@ def test_a_staff_callback_before_the_citizens_survey_ended_is_refused_and_unknow
     post(client, f"/console/tickets/{number}/accept", {}, "east-city")
     post(client, f"/console/tickets/{number}/reply", {"text": "已修复"}, "east-city")
     early = post(client, f"/console/tickets/{number}/callback", {"rating": "satisfied"}, "center", "dispatcher")
-    assert early.status_code == 409 and "callback" in early.json_body["message"]
+    assert early.status_code == 409 and "callback" in early.json_body["detail"]
+    assert "电话回访" in early.json_body["message"]
     assert stack.deps.tickets.by_number(number).status.value == "replied"
     unknown = post(client, "/console/tickets/19990101-0001/callback", {"rating": "satisfied"}, "center", "dispatcher")
     assert unknown.status_code == 404 and unknown.json_body["field"] == "ticket"

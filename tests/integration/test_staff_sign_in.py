@@ -45,7 +45,8 @@ def _dispatched(client, stack, department: str = "east-city") -> str:
     API (no state set by hand)."""
     _dispatched.count = getattr(_dispatched, "count", 0) + 1
     # Texts with no two characters in common: never taken for a "me too" of each other.
-    text = "".join(chr(0x4E00 + 97 * (8 * _dispatched.count + k)) for k in range(8))
+    # (97 is prime to the 20,000 CJK ideographs used: 2,500 cases before a character comes back.)
+    text = "".join(chr(0x4E00 + 97 * (8 * _dispatched.count + k) % 20000) for k in range(8))
     number = _submit(client, category="other", description=text)
     stack.pump_until(lambda: stack.deps.tickets.by_number(number).task_stage == "triage")
     answer = client.http.post(f"/console/tickets/{number}/dispatch", body=json.dumps({"department": department}),
@@ -118,6 +119,10 @@ MATRIX = {
     ("GET", "/console/watch"): (403, 403, 200, 403, 403, 403),
     ("GET", "/console/callbacks"): (403, 200, 200, 403, 403, 403),
     ("GET", "/console/access"): (403, 403, 200, 403, 403, 403),
+    ("GET", "/console/search?department=east-city"): (200, 200, 200, 200, 403, 200),
+    ("GET", "/console/search?category=other"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/console/search.csv?department=east-city"): (200, 200, 200, 200, 403, 200),
+    ("GET", "/console/counts"): (200, 200, 200, 200, 200, 200),
     ("POST", "/console/redrive"): (403, 403, 200, 403, 403, 403),
     ("POST", "/console/tickets/{n}/dispatch"): (403, 409, 403, 403, 403, 403),
     ("POST", "/console/tickets/{n}/extension/decision"): (403, 403, 409, 403, 403, 403),
@@ -126,11 +131,42 @@ MATRIX = {
     ("POST", "/console/tickets/{n}/callback"): (403, 409, 409, 403, 403, 403),
     ("POST", "/console/tickets/{n}/hide"): (403, 200, 200, 403, 403, 403),
     ("POST", "/console/tickets/{n}/note"): (200, 200, 200, 200, 403, 200),
+    ("GET", "/console/assisting"): (403, 403, 403, 403, 200, 200),
+    ("GET", "/console/extensions"): (403, 403, 200, 403, 403, 403),
+    ("GET", "/console/rates"): (403, 403, 200, 403, 403, 403),
+    ("GET", "/console/departments/east-city"): (403, 403, 200, 403, 403, 403),
+    ("GET", "/console/templates"): (403, 403, 403, 403, 200, 200),
+    ("PUT", "/console/templates/other"): (403, 403, 403, 403, 200, 200),
+    ("POST", "/console/tickets/{n}/split"): (403, 409, 409, 403, 403, 403),
+    ("POST", "/console/tickets/{n}/invalid"): (403, 409, 409, 403, 403, 403),
+    ("POST", "/console/tickets/{n}/merge"): (403, 404, 404, 403, 403, 403),
+    ("POST", "/console/tickets/{n}/redirect"): (403, 400, 400, 403, 403, 403),
+    ("POST", "/console/tickets/{n}/assist"): (403, 200, 200, 403, 403, 403),
+    ("GET", "/console/tickets/{n}?assisting"): (200, 200, 200, 200, 200, 200),  # roads assists now
     ("POST", "/console/tickets/{n}/return"): (403, 403, 403, 403, 403, 200),
+    # the admin's screens: admins only
+    ("GET", "/console/admin/catalog"): (403, 403, 403, 200, 403, 403),
+    ("PUT", "/console/admin/districts/m-district"): (403, 403, 403, 200, 403, 403),
+    ("PUT", "/console/admin/departments/m-department"): (403, 403, 403, 200, 403, 403),
+    ("PUT", "/console/admin/categories/m-category"): (403, 403, 403, 200, 403, 403),
+    ("PUT", "/console/admin/locations/m-location"): (403, 403, 403, 200, 403, 403),
+    ("GET", "/console/admin/locations/e1/poster"): (403, 403, 403, 200, 403, 403),
+    ("PUT", "/console/admin/rules/west/noise"): (403, 403, 403, 200, 403, 403),
+    ("DELETE", "/console/admin/rules/west/noise"): (403, 403, 403, 200, 403, 403),
+    ("GET", "/console/admin/accounts"): (403, 403, 403, 200, 403, 403),
+    ("POST", "/console/admin/accounts"): (403, 403, 403, 201, 403, 403),
+    ("PUT", "/console/admin/accounts/handler-roads"): (403, 403, 403, 200, 403, 403),
 }
 BODIES = {"dispatch": {"department": "roads"}, "decision": {"approve": True}, "extension": {"reason": "需协调"},
           "reply": {"text": "已修复"}, "callback": {"rating": "satisfied"}, "hide": {"target": "description",
-          "reason": "personal"}, "note": {"text": "已电话联系"}, "return": {"reason": "不归我们"}}
+          "reason": "personal"}, "note": {"text": "已电话联系"}, "return": {"reason": "不归我们"},
+          "other": {"texts": ["已转交相关单位处理。"]}, "merge": {"into": "20000101-0001"},
+          "redirect": {"department": "east-city"}, "assist": {"department": "roads"},
+          "invalid": {"reason": "out_of_scope"},
+          "m-district": {"name": "南城区"}, "m-department": {"name": "南城区城管局", "parent": "roads"},
+          "m-category": {"name": "除雪", "tier": "complex"}, "m-location": {"name": "南城广场", "district": "west"},
+          "noise": {"department": "roads"}, "handler-roads": {"role": "handler", "department": "roads"},
+          "accounts": {"username": "matrix-user", "name": "测试", "role": "handler", "department": "roads"}}
 CALLERS = (("operator", "center"), ("dispatcher", "center"), ("supervisor", "center"), ("admin", "center"),
            ("handler", "roads"), ("handler", "east-city"))
 

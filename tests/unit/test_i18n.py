@@ -40,7 +40,7 @@ def test_every_key_a_template_names_exists():
 
 
 @pytest.mark.parametrize("script, section", [("intake.js", "intake.js."), ("ticket.js", "track."),
-                                             ("console.js", "console.js.")])
+                                             ("console.js", "console.js."), ("console-search.js", "console.js.")])
 def test_every_message_a_page_script_reads_exists(script, section):
     keys = {key[len(section):] for key in catalogue(ZH) if key.startswith(section)}
     used = set(re.findall(r"\bm\.([a-z_]+)", (TEMPLATES / "static" / script).read_text(encoding="utf-8")))

@@ -79,7 +79,7 @@ def test_a_merge_that_meets_a_concurrent_change_of_the_open_case_still_counts_on
 def test_a_crash_between_the_two_writes_of_a_merge_is_mended_by_the_redelivered_step(world, monkeypatch):
     original = dispatched(world)
     duplicate = filed(world, description="人民公园东门路灯坏了三盏，晚上很黑，请修")
-    monkeypatch.setattr(steps, "_support", lambda ticket, deps: (_ for _ in ()).throw(RuntimeError("crash")))
+    monkeypatch.setattr(steps, "support", lambda ticket, deps: (_ for _ in ()).throw(RuntimeError("crash")))
     with pytest.raises(RuntimeError):
         steps.screen(duplicate, world.deps)
     assert world.deps.tickets.get(original).supporters == 0  # the merge is stored, its supporter not yet

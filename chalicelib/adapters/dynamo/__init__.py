@@ -16,6 +16,7 @@ Keys (infra/template.json defines the same table):
   idempotency     pk=IDEMPOTENCY#submit     sk={key}      (Powertools; expires by TTL)
   request limit   pk=LIMIT#{rule}#{client}  sk=LIMIT      tat_ms, expiration (TTL); client = hash, never the address
   contact access  pk=AUDIT#contact          sk={at}#{number}#{user}  data (who saw a citizen's contact, and how)
+  reply templates pk=TEMPLATES#{department} sk={category}  data (JSON list of texts)
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .repositories import (
     LimitRepository,
     ListingRepository,
     PendingPages,
+    TemplateRepository,
     TicketRepository,
 )
 
@@ -38,6 +40,7 @@ __all__ = [
     "LimitRepository",
     "ListingRepository",
     "PendingPages",
+    "TemplateRepository",
     "TableModels",
     "TicketRepository",
     "models_for",

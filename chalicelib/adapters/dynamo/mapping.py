@@ -34,6 +34,7 @@ def to_item(ticket: Ticket, model: type[TicketItem]) -> TicketItem:
         photos=json.dumps([{"name": p.name, "by": p.by, "at": p.at.isoformat(), "state": p.state.value}
                            for p in ticket.photos]) if ticket.photos else None,
         hidden=json.dumps(ticket.hidden, ensure_ascii=False) if ticket.hidden else None,
+        assisting=set(ticket.assisting) or None,
         gsi1pk=f"NUMBER#{ticket.number}", gsi1sk="TICKET",
         gsi3pk=f"LOC#{ticket.location}", gsi3sk=f"{ticket.created_at.isoformat()}#{ticket.id}",
     )
@@ -67,6 +68,7 @@ def ticket_from_item(item: TicketItem) -> Ticket:
         photos=[Photo(p["name"], p["by"], datetime.fromisoformat(p["at"]), PhotoState(p["state"]))
                 for p in json.loads(item.photos or "[]")],
         hidden=json.loads(item.hidden or "{}"),
+        assisting=tuple(sorted(item.assisting or ())),
         version=item.version,
     )
 

@@ -111,6 +111,7 @@ class TicketItem(_Item):
     confidential = BooleanAttribute(default=False)
     photos = UnicodeAttribute(null=True)  # JSON list of {name, by, at, state}
     hidden = UnicodeAttribute(null=True)  # JSON object: moderated target -> reason
+    assisting = UnicodeSetAttribute(null=True)  # co-handling departments (协办)
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)

@@ -9,17 +9,18 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
-from ...domain.catalog import Catalog
+from ...domain.calendar import CHINA
+from ...domain.catalog import RECORD_KINDS, Catalog, record_key
 from ...domain.errors import ConcurrentUpdate, NotFound
 from ...domain.listings import Entry, Membership
 from ...domain.model import Status, Ticket
+from ...domain.queues import WatchReason
 from ...domain.tallies import Tally, partition_of
 from ...domain.throttle import Decision, Rule, decide
 from ...services.ports import Access
 from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
 
-CONFIG_KINDS = ("districts", "departments", "categories", "locations", "rules", "policy")
 PENDING_CONTACT = timedelta(days=1)
 LIMIT_ATTEMPTS = 4  # reads and conditional writes of one bucket before a crowded bucket refuses
 
@@ -84,6 +85,35 @@ class TicketRepository:
     def watched(self, limit: int = 100) -> list[Ticket]:
         """Cases that need attention: escalated, overdue, waiting for an extension decision or a callback."""
         return [ticket_from_item(i) for i in self._models.ticket.watch.query("WATCH", limit=limit)]
+
+    def count(self, queue: str, status: Status, due_from: datetime | None = None,
+              due_before: datetime | None = None) -> int:
+        """A count query (Select=COUNT) on the inbox index. Its sort key starts with the reply
+        deadline (China time), so for the reply deadline a due range is a key range; a case
+        waiting for sign-off is due by its sign-off deadline, a filter on the one partition."""
+        model = self._models.ticket
+        partition = f"DEPT#{queue}#{status.value}"
+        if due_from is None and due_before is None:
+            return int(model.inbox.count(partition))
+        if status is Status.DISPATCHED:
+            due = model.accept_due
+            found = (due.between(due_from, due_before) if due_from and due_before
+                     else due < due_before if due_before else due >= due_from)
+            return int(model.inbox.count(partition, filter_condition=found))
+        key = model.gsi2sk
+        low, high = (_due_key(due_from) if due_from else None), (_due_key(due_before) if due_before else None)
+        condition = key.between(low, high) if low and high else key < high if high else key >= low
+        return int(model.inbox.count(partition, condition))
+
+    def count_watched(self, reason: WatchReason, department: str | None = None) -> int:
+        """A count query on the watch index, filtered by why the case is watched."""
+        model = self._models.ticket
+        condition = {WatchReason.ESCALATED: model.escalation_level > 0,
+                     WatchReason.EXTENSION: model.extension_requested == True,  # noqa: E712
+                     WatchReason.CALLBACK: model.task_stage == "callback"}[reason]
+        if department is not None:
+            condition &= model.department == department
+        return int(model.watch.count("WATCH", filter_condition=condition))
 
     def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:
         """Cases reported at a location since a time, newest first."""
@@ -215,8 +245,9 @@ class ConfigRepository:
         self._models = models
 
     def load(self) -> Catalog:
-        data: dict[str, list[dict[str, Any]]] = {kind: [] for kind in CONFIG_KINDS}
-        for item in sorted(self._models.config.query("CONFIG"), key=lambda i: i.position):
+        """Read with strong consistency: right after an admin's change, the change is read back."""
+        data: dict[str, list[dict[str, Any]]] = {kind: [] for kind in RECORD_KINDS}
+        for item in sorted(self._models.config.query("CONFIG", consistent_read=True), key=lambda i: i.position):
             kind = item.sk.split("#", 1)[0]
             if kind in data:
                 data[kind].append(json.loads(item.data))
@@ -226,16 +257,30 @@ class ConfigRepository:
         count = 0
         model = self._models.config
         with model.batch_write() as batch:
-            for kind in CONFIG_KINDS:
+            for kind in RECORD_KINDS:
                 records = data.get(kind, [])
                 if isinstance(records, dict):  # a single record, like the policy
                     records = [{"code": "city", **records}]
                 for position, record in enumerate(records):
-                    code = record.get("code") or f"{record['district']}.{record['category']}"
-                    batch.save(model("CONFIG", f"{kind}#{code}", position=position,
+                    batch.save(model("CONFIG", f"{kind}#{record_key(kind, record)}", position=position,
                                      data=json.dumps(record, ensure_ascii=False)))
                     count += 1
         return count
+
+    def put(self, kind: str, record: dict[str, Any]) -> None:
+        """One record: a changed one keeps its place in the lists, a new one goes last."""
+        model = self._models.config
+        sk = f"{kind}#{record_key(kind, record)}"
+        try:
+            position = int(model.get("CONFIG", sk, consistent_read=True).position)
+        except DoesNotExist:
+            same_kind = model.query("CONFIG", model.sk.startswith(f"{kind}#"), consistent_read=True,
+                                    attributes_to_get=["position"])
+            position = max((int(item.position) for item in same_kind), default=-1) + 1
+        model("CONFIG", sk, position=position, data=json.dumps(record, ensure_ascii=False)).save()
+
+    def remove(self, kind: str, key: str) -> None:
+        self._models.config("CONFIG", f"{kind}#{key}").delete()
 
 
 class ListingRepository:
@@ -270,6 +315,13 @@ class ListingRepository:
     def between(self, listing: str, first: str, last: str, limit: int = 1000) -> list[Entry]:
         model = self._models.listing
         return self._entries(model.query(f"LIST#{listing}", model.sk.between(first, last), limit=limit))
+
+    def span(self, listing: str, low: str, below: str, limit: int) -> list[Entry]:
+        """One query, newest first: `between` is inclusive, so one more is read and `below` dropped."""
+        model = self._models.listing
+        items = model.query(f"LIST#{listing}", model.sk.between(low, below), scan_index_forward=False,
+                            limit=limit + 1)
+        return self._entries([item for item in items if item.sk != below][:limit])
 
     def oldest_after(self, listing: str, after: str) -> Entry | None:
         model = self._models.listing
@@ -355,6 +407,32 @@ class AccessRepository:
         items = list(model.query(self.PARTITION, condition, scan_index_forward=False, limit=limit + 1))
         found = [_access(json.loads(item.data)) for item in items[:limit]]
         return found, (items[limit - 1].sk if len(items) > limit else None)
+
+
+class TemplateRepository:
+    """Reply templates: one item per department and category under the department's partition."""
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    @staticmethod
+    def _partition(department: str) -> str:
+        return f"TEMPLATES#{department}"
+
+    def of(self, department: str) -> dict[str, list[str]]:
+        return {item.sk: json.loads(item.data) for item in self._models.config.query(self._partition(department))}
+
+    def put(self, department: str, category: str, texts: list[str]) -> None:
+        model = self._models.config
+        if texts:
+            model(self._partition(department), category, data=json.dumps(texts, ensure_ascii=False)).save()
+        else:
+            model(self._partition(department), category).delete()
+
+
+def _due_key(at: datetime) -> str:
+    """A due time as the inbox index's sort key starts (tickets keep their times in China time)."""
+    return at.astimezone(CHINA).isoformat()
 
 
 def _access(data: dict[str, str]) -> Access:

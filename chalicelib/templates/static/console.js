@@ -8,7 +8,7 @@
   function say(key, values) {
     return m[key].replace(/\{(\w+)\}/g, function (_, name) { return values && name in values ? values[name] : ""; });
   }
-  var KEY = "mashang.staff", me = null, current = null;
+  var KEY = "mashang.staff", me = null, current = null, templates = null;
   // Tokens live for this tab only (sessionStorage): closing it, or signing out, forgets them.
   function session() { try { return JSON.parse(sessionStorage.getItem(KEY)) || null; } catch (e) { return null; } }
   function keep(tokens) { sessionStorage.setItem(KEY, JSON.stringify(tokens)); }
@@ -18,7 +18,11 @@
       headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService." + action }
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
-        if (!r.ok) { var e = new Error(j.__type && /NotAuthorized|UserNotFound/.test(j.__type) ? m.bad_password : (j.message || m.sign_in_failed)); e.code = j.__type; throw e; }
+        if (!r.ok) {
+          var kind = j.__type || "", e = new Error(/NotAuthorized|UserNotFound/.test(kind) ? m.bad_password
+            : /InvalidPassword/.test(kind) ? m.password_rule : m.sign_in_failed);
+          e.code = kind; throw e;
+        }
         return j;
       });
     });
@@ -38,7 +42,8 @@
   function call(method, path, body, again) {
     return fetch(api + path, {
       method: method, body: body ? JSON.stringify(body) : undefined,
-      headers: Object.assign({ "Content-Type": "application/json" }, headers())
+      // The API words its errors for a person in the page's language.
+      headers: Object.assign({ "Content-Type": "application/json", "Accept-Language": document.documentElement.lang }, headers())
     }).then(function (r) {
       if (r.status === 401 && !again) {  // expired: one refresh, then ask to sign in again
         return refresh().then(function () { return call(method, path, body, true); }, function () { signOut(m.sign_in_again); throw new Error(m.sign_in_again); });
@@ -84,6 +89,7 @@
       form.hidden = true; desk.hidden = false;
       document.getElementById("whoami").textContent = say("whoami", { user: who.username, role: m["role_" + who.role], department: who.department_name || "" });
       drawTabs(); load();
+      if (who.role === "handler") { loadTemplates(); }
     }).catch(function (e) { signOut(e.message); });
   }
   // Every action in one step, after a confirmation that names it and the case.
@@ -94,25 +100,61 @@
       return window.mashangUpload(api, "/console/uploads", file, headers(), m.upload_failed, false);
     }));
   }
-  function fmt(iso) { return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Shanghai", hour12: false }) : "—"; }
+  // One date format everywhere, as the public pages write it: China time, "2026-11-24 09:30";
+  // a deadline at midnight reads as the end of the day before ("2026-11-23 24:00").
+  function parts(iso) {
+    var p = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
+      .formatToParts(new Date(iso)).forEach(function (x) { p[x.type] = x.value; });
+    return p;
+  }
+  function fmt(iso) {
+    if (!iso) { return "—"; }
+    var p = parts(iso);
+    return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
+  }
+  function fmtDue(iso) {
+    if (!iso) { return "—"; }
+    var p = parts(iso);
+    if (p.hour === "00" && p.minute === "00" && p.second === "00") { return fmt(new Date(new Date(iso).getTime() - 86400000).toISOString()).slice(0, 10) + " 24:00"; }
+    return fmt(iso);
+  }
   function el(tag, text, cls) { var e = document.createElement(tag); if (text) { e.textContent = text; } if (cls) { e.className = cls; } return e; }
   function button(label, handler, secondary) { var b = el("button", label, secondary ? "secondary" : ""); b.type = "button"; b.addEventListener("click", handler); return b; }
   // An action button: asks first, then sends; `number` names the case in the question.
   function action(label, number, send, secondary) { return button(label, function () { if (confirmed(label, number)) { send(); } }, secondary); }
   function field(placeholder) { var t = el("textarea"); t.rows = 2; t.placeholder = placeholder; return t; }
   function select(options) { var s = el("select"); options.forEach(function (o) { var x = el("option", o[1]); x.value = o[0]; s.appendChild(x); }); return s; }
+  // Departments to send a case to: the routing rule's suggestion first and selected, never `except`.
+  function departmentPicker(t, label, except) {
+    var codes = Object.keys(departments).filter(function (c) { return c !== except; });
+    var suggested = t.suggested_department && codes.indexOf(t.suggested_department) >= 0 ? t.suggested_department : null;
+    if (suggested) { codes = [suggested].concat(codes.filter(function (c) { return c !== suggested; })); }
+    var s = select((suggested ? [] : [["", m.choose_department]]).concat(codes.map(function (c) { return [c, departments[c] + (c === suggested ? m.suggested : "")]; })));
+    s.name = "department"; s.setAttribute("aria-label", label);
+    return s;
+  }
   function actionsFor(t, box, act) {
     var row = el("div", "", "actions");
     var path = "/console/tickets/" + t.number;
     function send(action, body) { return call("POST", path + "/" + action, Object.assign({ seen_status: t.status }, body || {})); }
-    if (me.role === "handler" && t.status === "dispatched") {
+    var lead = me.role === "handler" && t.department === me.department;  // an assisting department only notes
+    if (lead && t.status === "dispatched") {
       var reason = field(m.return_reason);
       box.appendChild(reason);
       row.appendChild(action(m.accept, t.number, function () { act(send("accept")); }));
       row.appendChild(action(m.return, t.number, function () { act(send("return", { reason: reason.value })); }, true));
     }
-    if (me.role === "handler" && t.status === "accepted") {
+    if (lead && t.status === "accepted") {
       var text = field(m.reply_text), outcome = select(outcomes);
+      var own = (templates || {})[t.category] || [];
+      if (own.length) {  // the department's templates for the category: inserted, then edited
+        var pick = select([["", m.template_insert]].concat(own.map(function (x, i) { return [String(i), x.length > 40 ? x.slice(0, 39) + "…" : x]; })));
+        pick.setAttribute("aria-label", m.template_insert);
+        pick.addEventListener("change", function () { if (pick.value !== "") { text.value = own[Number(pick.value)]; text.focus(); } });
+        box.appendChild(pick);
+      }
       var ext = field(m.extension_reason), days = el("input"); days.type = "number"; days.min = 1; days.max = 30; days.value = 5;
       box.appendChild(text); row.appendChild(outcome);
       var files = el("input"); files.type = "file"; files.multiple = true; files.accept = "image/jpeg,image/png,image/webp";
@@ -128,10 +170,40 @@
       box.appendChild(more);
     }
     if (me.role === "dispatcher" && (t.status === "screened" || t.status === "returned")) {
-      var target = select(Object.keys(departments).map(function (c) { return [c, departments[c]]; }));
-      target.name = "department"; target.setAttribute("aria-label", m.dispatch);
+      var target = departmentPicker(t, m.dispatch);
       row.appendChild(target);
       row.appendChild(action(m.dispatch, t.number, function () { act(send("dispatch", { department: target.value })); }));
+    }
+    var router = me.role === "dispatcher" || me.role === "supervisor";
+    if (router && (t.status === "dispatched" || t.status === "accepted")) {
+      // Re-dispatch (a reopened case to another department than the one that failed it), and co-handling.
+      var moves = el("details"), moveRow = el("div", "", "actions");
+      moves.appendChild(el("summary", m.move));
+      var elsewhere = departmentPicker(t, m.redirect, t.department);
+      moveRow.appendChild(elsewhere);
+      moveRow.appendChild(action(m.redirect, t.number, function () { act(send("redirect", { department: elsewhere.value })); }, true));
+      var helper = departmentPicker(t, m.assist, t.department);
+      moveRow.appendChild(helper);
+      moveRow.appendChild(action(m.assist, t.number, function () { act(send("assist", { department: helper.value })); }, true));
+      moves.appendChild(moveRow); box.appendChild(moves);
+    }
+    if (router && ["screened", "returned", "dispatched", "accepted", "reopened"].indexOf(t.status) >= 0) {
+      var dup = el("details"), dupRow = el("div", "", "actions"), into = el("input");
+      into.type = "text"; into.placeholder = m.merge_into; into.setAttribute("aria-label", m.merge_into); into.inputMode = "numeric";
+      dup.appendChild(el("summary", m.merge)); dupRow.appendChild(into);
+      dupRow.appendChild(action(m.merge, t.number, function () { act(send("merge", { into: into.value.trim() })); }, true));
+      dup.appendChild(dupRow); box.appendChild(dup);
+    }
+    if (router && (t.status === "screened" || t.status === "returned")) {
+      var why = select(data.reject_reasons || []);
+      why.setAttribute("aria-label", m.reject_reason);
+      var refuse = el("details"), refuseRow = el("div", "", "actions");
+      refuse.appendChild(el("summary", m.reject)); refuseRow.appendChild(why);
+      refuseRow.appendChild(action(m.reject, t.number, function () { act(send("invalid", { reason: why.value })); }, true));
+      refuse.appendChild(refuseRow); box.appendChild(refuse);
+    }
+    if (router && t.status === "merged") {
+      row.appendChild(action(m.split, t.number, function () { act(send("split")); }, true));
     }
     if ((me.role === "dispatcher" || me.role === "supervisor") && t.waiting_for === "callback") {
       var verdict = select(ratings), note = field(m.callback_note);
@@ -158,11 +230,19 @@
   // The detail: the whole timeline with who and when, and the citizen's contact for those allowed.
   function detail(number, box) {
     call("GET", "/console/tickets/" + number).then(function (d) {
-      if (d.contact) { box.appendChild(el("p", say("contact", { phone: d.contact.phone || m.no_contact }), "contact")); }
+      if (d.contact) { box.appendChild(el("p", d.contact.phone ? say("contact", { phone: d.contact.phone }) : m.no_contact, "contact")); }
       if (d.countdown) { box.appendChild(el("p", d.countdown.overdue ? say("late_by", { n: d.countdown.working_days_late }) : say("days_left", { n: d.countdown.working_days_left }), d.countdown.overdue ? "due late" : "muted")); }
+      if (d.assisting && d.assisting.length) { box.appendChild(el("p", say("assisting_list", { names: d.assisting.map(function (a) { return a.name; }).join("、") }), "muted")); }
+      if (d.supporters) { box.appendChild(el("p", say("supporters", { n: d.supporters }), "muted")); }
+      if (d.merged_into) { box.appendChild(el("p", say("merged_into", { number: d.merged_into }), "muted")); }
+      if (d.same_place && d.same_place.length) {
+        var here = el("p", m.same_place + " ", "muted");
+        d.same_place.forEach(function (o) { var a = button(o.number + "（" + o.status_label + "）", function () { openCase(o.number); }, true); a.className = "link"; here.appendChild(a); });
+        box.appendChild(here);
+      }
       var list = el("ol", "", "timeline");
       d.events.forEach(function (e) {
-        list.appendChild(el("li", fmt(e.at) + " · " + (eventNames[e.kind] || e.kind) + " · " + (departments[e.actor] || e.actor) + (e.by ? "（" + e.by + "）" : "") + (e.note ? "：" + e.note : "")));
+        list.appendChild(el("li", fmt(e.at) + " · " + (eventNames[e.kind] || e.kind) + " · " + (departments[e.actor] || m["actor_" + e.actor] || e.actor) + (e.by ? "（" + e.by + "）" : "") + (e.note ? "：" + e.note : "")));
       });
       box.appendChild(list);
     }).catch(function (e) { box.appendChild(el("p", e.message, "error")); });
@@ -222,7 +302,10 @@
       }), list.firstChild);
       list.insertBefore(note, list.firstChild);
     }
-    data.tickets.forEach(function (t) {
+    var grouped = current === "watch", heading = null;  // the supervisor's watch: by department
+    var shown = grouped ? data.tickets.slice().sort(function (a, b) { return (a.department_name || "").localeCompare(b.department_name || ""); }) : data.tickets;
+    shown.forEach(function (t) {
+      if (grouped && t.department_name !== heading) { heading = t.department_name; list.appendChild(el("h3", heading || m.unassigned, "group")); }
       var node = document.getElementById("item").content.cloneNode(true);
       var card = node.querySelector(".ticket");
       card.dataset.number = t.number;
@@ -232,6 +315,9 @@
       var flag = node.querySelector(".flag");
       if (t.overdue || t.escalation_level) { flag.hidden = false; flag.textContent = t.overdue ? m.overdue : say("escalation", { level: t.escalation_level }); }
       if (t.extension_requested) { flag.hidden = false; flag.textContent = m.extension; }
+      var extra = node.querySelector(".extra");
+      if (t.round > 1) { extra.appendChild(el("span", say("round", { n: t.round }), "badge")); }
+      if ((t.assisting || []).some(function (a) { return a.code === me.department; })) { extra.appendChild(el("span", m.assisting_badge, "badge")); }
       var error = node.querySelector(".error");
       function reload(promise) { promise.then(load).catch(function (e) { error.textContent = e.message; error.hidden = false; }); }
       var picker = reasonPicker(), description = node.querySelector(".description");
@@ -246,9 +332,9 @@
       if (t.confidential) { node.querySelector(".status").textContent += " · " + m.confidential; }
       photosFor(t, node.querySelector(".photos"), reload, picker);
       node.querySelector(".meta").textContent = t.category_name + " · " + t.location_name + (t.department_name ? " · " + t.department_name : "") + " · " + say("submitted", { at: fmt(t.created_at) });
-      node.querySelector(".accept-due").textContent = fmt(t.accept_due);
+      node.querySelector(".accept-due").textContent = fmtDue(t.accept_due);
       var due = node.querySelector(".due");
-      due.textContent = fmt(t.reply_due);
+      due.textContent = fmtDue(t.reply_due);
       if (t.reply_due && new Date(t.reply_due) < new Date()) { due.classList.add("late"); }
       actionsFor(t, node.querySelector(".box"), function (promise) {
         promise.then(load).catch(function (e) { error.textContent = e.message; error.hidden = false; });
@@ -256,12 +342,12 @@
       list.appendChild(node);
     });
   }
-  function drawTabs() {
+  function drawTabs(none) {
     var box = document.getElementById("tabs");
     box.textContent = "";
     var own = tabs[me.role] || [];
     if (!own.length) { document.getElementById("summary").textContent = m.no_queue; return; }
-    if (!own.some(function (t) { return t[0] === current; })) { current = own[0][0]; }
+    if (!none && !own.some(function (t) { return t[0] === current; })) { current = own[0][0]; }
     own.forEach(function (t) {
       var b = button(t[1], function () { current = t[0]; drawTabs(); load(); }, true);
       b.setAttribute("aria-pressed", String(t[0] === current));
@@ -274,6 +360,11 @@
     var tab = (tabs[me.role] || []).filter(function (t) { return t[0] === current; })[0];
     if (!tab) { return Promise.resolve(); }
     var mine = ++latest;  // only the newest request may draw: an older answer is another queue
+    if (tab[2].charAt(0) === "#") {  // a panel another script draws (search, admin, ...)
+      var list = document.getElementById("list"), panel = panels[tab[2].slice(1)];
+      list.textContent = ""; document.getElementById("summary").textContent = "";
+      return Promise.resolve(panel ? panel(list, document.getElementById("summary")) : null);
+    }
     return call("GET", "/console/" + tab[2])
       .then(function (data) { if (mine === latest) { render(data); } })
       .catch(function (e) {
@@ -282,5 +373,82 @@
         document.getElementById("summary").textContent = say("load_failed", { error: e.message });
       });
   }
-  if (session()) { start(); } else { signOut(""); }
+  // A case by its number, with every action the signed-in role has on it.
+  function openCase(number) {
+    var mine = ++latest;
+    return call("GET", "/console/tickets/" + encodeURIComponent(number)).then(function (d) {
+      if (mine !== latest) { return; }
+      current = null; drawTabs(true);
+      render({ tickets: [d] });
+      document.getElementById("summary").textContent = say("opened", { number: d.number });
+    }).catch(function (e) { document.getElementById("summary").textContent = e.message; });
+  }
+  document.getElementById("open-case").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var number = this.querySelector("[name=number]").value.trim();
+    if (number) { openCase(number); }
+  });
+  function loadTemplates() {
+    return call("GET", "/console/templates").then(function (r) { templates = r.templates; });
+  }
+  var panels = {};
+  // Supervisors: every department's rates (the public statistics' figures) and its place in the
+  // league; a department's name opens its open cases (the drill-down).
+  panels.rates = function (list, summary) {
+    return call("GET", "/console/rates").then(function (r) {
+      var link = el("a", m.statistics_link); link.href = r.statistics; link.target = "_blank";
+      summary.textContent = say("rates_month", { month: r.month }) + " "; summary.appendChild(link);
+      var table = el("table", "", "rates"), head = el("tr");
+      ["col_department", "col_cases", "col_response", "col_completion", "col_satisfaction", "col_on_time", "col_returns", "col_table"].forEach(function (k) { head.appendChild(el("th", m[k])); });
+      table.appendChild(head);
+      function pct(x) { return x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%"; }
+      r.departments.forEach(function (d) {
+        var row = el("tr"), name = el("td");
+        name.appendChild(button(d.name, function () { drill(d.code, d.name); }, true));
+        row.appendChild(name);
+        row.appendChild(el("td", String(d.this.cases)));
+        ["response", "completion", "satisfaction", "on_time", "returns"].forEach(function (k) { row.appendChild(el("td", pct(d.this[k]))); });
+        row.appendChild(el("td", d.table ? m["table_" + d.table] : "", d.table ? "table-" + d.table : ""));
+        table.appendChild(row);
+      });
+      var wrap = el("div", "", "card scroll"); wrap.appendChild(table); list.appendChild(wrap);
+    });
+  };
+  function drill(code, name) {
+    var mine = ++latest;
+    return call("GET", "/console/departments/" + encodeURIComponent(code)).then(function (r) {
+      if (mine !== latest) { return; }
+      render(r);
+      var summary = document.getElementById("summary");
+      summary.textContent = say("drill", { department: name, n: r.tickets.length }) + " ";
+      summary.appendChild(button(m.back, function () { load(); }, true));
+    });
+  }
+  // Handlers: their department's reply templates per category, edited here, inserted in replies.
+  panels.templates = function (list, summary) {
+    return loadTemplates().then(function () {
+      summary.textContent = m.templates_hint;
+      (data.categories || []).forEach(function (c) {
+        var card = el("section", "", "card"), text = field(m.templates_one_per_line), note = el("p", "", "muted");
+        text.rows = 4; text.value = (templates[c[0]] || []).join("\n");
+        card.appendChild(el("h3", c[1])); card.appendChild(text);
+        var row = el("div", "", "actions");
+        row.appendChild(button(m.templates_save, function () {
+          var texts = text.value.split("\n").map(function (x) { return x.trim(); }).filter(Boolean);
+          call("PUT", "/console/templates/" + encodeURIComponent(c[0]), { texts: texts }).then(function (r) {
+            templates[c[0]] = r.texts; note.textContent = say("templates_saved", { n: r.texts.length }); note.className = "muted";
+          }).catch(function (e) { note.textContent = e.message; note.className = "error"; });
+        }));
+        row.appendChild(note); card.appendChild(row); list.appendChild(card);
+      });
+    });
+  };
+  // What the console's other scripts use: they register panels by name (a tab whose path is
+  // "#name") and call the API through the same signed-in `call`.
+  window.mashangConsole = {
+    panels: panels, call: call, say: say, fmt: fmt, el: el, button: button, action: action, field: field,
+    select: select, messages: m, data: data, me: function () { return me; }, reload: function () { return load(); },
+    open: openCase, fmtDue: fmtDue, headers: headers
+  };
+  document.addEventListener("DOMContentLoaded", function () { if (session()) { start(); } else { signOut(""); } });
 })();

@@ -1,0 +1,134 @@
+"""Admin API: the city's catalogue (districts, departments, categories, locations, routing rules)
+and the staff accounts. Every route is signed in through the console's authorizer and needs the
+admin role; the checks and the republishing are the service's (services/admin.py)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from .. import bootstrap
+from ..domain.staff import Role, Staff
+from ..services import admin as service
+from ..services.commands import (
+    ChangeAccount,
+    NewAccount,
+    PutCategory,
+    PutDepartment,
+    PutDistrict,
+    PutLocation,
+    PutRule,
+)
+from .console import SIGNED_IN
+from .errors import json_errors
+from .schema import command_of, takes
+from .staff import current_staff
+
+admin = Blueprint(__name__)
+
+
+def _admin() -> Staff:
+    return current_staff(admin.current_request).require(Role.ADMIN)
+
+
+def _command() -> Any:
+    return command_of(admin.current_app, admin.current_request)
+
+
+@admin.route("/console/admin/catalog", methods=["GET"], **SIGNED_IN)
+@json_errors
+def catalogue() -> dict:
+    """Admins: the whole catalogue, what uses each item, the deadline tiers and the roles."""
+    _admin()
+    return service.catalogue(bootstrap.deps())
+
+
+@admin.route("/console/admin/districts/{code}", methods=["PUT"], **SIGNED_IN)
+@json_errors
+@takes(PutDistrict)
+def put_district(code: str) -> dict:
+    """Admins: add or rename a district (its locations' pages and posters are published again)."""
+    _admin()
+    return service.put_district(bootstrap.deps(), code, _command()).as_dict()
+
+
+@admin.route("/console/admin/departments/{code}", methods=["PUT"], **SIGNED_IN)
+@json_errors
+@takes(PutDepartment)
+def put_department(code: str) -> dict:
+    """Admins: add or change a department and its parent."""
+    _admin()
+    return service.put_department(bootstrap.deps(), code, _command()).as_dict()
+
+
+@admin.route("/console/admin/categories/{code}", methods=["PUT"], **SIGNED_IN)
+@json_errors
+@takes(PutCategory)
+def put_category(code: str) -> dict:
+    """Admins: add or change a category and its deadline tier, or hide it from intake."""
+    _admin()
+    return service.put_category(bootstrap.deps(), code, _command()).as_dict()
+
+
+@admin.route("/console/admin/locations/{code}", methods=["PUT"], **SIGNED_IN)
+@json_errors
+@takes(PutLocation)
+def put_location(code: str) -> dict:
+    """Admins: add or change a location (its intake page, poster and the home page follow), or
+    hide it from intake."""
+    _admin()
+    return service.put_location(bootstrap.deps(), code, _command()).as_dict()
+
+
+@admin.route("/console/admin/locations/{code}/poster", methods=["GET"], **SIGNED_IN)
+@json_errors
+def poster(code: str) -> dict:
+    """Admins: the links to the location's printable poster (PDF, PNG, SVG), written just now."""
+    _admin()
+    return service.poster(bootstrap.deps(), code)
+
+
+@admin.route("/console/admin/rules/{district}/{category}", methods=["PUT"], **SIGNED_IN)
+@json_errors
+@takes(PutRule)
+def put_rule(district: str, category: str) -> dict:
+    """Admins: which department handles a category in a district."""
+    _admin()
+    return service.put_rule(bootstrap.deps(), district, category, _command()).as_dict()
+
+
+@admin.route("/console/admin/rules/{district}/{category}", methods=["DELETE"], **SIGNED_IN)
+@json_errors
+def remove_rule(district: str, category: str) -> dict:
+    """Admins: no rule for a category in a district: the dispatchers route its cases."""
+    _admin()
+    return service.remove_rule(bootstrap.deps(), district, category).as_dict()
+
+
+@admin.route("/console/admin/accounts", methods=["GET"], **SIGNED_IN)
+@json_errors
+def accounts() -> dict:
+    """Admins: every staff account with its role, department and whether it is enabled."""
+    _admin()
+    return {"accounts": service.accounts(bootstrap.deps())}
+
+
+@admin.route("/console/admin/accounts", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(NewAccount)
+def new_account() -> Response:
+    """Admins: a new account with a temporary password, answered this once (the person chooses
+    their own at first sign-in)."""
+    _admin()
+    account, password = service.create_account(bootstrap.deps(), _command())
+    return Response(body={"account": asdict(account), "temporary_password": password}, status_code=201)
+
+
+@admin.route("/console/admin/accounts/{username}", methods=["PUT"], **SIGNED_IN)
+@json_errors
+@takes(ChangeAccount)
+def change_account(username: str) -> dict:
+    """Admins: an account's role and department; disable or enable it."""
+    staff = _admin()
+    return {"account": asdict(service.change_account(bootstrap.deps(), username, _command(), staff))}
