@@ -37,15 +37,20 @@ from .steps import assign, deadlines, support, tell_department
 from .tickets import next_step
 
 
+def _as_seen(ticket: Ticket, seen: Status | None) -> None:
+    """The case is as the member of staff saw it (its status then; None: not checked), else 409."""
+    if seen is not None and ticket.status is not seen:
+        raise InvalidTransition(f"ticket {ticket.number} changed since it was loaded (now {ticket.status.value}): "
+                                "reload it", "changed", ticket.status.value)
+
+
 def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Ticket], None],
          by: str = "", seen: Status | None = None) -> Ticket:
     """Apply `action`, its events signed by the staff account `by`, to the case as it was `seen`
     (its status then; None: as it is); the decision is the waiting step's token it takes over,
     answered after the write."""
     def decide(ticket: Ticket) -> str | None:
-        if seen is not None and ticket.status is not seen:
-            raise InvalidTransition(f"ticket {number} changed since it was loaded (now {ticket.status.value}): "
-                                    "reload it", "changed", ticket.status.value)
+        _as_seen(ticket, seen)
         start = len(ticket.events)
         action(ticket)
         ticket.sign(start, by)
@@ -245,9 +250,7 @@ def assist(number: str, actor: str, cmd: AssistTicket, deps: Deps, by: str = "")
     now = deps.clock.now()
 
     def decide(ticket: Ticket) -> bool:
-        if cmd.seen_status is not None and ticket.status is not cmd.seen_status:
-            raise InvalidTransition(f"ticket {number} changed since it was loaded (now {ticket.status.value}): "
-                                    "reload it", "changed", ticket.status.value)
+        _as_seen(ticket, cmd.seen_status)
         start = len(ticket.events)
         added = ticket.add_assisting(cmd.department, actor, now)
         ticket.sign(start, by)
