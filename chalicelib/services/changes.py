@@ -4,8 +4,10 @@ touches are rewritten, and a finished case's contact is set to be deleted after 
 period."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import TypeVar
 
 from ..domain.model import FINISHED_STATUSES, Ticket
 from ..domain.tallies import tallies
@@ -14,7 +16,8 @@ from .context import Deps
 from .publish import pages_for, publish_tickets
 from .site import keep_listings
 
-PARALLEL_COUNTS = 8  # tallies are independent single-item updates: sent side by side
+T = TypeVar("T")
+PARALLEL_CALLS = 8  # tallies, and the new cases' starts, are independent single-item calls: sent side by side
 
 
 def _start(old: Ticket | None, new: Ticket, deps: Deps) -> None:
@@ -29,14 +32,24 @@ def _start(old: Ticket | None, new: Ticket, deps: Deps) -> None:
             deps.workflow.start(new.id)
 
 
+def _side_by_side(call: Callable[[T], object], items: list[T]) -> None:
+    """Call `call` on every item, up to PARALLEL_CALLS at once (boto3 clients are thread-safe); the
+    first failure is raised once all are done (the stream retries the batch: every call is safe twice)."""
+    if len(items) <= 1:
+        for item in items:
+            call(item)
+        return
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_CALLS, len(items))) as pool:
+        list(pool.map(call, items))
+
+
 def _count(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> list[frozenset[str]]:
     """Count each change's new events once (keyed by ticket and event: a redelivery counts
     nothing); answers, per change, the months (YYYY-MM) its counters moved in."""
     found = [tallies(new, since=len(old.events) if old else 0) for old, new in changes]
     every = [tally for counted in found for tally in counted]
     if every:
-        with ThreadPoolExecutor(max_workers=min(PARALLEL_COUNTS, len(every))) as pool:
-            list(pool.map(deps.counters.count_once, every))
+        _side_by_side(deps.counters.count_once, every)
     return [frozenset(tally.day[:7] for tally in counted) for counted in found]
 
 
@@ -61,8 +74,10 @@ def on_changes(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> None:
     last = {new.id: index for index, (_, new) in enumerate(changes)}
     touched: dict[str, bool] = {}
     publish: list[Ticket] = []
+    # Under a burst a batch holds many new cases: their contacts kept and workflows started side
+    # by side (each its own item and execution; a second start of one is a no-op).
+    _side_by_side(lambda change: _start(*change, deps), [c for c in changes if c[0] is None])
     for index, (old, new) in enumerate(changes):
-        _start(old, new, deps)
         photos.publish_changes(old, new, deps)  # before the page that shows them
         touched[new.id] = touched.get(new.id, False) or bool(pages_for(old, new))
         if last[new.id] == index and touched[new.id]:
