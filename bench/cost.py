@@ -63,6 +63,8 @@ class Run:
         # Places and categories a rule routes (the dispatcher only steps in for the returned case).
         self.routed = [(loc, cat) for loc in catalog.locations for cat in catalog.categories
                        if catalog.route(loc, cat) is not None]
+        self.handling = {department.code for loc, cat in self.routed
+                         if (department := catalog.route(loc, cat)) is not None}
         with meter.paused():
             self.dispatcher = self.stack.staff("center", "dispatcher")
 
@@ -94,9 +96,10 @@ class Run:
         assert answer.status_code in (200, 201), (path, answer.status_code, answer.json_body)
         return answer.json_body
 
-    def staff_action(self, number: str, action: str, body: dict[str, Any], department: str) -> None:
+    def staff_action(self, number: str, action: str, body: dict[str, Any], department: str | None) -> None:
+        """As the department's handler, or (no department) as the dispatcher."""
         with self.meter.paused():
-            headers = self.stack.staff(department) if department != "center" else self.dispatcher
+            headers = self.stack.staff(department) if department else self.dispatcher
         self.call("POST", f"/console/tickets/{number}/{action}", body, headers)
 
     # --- following the run (not counted) --------------------------------------------------------
@@ -132,9 +135,9 @@ class Run:
         if path == "returned":
             self.staff_action(number, "return", {"reason": "不属于本单位职责"}, department)
             self.until_stage(number, "triage")
-            others = [d for d in self.stack.deps.catalog().departments if d != department]
+            others = sorted({d for d in self.handling if d != department})
             department = others[i % len(others)]
-            self.staff_action(number, "dispatch", {"department": department}, "center")
+            self.staff_action(number, "dispatch", {"department": department}, None)
             self.until_stage(number, "accept")
         rounds = 2 if path == "reopened" else 1
         for round_ in range(rounds):
