@@ -331,7 +331,8 @@
       if (t.can_hide) { card.insertBefore(picker, node.querySelector(".photos")); }
       if (t.confidential) { node.querySelector(".status").textContent += " · " + m.confidential; }
       photosFor(t, node.querySelector(".photos"), reload, picker);
-      node.querySelector(".meta").textContent = t.category_name + " · " + t.location_name + (t.department_name ? " · " + t.department_name : "") + " · " + say("submitted", { at: fmt(t.created_at) });
+      var channel = (data.channels || {})[t.channel] || t.channel;
+      node.querySelector(".meta").textContent = t.category_name + " · " + t.location_name + (t.department_name ? " · " + t.department_name : "") + " · " + say("channel", { channel: channel }) + " · " + say("submitted", { at: fmt(t.created_at) });
       node.querySelector(".accept-due").textContent = fmtDue(t.accept_due);
       var due = node.querySelector(".due");
       due.textContent = fmtDue(t.reply_due);
