@@ -72,7 +72,7 @@
     form.appendChild(box); form.appendChild(error);
 
     var result = el("section", "", "card hotline-result"); result.hidden = true; result.setAttribute("role", "status");
-    list.appendChild(form); list.appendChild(result);
+    list.appendChild(result); list.appendChild(form);  // the number above the form, in sight
 
     var state = { chosen: null, shown: [], active: -1, key: key(), sending: false };
     function showList() {
@@ -164,6 +164,7 @@
       links.appendChild(page);
       result.appendChild(links);
       result.hidden = false;
+      result.scrollIntoView({ block: "nearest" });
       links.firstChild.focus();
     }
     function start() {  // the next call: an empty form, a new key, the phone field first
