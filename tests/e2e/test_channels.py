@@ -73,7 +73,8 @@ def test_an_operator_files_a_phoned_in_case_with_the_keyboard_alone(local_system
         assert public["channel"] == "hotline" and caller not in str(public)
         html = urllib.request.urlopen(f"{local_system.site}/t/{filed}.html", timeout=10).read().decode()
         assert "热线" in html and caller not in html
-        staff = api("GET", f"{local_system.api}/console/tickets/{filed}", staff=local_system.staff("center", "dispatcher"))
+        staff = api("GET", f"{local_system.api}/console/tickets/{filed}",
+                    staff=local_system.staff("center", "dispatcher"))
         assert staff["events"][0]["by"] == "operator" and staff["contact"] == {"phone": caller}
 
         # The case in the console says its channel; Alt+N is the next call, an empty form.
@@ -116,7 +117,7 @@ def test_the_admin_imports_a_mailbox_export_twice_and_files_it_once(local_system
     export = tmp_path / f"mailbox-{tag}.csv"
     export.write_text("\n".join([
         "source_id,received_at,channel,location,category,kind,description,phone",
-        f"SZXX-{tag}-1,2026-11-18 08:45,mailbox,qh05,market,complaint,水渡口菜市场东侧摊位长期占道经营，早高峰电动车过不去。,",
+        f"SZXX-{tag}-1,2026-11-18 08:45,mailbox,qh05,market,complaint,水渡口菜市场东侧摊位长期占道经营。,",
         f"SZXX-{tag}-2,2026-11-19,media,kf02,lights,complaint,科技园一期门口到公交站的路灯连续几晚不亮。,",
         f"SZXX-{tag}-3,2026-11-20,mailbox,nowhere,water,help,这一行的点位代码有误，应当被拒绝。,",
     ]), encoding="utf-8")
