@@ -11,6 +11,7 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.model import Channel
 from chalicelib.services import hotline, imports, tickets
 from chalicelib.services.commands import HotlineCall
+from chalicelib.services.stats import stats_pages
 from chalicelib.services.steps import screen
 from tests.fakes import make_world
 
@@ -142,3 +143,14 @@ def test_a_call_without_a_place_is_refused_until_cases_without_one_are_taken(fie
     with pytest.raises(InvalidInput) as refused:
         hotline.as_submission(call)
     assert (refused.value.field, refused.value.problem) == ("location", problem)
+
+
+def test_phoned_in_and_imported_cases_count_per_channel_in_the_statistics(world):
+    imports.import_file(CSV, world.deps)  # one mailbox, one media case
+    for text in ("人民公园东门路灯坏了三天晚上很黑", "西城菜市场门口的井盖松动踩上去会响"):
+        call = HotlineCall.parse({"location": "e1", "category": "lights", "kind": "help", "description": text})
+        tickets.submit(hotline.as_submission(call), world.deps, by="operator")
+    world.deliver()  # the stream counts what was stored
+    html = dict(stats_pages(world.deps, world.time.at.date()))["stats/index.html"]
+    for name, n in (("扫码", 0), ("热线电话", 2), ("市长信箱", 1), ("媒体", 1), ("开放接口", 0)):
+        assert f'<tr><th scope="row">{name}</th><td>{n}</td></tr>' in html
