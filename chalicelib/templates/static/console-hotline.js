@@ -1,4 +1,4 @@
-/* The hotline operator's screen (接听登记), a panel of console.js (tab "#hotline"): a phoned-in case
+/* The hotline operator's screen, a panel of console.js (tab "#hotline"): a phoned-in case
    taken down with the keyboard alone — the caller's phone, the place found by its name, address or
    code, category, kind, the caller's words — and filed through POST /console/calls (channel
    hotline; the caller gets the SMS receipt). Enter moves to the next field (Shift+Enter: a new line
