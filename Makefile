@@ -10,12 +10,13 @@ STAGE ?= prod
 STACK ?= mashang-$(STAGE)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run reset redrive rebuild demo posters test package validate deploy bench lint system-packages clean help
+.PHONY: run reset redrive import rebuild demo posters test package validate deploy bench lint system-packages clean help
 
 help:
 	@echo "make run      start the whole system locally (moto, API, pollers, site, console)"
 	@echo "make reset    forget the local data that make run keeps between runs (MASHANG_STATE_DIR, default build/state)"
 	@echo "make redrive  ask the running system to run again the tasks and stream records that kept failing"
+	@echo "make import FILE=…  import a mayor's mailbox or media export (CSV or JSON) into the running system, once per source case"
 	@echo "make rebuild  regenerate the running system's whole public site from its table (progress on stderr)"
 	@echo "make demo     the same with a fast clock (one working day = WORKDAY_SECONDS, default 20)"
 	@echo "make posters print-ready QR posters (SITE_URL=https://… the address the codes open)"
@@ -54,6 +55,10 @@ posters: $(STAMP)
 
 redrive: $(STAMP)
 	$(BIN)/python -m infra.local.redrive
+
+import: $(STAMP)
+	@test -n "$(FILE)" || { echo "name the export: make import FILE=infra/seed/imports-sample.csv"; exit 2; }
+	$(BIN)/python -m infra.local.imports $(FILE)
 
 rebuild: $(STAMP)
 	$(BIN)/python -m infra.local.rebuild

@@ -11,8 +11,10 @@ from chalice import Blueprint, Response
 from .. import bootstrap
 from ..domain.staff import Role, Staff
 from ..services import admin as service
+from ..services import imports
 from ..services.commands import (
     ChangeAccount,
+    ImportFile,
     NewAccount,
     PutCategory,
     PutDepartment,
@@ -21,7 +23,7 @@ from ..services.commands import (
     PutRule,
 )
 from .console import SIGNED_IN
-from .errors import json_errors
+from .errors import READER, json_errors, worded
 from .schema import command_of, takes
 from .staff import current_staff
 
@@ -132,3 +134,16 @@ def change_account(username: str) -> dict:
     """Admins: an account's role and department; disable or enable it."""
     staff = _admin()
     return {"account": asdict(service.change_account(bootstrap.deps(), username, _command(), staff))}
+
+
+@admin.route("/console/admin/imports", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(ImportFile)
+def import_cases() -> dict:
+    """Admins: file the cases of a mailbox or media export (CSV or JSON text, the columns in
+    services/imports.py), each once by the source's own id; the report names every row: filed (its
+    number), filed already, or refused with the field and why, in the reader's language."""
+    staff = _admin()
+    report = imports.import_file(_command().text, bootstrap.deps(), by=staff.username)
+    locale = READER.get() or "zh-CN"
+    return report.as_dict(lambda exc: worded(exc, locale))

@@ -193,9 +193,13 @@ class Ticket:
     version: int | None = None
 
     @classmethod
-    def submit(cls, *, at: datetime, **fields: Any) -> Ticket:
+    def submit(cls, *, at: datetime, by: str = "", source: dict[str, Any] | None = None, **fields: Any) -> Ticket:
+        """A new case as the citizen reported it. `by`: the staff account that took it down (a
+        hotline operator, an admin's import); `source`: where an imported case came from (the
+        source's own id and when it received it), kept for staff, never published."""
         ticket = cls(created_at=at, **fields)
-        ticket._record("submitted", at, "citizen")
+        ticket._record("submitted", at, "citizen", data=source)
+        ticket.sign(0, by)
         return ticket
 
     # --- screening -----------------------------------------------------------------

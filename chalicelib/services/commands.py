@@ -106,6 +106,21 @@ class SubmitTicket(Command):
         return digits
 
 
+class HotlineCall(SubmitTicket):
+    """A phoned-in case as the operator takes it down: the caller's phone is the contact (the SMS
+    receipt goes to it). `address` is the place as the caller said it, for when no place of the
+    catalogue fits; until cases without a known place are taken, a place is required."""
+
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class ImportFile(Command):
+    """An export of another channel (services/imports.py: the columns), as the file's text."""
+
+    text: Annotated[str, StringConstraints(min_length=1)]
+
+
 class NewUpload(Command):
     content_type: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=100)]
     size: Annotated[int, Field(ge=1)]

@@ -12,6 +12,7 @@ from .ports import (
     AccessLog,
     Catalogue,
     Counters,
+    ImportLedger,
     Limits,
     Listings,
     PageSchedule,
@@ -50,6 +51,7 @@ class Deps:
     staff: StaffDirectory
     access_log: AccessLog
     templates: ReplyTemplates
+    imports: ImportLedger
     # Time source and compression; the calendar comes from the catalog's policy (see `clock`).
     base_clock: Clock = field(default_factory=Clock)
     monotonic: Callable[[], float] = time.monotonic

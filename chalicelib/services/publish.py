@@ -19,6 +19,7 @@ from ..domain.model import (
     EVENT_KINDS,
     INTERNAL_EVENTS,
     STAFF_REJECT_REASONS,
+    Channel,
     Event,
     Kind,
     Outcome,
@@ -42,6 +43,8 @@ from .context import Deps
 
 # Search and export: a panel console-search.js draws, for every role with case lists.
 SEARCH_TAB = ("search", "console.tab.search", "#search")
+# The hotline operator's screen (console-hotline.js): operators and dispatchers take calls.
+HOTLINE_TAB = ("hotline", "console.tab.hotline", "#hotline")
 # Console tabs per role: (id, message key of the label, query string of GET /console/…, or
 # "#<panel>" for a panel another script draws).
 CONSOLE_TABS = {
@@ -52,14 +55,14 @@ CONSOLE_TABS = {
                 ("templates", "console.tab.templates", "#templates"), SEARCH_TAB],
     "dispatcher": [("screened", "console.tab.screened", "inbox?queue=triage&status=screened"),
                    ("returned", "console.tab.returned", "inbox?queue=triage&status=returned"),
-                   ("callback", "console.tab.callback", "callbacks"), SEARCH_TAB],
+                   ("callback", "console.tab.callback", "callbacks"), HOTLINE_TAB, SEARCH_TAB],
     "supervisor": [("watch", "console.tab.watch", "watch"),
                    ("extensions", "console.tab.extensions", "extensions"),
                    ("rates", "console.tab.rates", "#rates"), SEARCH_TAB],
-    "operator": [SEARCH_TAB],
+    "operator": [HOTLINE_TAB, SEARCH_TAB],
     # Tabs whose path starts with "#" are panels a script draws (console.js, console-admin.js).
     "admin": [("catalog", "console.tab.catalog", "#admin"), ("accounts", "console.tab.accounts", "#accounts"),
-              SEARCH_TAB],
+              ("imports", "console.tab.imports", "#imports"), SEARCH_TAB],
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -400,7 +403,8 @@ def publish_home(deps: Deps) -> list[str]:
 
 
 def publish_console(deps: Deps) -> list[str]:
-    """The console shell in each language: its tabs, the departments to dispatch to, its texts."""
+    """The console shell in each language: its tabs, the departments to dispatch to, the places a
+    hotline operator searches, its texts."""
     catalog = deps.catalog()
     keys = []
     for locale in LOCALES:
@@ -413,6 +417,12 @@ def publish_console(deps: Deps) -> list[str]:
                              for role, tabs in CONSOLE_TABS.items()},
                     "departments": dict(departments), "messages": t.section("console.js."),
                     "categories": [(c.code, name_in(c, locale)) for c in catalog.categories.values() if not c.hidden],
+                    "kinds": [(k.value, t(f"kind.{k.value}")) for k in Kind],
+                    "channels": {c.value: t(f"channel.{c.value}") for c in Channel},
+                    # Places that take reports: code, name, district, address (the operator's search).
+                    "locations": [(p.code, name_in(p, locale), name_in(catalog.districts[p.district], locale)
+                                   if p.district in catalog.districts else p.district, p.address)
+                                  for p in catalog.locations.values() if not p.hidden],
                     "ratings": [(r.value, t(f"rating.{r.value}")) for r in Rating],
                     "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome],
                     "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS],

@@ -25,8 +25,10 @@ class Receipt:
         return {"number": self.number, "page": self.page, "tracking": self.tracking, "sms": self.sms}
 
 
-def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
-    """Store a new ticket; its stream record starts the workflow, so a stored ticket is never lost."""
+def submit(cmd: SubmitTicket, deps: Deps, by: str = "", source: dict[str, str] | None = None) -> Receipt:
+    """Store a new ticket; its stream record starts the workflow, so a stored ticket is never lost.
+    `by`: the staff account that filed it for the citizen (hotline, import); `source`: an imported
+    case's origin (services/imports.py)."""
     catalog = deps.catalog()
     location = catalog.location(cmd.location)
     category = catalog.category(cmd.category)
@@ -42,7 +44,7 @@ def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
         location=location.code, district=location.district, category=cmd.category,
         kind=cmd.kind, channel=cmd.channel, description=cmd.description,
         secret_digest=secret_digest(secret), locale=cmd.locale, confidential=cmd.confidential,
-        photos=[Photo(name, "citizen", now) for name in names],
+        photos=[Photo(name, "citizen", now) for name in names], by=by, source=dict(source or {}),
     )
     deps.tickets.add(ticket, cmd.phone)
     page = page_url(deps, ticket.number, cmd.locale)

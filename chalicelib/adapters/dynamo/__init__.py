@@ -17,6 +17,7 @@ Keys (infra/template.json defines the same table):
   request limit   pk=LIMIT#{rule}#{client}  sk=LIMIT      tat_ms, expiration (TTL); client = hash, never the address
   contact access  pk=AUDIT#contact          sk={at}#{number}#{user}  data (who saw a citizen's contact, and how)
   reply templates pk=TEMPLATES#{department} sk={category}  data (JSON list of texts)
+  import ledger   pk=IMPORT#{channel}       sk={source id}  claimed, number (a source's case, filed once)
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from .repositories import (
     AccessRepository,
     ConfigRepository,
     CounterRepository,
+    ImportRepository,
     LimitRepository,
     ListingRepository,
     PendingPages,
@@ -37,6 +39,7 @@ __all__ = [
     "AccessRepository",
     "ConfigRepository",
     "CounterRepository",
+    "ImportRepository",
     "LimitRepository",
     "ListingRepository",
     "PendingPages",

@@ -160,6 +160,11 @@ class PendingItem(_Item):
     scheduled = UTCDateTimeAttribute(null=True)  # when the build was asked for (None: nothing asked)
 
 
+class ImportItem(_Item):
+    claimed = UTCDateTimeAttribute()  # when an import run took the source's id
+    number = UnicodeAttribute(null=True)  # the case it was filed as (None: that run has not finished)
+
+
 class ConfigItem(_Item):
     data = UnicodeAttribute()  # JSON text of one configuration record
     position = NumberAttribute(default=0)  # order in which people listed them
@@ -178,6 +183,7 @@ class TableModels:
     listing: type[ListingItem]
     set: type[SetItem]
     pending: type[PendingItem]
+    imported: type[ImportItem]
 
 
 @cache
@@ -190,4 +196,4 @@ def models_for(table_name: str, region: str) -> TableModels:
 
     return TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
                        bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
-                       bound(PendingItem))
+                       bound(PendingItem), bound(ImportItem))

@@ -17,7 +17,7 @@ from ...domain.model import Status, Ticket
 from ...domain.queues import WatchReason
 from ...domain.tallies import Tally, partition_of
 from ...domain.throttle import Decision, Rule, decide
-from ...services.ports import Access
+from ...services.ports import Access, Imported
 from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
 
@@ -428,6 +428,39 @@ class TemplateRepository:
             model(self._partition(department), category, data=json.dumps(texts, ensure_ascii=False)).save()
         else:
             model(self._partition(department), category).delete()
+
+
+class ImportRepository:
+    """The import ledger: one item per source case (`IMPORT#<channel>` / the source's own id),
+    claimed by a conditional put before the case is filed and settled with its number after."""
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    def claim(self, channel: str, source_id: str, at: datetime, stale_before: datetime) -> Imported | None:
+        model = self._models.imported
+        condition = model.pk.does_not_exist() | (model.number.does_not_exist() & (model.claimed < stale_before))
+        try:
+            model(f"IMPORT#{channel}", source_id, claimed=at).save(condition=condition)
+            return None
+        except PutError as exc:
+            if not _is_conflict(exc):
+                raise
+        try:
+            return Imported(model.get(f"IMPORT#{channel}", source_id, consistent_read=True).number)
+        except DoesNotExist:  # released meanwhile: busy now, free for the next run
+            return Imported(None)
+
+    def settle(self, channel: str, source_id: str, number: str, at: datetime) -> None:
+        self._models.imported(f"IMPORT#{channel}", source_id, claimed=at, number=number).save()
+
+    def release(self, channel: str, source_id: str) -> None:
+        model = self._models.imported
+        try:
+            model(f"IMPORT#{channel}", source_id).delete(condition=model.number.does_not_exist())
+        except DeleteError as exc:
+            if not _is_conflict(exc):
+                raise
 
 
 def _due_key(at: datetime) -> str:

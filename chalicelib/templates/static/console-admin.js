@@ -172,6 +172,56 @@
     card.appendChild(f.node);
   }
 
+  // Mailbox and media imports: the export's text goes to the API, which files each row once (by the
+  // source's own id) and answers a report: filed now, imported before, refused with the row, field
+  // and why. The report stays on screen.
+  c.panels.imports = function (list) {
+    var card = section(list, m.import_title, "admin-imports");
+    card.appendChild(el("p", m.import_hint, "muted"));
+    var file = el("input"); file.type = "file"; file.name = "file"; file.accept = ".csv,.json,text/csv,application/json";
+    var text = el("textarea"); text.name = "text"; text.rows = 5; text.spellcheck = false;
+    card.appendChild(labelled(m.import_file, file));
+    card.appendChild(labelled(m.import_text, text));
+    var error = el("p", "", "error"); error.hidden = true; error.setAttribute("role", "alert");
+    var report = el("div", "", "import-report"); report.id = "import-report"; report.setAttribute("aria-live", "polite");
+    var row = el("div", "", "actions"), go = c.button(m.import_submit, function () {
+      error.hidden = true;
+      var chosen = file.files && file.files[0];
+      var read = chosen ? chosen.text() : Promise.resolve(text.value);
+      read.then(function (content) {
+        if (!content.trim()) { throw new Error(m.import_empty); }
+        if (!window.confirm(say("import_confirm", { name: chosen ? chosen.name : m.import_pasted }))) { return null; }
+        go.disabled = true; report.textContent = m.import_running;
+        return c.call("POST", base + "imports", { text: content }).then(function (r) { draw(report, r); });
+      }).catch(function (e) { report.textContent = ""; error.textContent = e.message; error.hidden = false; })
+        .then(function () { go.disabled = false; });
+    });
+    row.appendChild(go); card.appendChild(row); card.appendChild(error);
+    list.appendChild(report);
+  };
+  function draw(box, r) {
+    box.textContent = "";
+    var sum = el("p", say("import_summary", r.counts), "notice"); sum.setAttribute("role", "status");
+    box.appendChild(sum);
+    [["accepted", m.import_accepted], ["already", m.import_already], ["refused", m.import_refused]].forEach(function (part) {
+      var rows = r[part[0]];
+      if (!rows.length) { return; }
+      var card = section(box, part[1] + "（" + rows.length + "）", "import-" + part[0]);
+      var refused = part[0] === "refused";
+      var heads = refused ? [m.import_col_row, m.import_col_source, m.import_col_field, m.import_col_reason]
+        : [m.import_col_row, m.import_col_source, m.import_col_number];
+      table(card, heads.slice(0, -1), rows.map(function (x) { return Object.assign({ code: x.source_id }, x); }), function (x) {
+        return refused ? [x.row, x.source_id, x.field || ""] : [x.row, x.source_id];
+      }, function (x) {
+        if (refused) { return [el("span", x.reason)]; }
+        var link = el("button", x.number, "link"); link.type = "button";
+        link.addEventListener("click", function () { c.open(x.number); });
+        return [link];
+      });
+      card.querySelector("thead tr").lastChild.textContent = heads[heads.length - 1];
+    });
+  }
+
   c.panels.admin = function (list) {
     return c.call("GET", base + "catalog").then(function (cat) {
       [locations, rules, categories, departments, districts].forEach(function (draw) { draw(list, cat); });
