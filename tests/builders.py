@@ -27,9 +27,10 @@ CITY: dict[str, list[dict[str, Any]]] = {
         {"code": "other", "name": "其他", "tier": "general", "triage": True},
     ],
     "locations": [
-        {"code": "e1", "name": "人民公园东门", "district": "east"},
-        {"code": "e2", "name": "高铁站广场", "district": "east", "overrides": {"roads": "police"}},
-        {"code": "w1", "name": "西城菜市场", "district": "west"},
+        {"code": "e1", "name": "人民公园东门", "district": "east", "lat": 33.6100, "lon": 119.0200},
+        {"code": "e2", "name": "高铁站广场", "district": "east", "overrides": {"roads": "police"},
+         "lat": 33.6300, "lon": 119.0500},
+        {"code": "w1", "name": "西城菜市场", "district": "west", "lat": 33.6000, "lon": 118.9800},
     ],
     "rules": [
         {"district": "east", "category": "roads", "department": "roads"},

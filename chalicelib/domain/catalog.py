@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import NotFound
+from .geo import Point, nearest
 from .policy import Policy
 
 
@@ -46,6 +47,12 @@ class Location:
     overrides: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # the name in other languages
     hidden: bool = False  # takes no new reports and is off the home page (its cases keep it)
+    lat: float | None = None  # WGS 84 degrees: where a report by position finds the place
+    lon: float | None = None
+
+    @property
+    def point(self) -> Point | None:
+        return Point(self.lat, self.lon) if self.lat is not None and self.lon is not None else None
 
 
 def name_in(item: District | Department | Category | Location, locale: str) -> str:
@@ -108,6 +115,13 @@ class Catalog:
         except KeyError:
             raise NotFound(f"unknown location '{code}'", field="location") from None
 
+    def nearest_location(self, point: Point) -> Location | None:
+        """The open location nearest to a reported point within the policy's distance, if any."""
+        places = ((loc.code, where) for loc in self.locations.values()
+                  if not loc.hidden and (where := loc.point) is not None)
+        code = nearest(point, places, self.policy.nearest_location_m)
+        return self.locations[code] if code else None
+
     def category(self, code: str) -> Category:
         try:
             return self.categories[code]
@@ -129,9 +143,12 @@ class Catalog:
             parent = self.departments[parent].parent if parent in self.departments else None
         return found
 
-    def route(self, location_code: str, category_code: str) -> Department | None:
+    def route(self, location_code: str | None, category_code: str) -> Department | None:
         """The department responsible: the location's override, else district x category.
-        None means a dispatcher decides (no rule, or a triage-only category)."""
+        None means a dispatcher decides (no rule, a triage-only category, or a case reported by an
+        address or a point that matched none of our locations: no rule knows its district)."""
+        if location_code is None:
+            return None
         location = self.location(location_code)
         if self.category(category_code).triage:
             return None

@@ -81,8 +81,20 @@ MAX_PHOTOS = 4
 Photos = Annotated[tuple[UploadId, ...], Field(max_length=MAX_PHOTOS)]
 
 
+MAX_ADDRESS = 200
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
 class SubmitTicket(Command):
-    location: Code
+    """A new case. Its place is one of our locations (`location`), or else an address in the
+    reporter's words and/or a point (`lat` and `lon`): a point within the policy's distance of a
+    location files the case there; otherwise the case is unplaced and goes to the dispatchers."""
+
+    location: Code | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_ADDRESS)] = ""
+    lat: Latitude | None = None
+    lon: Longitude | None = None
     category: Code
     kind: Kind
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION)]
