@@ -196,6 +196,10 @@ class Ticket:
     address: str = ""
     # The position the reporter's device gave, if any (staff see it; never published).
     point: Point | None = None
+    # Answers to the category's extra questions (attribute code -> values), as given when filed.
+    answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The client application that filed it (an Open311 key's name); "" for the platform's own doors.
+    client: str = ""
     # Optimistic lock: the version this copy was read at (None: never stored).
     version: int | None = None
 

@@ -96,6 +96,9 @@ class SubmitTicket(Command):
     lat: Latitude | None = None
     lon: Longitude | None = None
     category: Code
+    # Answers to the category's extra questions: attribute code -> values (checked on submit).
+    attributes: Annotated[dict[Code, Annotated[list[Annotated[str, StringConstraints(max_length=2000)]],
+                                                Field(max_length=20)]], Field(max_length=20)] = {}
     kind: Kind
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION)]
     phone: str | None = None
@@ -281,6 +284,8 @@ class PutLocation(Command):
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""
     overrides: Annotated[dict[Ref, Ref], Field(max_length=50)] | None = None  # None: kept as they are
     hidden: bool = False
+    lat: Latitude | None = None  # WGS 84 degrees; both or neither
+    lon: Longitude | None = None
 
 
 class PutRule(Command):

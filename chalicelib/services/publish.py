@@ -466,8 +466,9 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
         if ticket.location else redact(ticket.address) or None,
         # an unplaced case's own address (redacted) and, for staff only, the reported point
         "address": None if hidden or ticket.placed else redact(ticket.address),
-        **({"point": {"lat": ticket.point.lat, "long": ticket.point.lon} if ticket.point else None}
-           if staff else {}),
+        **({"point": {"lat": ticket.point.lat, "long": ticket.point.lon} if ticket.point else None,
+            "answers": {code: list(values) for code, values in ticket.answers.items()},
+            "client": ticket.client} if staff else {}),
         "department": ticket.department,
         "department_name": name(catalog.departments, ticket.department),
         "created_at": ticket.created_at.isoformat(),

@@ -26,8 +26,9 @@ class Receipt:
         return {"number": self.number, "page": self.page, "tracking": self.tracking, "sms": self.sms}
 
 
-def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
-    """Store a new ticket; its stream record starts the workflow, so a stored ticket is never lost."""
+def submit(cmd: SubmitTicket, deps: Deps, client: str = "") -> Receipt:
+    """Store a new ticket; its stream record starts the workflow, so a stored ticket is never lost.
+    `client` names the client application that filed it (an Open311 key's), never set by the body."""
     catalog = deps.catalog()
     point = reported_point(cmd)
     location = catalog.location(cmd.location) if cmd.location else \
@@ -38,6 +39,7 @@ def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
     if (location and location.hidden) or category.hidden:  # an admin took it off intake (domain/catalog.py)
         hidden = "category" if category.hidden else "location"
         raise InvalidInput(f"{hidden}: no longer takes reports", field=hidden)
+    answers = category.answers(cmd.attributes)
     names = photos.take(deps, cmd.photos)  # before the number: a bad photo files nothing
     now = deps.clock.now()
     sequence = deps.counters.next(f"number#{now:%Y%m%d}")
@@ -45,7 +47,7 @@ def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
     ticket = Ticket.submit(
         at=now, id=new_ticket_id(), number=public_number(now, sequence),
         location=location.code if location else None, district=location.district if location else None,
-        address=cmd.address, point=point, category=cmd.category,
+        address=cmd.address, point=point, category=cmd.category, answers=answers, client=client,
         kind=cmd.kind, channel=cmd.channel, description=cmd.description,
         secret_digest=secret_digest(secret), locale=cmd.locale, confidential=cmd.confidential,
         photos=[Photo(name, "citizen", now) for name in names],

@@ -20,7 +20,7 @@ _PLAIN = ("id", "number", "location", "district", "category", "description", "se
           "created_at", "department", "dispatched_at", "accept_due", "reply_due", "reply", "reason",
           "merged_into", "supporters", "escalation_level", "overdue", "extension_requested",
           "extension_days", "extensions", "round", "rating_comment", "survey_digest", "survey_expires",
-          "task_token", "task_stage", "locale", "confidential", "address")
+          "task_token", "task_stage", "locale", "confidential", "address", "client")
 # Enum fields: stored as their value.
 _ENUMS: dict[str, Any] = {"kind": Kind, "channel": Channel, "status": Status, "outcome": Outcome, "rating": Rating}
 
@@ -36,6 +36,7 @@ def to_item(ticket: Ticket, model: type[TicketItem]) -> TicketItem:
                            for p in ticket.photos]) if ticket.photos else None,
         hidden=json.dumps(ticket.hidden, ensure_ascii=False) if ticket.hidden else None,
         assisting=set(ticket.assisting) or None,
+        answers=json.dumps(ticket.answers, ensure_ascii=False) if ticket.answers else None,
         lat=ticket.point.lat if ticket.point else None, lon=ticket.point.lon if ticket.point else None,
         gsi1pk=f"NUMBER#{ticket.number}", gsi1sk="TICKET",
     )
@@ -72,6 +73,7 @@ def ticket_from_item(item: TicketItem) -> Ticket:
                 for p in json.loads(item.photos or "[]")],
         hidden=json.loads(item.hidden or "{}"),
         assisting=tuple(sorted(item.assisting or ())),
+        answers={code: tuple(values) for code, values in json.loads(item.answers or "{}").items()},
         point=Point(float(item.lat), float(item.lon)) if item.lat is not None and item.lon is not None else None,
         version=item.version,
     )

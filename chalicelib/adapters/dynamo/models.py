@@ -113,6 +113,8 @@ class TicketItem(_Item):
     hidden = UnicodeAttribute(null=True)  # JSON object: moderated target -> reason
     assisting = UnicodeSetAttribute(null=True)  # co-handling departments (协办)
     address = UnicodeAttribute(default="")
+    client = UnicodeAttribute(default="")  # the client application that filed it (Open311)
+    answers = UnicodeAttribute(null=True)  # JSON object: attribute code -> values
     lat = NumberAttribute(null=True)
     lon = NumberAttribute(null=True)
     version = VersionAttribute()

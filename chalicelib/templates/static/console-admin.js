@@ -98,8 +98,15 @@
     var district = c.select(pairs(cat.districts)), code = textInput("code", 32);
     var f = form([["code", m.admin_code, code], ["name", m.admin_name, textInput("name", 60)],
                   ["name_en", m.admin_name_en, textInput("name_en")], ["district", m.admin_district, district],
-                  ["address", m.admin_address, textInput("address", 120)], ["hidden", m.admin_hidden, checkbox("hidden")]],
-      function (v) { return put("locations", v.code, { name: v.name, name_en: v.name_en, district: v.district, address: v.address, hidden: v.hidden }); },
+                  ["address", m.admin_address, textInput("address", 120)],
+                  ["lat", m.admin_lat, textInput("lat", 12)], ["lon", m.admin_lon, textInput("lon", 12)],
+                  ["hidden", m.admin_hidden, checkbox("hidden")]],
+      function (v) {
+        // a position in degrees, or none (both fields empty); the API refuses half of one
+        function degrees(x) { return x === "" ? null : Number(x); }
+        return put("locations", v.code, { name: v.name, name_en: v.name_en, district: v.district, address: v.address,
+                                          lat: degrees(v.lat), lon: degrees(v.lon), hidden: v.hidden });
+      },
       function (v) { return v.code + " " + v.name; });
     table(card, [m.admin_code, m.admin_name, m.admin_district, m.admin_address], cat.locations, function (l) {
       var link = el("a", m.admin_intake); link.href = l.intake; link.target = "_blank";
