@@ -61,6 +61,7 @@ def build(config: Settings) -> Deps:
         staff=CognitoDirectory(session.client("cognito-idp"), config.staff_pool_id),
         access_log=dynamo.AccessRepository(models),
         templates=dynamo.TemplateRepository(models),
+        clients=dynamo.ClientKeyRepository(models),
         base_clock=Clock(workday_seconds=config.workday_seconds),
     )
 

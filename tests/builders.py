@@ -23,7 +23,10 @@ CITY: dict[str, list[dict[str, Any]]] = {
     "categories": [
         {"code": "roads", "name": "道路交通", "tier": "general"},
         {"code": "lights", "name": "路灯照明", "tier": "simple"},
-        {"code": "noise", "name": "噪声污染", "tier": "general"},
+        {"code": "noise", "name": "噪声污染", "tier": "general", "attributes": [
+            {"code": "source", "description": "噪声来源", "datatype": "singlevaluelist", "order": 1,
+             "values": [{"key": "site", "name": "工地"}, {"key": "shop", "name": "商铺"}]},
+            {"code": "heard_at", "description": "什么时候", "datatype": "datetime", "order": 2}]},
         {"code": "other", "name": "其他", "tier": "general", "triage": True},
     ],
     "locations": [

@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from .calendar import CHINA
-from .model import INTERNAL_EVENTS, OPEN_STATUSES, Event, Status, Ticket
-from .moderation import public_description
+from .model import INTERNAL_EVENTS, OPEN_STATUSES, Event, PhotoState, Status, Ticket
+from .moderation import hidden_photos, public_description
 from .redact import redact
 
 HALL_PAGE_SIZE = 20  # cases per numbered hall page
@@ -72,6 +72,13 @@ class Entry:
     supporters: int
     confidential: bool
     address: str = ""  # an unplaced case's address, redacted and clipped; "" when confidential
+    # For the Open311 answers: the time of the latest public event, why a case was not accepted,
+    # an unplaced case's point rounded to about 100 m (None when confidential), the first public photo.
+    updated: str = ""
+    reason: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    photo: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -100,7 +107,14 @@ class Entry:
             deadline=deadline.isoformat() if deadline else None, merged_into=ticket.merged_into,
             supporters=ticket.supporters,
             confidential=ticket.confidential,
-            address="" if ticket.confidential or ticket.placed else clip(redact(ticket.address), 60))
+            address="" if ticket.confidential or ticket.placed else clip(redact(ticket.address), 60),
+            updated=max((e.at for e in ticket.events if e.kind not in INTERNAL_EVENTS),
+                        default=ticket.created_at).isoformat(),
+            reason=ticket.reason,
+            lat=round(ticket.point.lat, 3) if ticket.point and not ticket.placed and not ticket.confidential else None,
+            lon=round(ticket.point.lon, 3) if ticket.point and not ticket.placed and not ticket.confidential else None,
+            photo=next((p.name for p in ticket.photos if p.state is PhotoState.PUBLIC
+                        and p.name not in hidden_photos(ticket)), "") if not ticket.confidential else "")
 
     def to_data(self) -> dict[str, object]:
         return asdict(self)

@@ -194,7 +194,8 @@ class Ticket:
     assisting: tuple[str, ...] = ()
     # Where the citizen said it is, in their words (an unplaced case's only place; public redacted).
     address: str = ""
-    # The position the reporter's device gave, if any (staff see it; never published).
+    # The position the reporter's device gave, if any (staff see it; an unplaced case's is published
+    # rounded to about 100 m, as Open311 answers give a position).
     point: Point | None = None
     # Answers to the category's extra questions (attribute code -> values), as given when filed.
     answers: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -292,6 +292,12 @@ class PutRule(Command):
     department: Ref
 
 
+class IssueKey(Command):
+    """An Open311 key for a client application, named as its cases will show it."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
 class NewAccount(Command):
     username: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{2,31}$")]
     name: Name

@@ -11,6 +11,7 @@ from ..domain.catalog import Catalog
 from .ports import (
     AccessLog,
     Catalogue,
+    ClientKeys,
     Counters,
     Limits,
     Listings,
@@ -50,6 +51,7 @@ class Deps:
     staff: StaffDirectory
     access_log: AccessLog
     templates: ReplyTemplates
+    clients: ClientKeys
     # Time source and compression; the calendar comes from the catalog's policy (see `clock`).
     base_clock: Clock = field(default_factory=Clock)
     monotonic: Callable[[], float] = time.monotonic

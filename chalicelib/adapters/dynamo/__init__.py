@@ -17,6 +17,7 @@ Keys (infra/template.json defines the same table):
   request limit   pk=LIMIT#{rule}#{client}  sk=LIMIT      tat_ms, expiration (TTL); client = hash, never the address
   contact access  pk=AUDIT#contact          sk={at}#{number}#{user}  data (who saw a citizen's contact, and how)
   reply templates pk=TEMPLATES#{department} sk={category}  data (JSON list of texts)
+  open311 keys    pk=OPEN311KEYS            sk={sha256 of the key}  data (id, client name, issued, revoked)
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from .mapping import ticket_from_image, ticket_from_item, to_item
 from .models import TableModels, models_for
 from .repositories import (
     AccessRepository,
+    ClientKeyRepository,
     ConfigRepository,
     CounterRepository,
     LimitRepository,
@@ -35,6 +37,7 @@ from .repositories import (
 
 __all__ = [
     "AccessRepository",
+    "ClientKeyRepository",
     "ConfigRepository",
     "CounterRepository",
     "LimitRepository",
