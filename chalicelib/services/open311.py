@@ -223,7 +223,7 @@ class Query:
     codes: tuple[str, ...] = ()
     start: datetime | None = None
     end: datetime | None = None
-    status: str | None = None
+    statuses: frozenset[str] = frozenset()  # open, closed (comma delimited); none: both
 
 
 def _when(params: dict[str, str], name: str) -> datetime | None:
@@ -251,15 +251,15 @@ def parse_query(params: dict[str, str], catalog: Catalog) -> Query:
     if unknown:
         raise InvalidInput(f"service_code '{unknown[0]}' is not a service of ours", field="service_code",
                            problem="choice")
-    status = (params.get("status") or "").strip().lower() or None
-    if status not in (None, "open", "closed"):
-        raise InvalidInput("status must be open or closed", field="status", problem="choice")
+    statuses = frozenset(s.strip().lower() for s in (params.get("status") or "").split(",") if s.strip())
+    if statuses - {"open", "closed"}:
+        raise InvalidInput("status must be open or closed (comma delimited)", field="status", problem="choice")
     start, end = _when(params, "start_date"), _when(params, "end_date")
     if start and end and start > end:
         raise InvalidInput("start_date must not be after end_date", field="start_date")
     if start and end and end - start > timedelta(days=MAX_DAYS):
         raise InvalidInput(f"the date range may not span more than {MAX_DAYS} days", field="end_date")
-    return Query(codes=codes, start=start, end=end, status=status)
+    return Query(codes=codes, start=start, end=end, statuses=statuses)
 
 
 def window(query: Query, now: datetime) -> tuple[datetime, datetime]:
@@ -292,7 +292,7 @@ def find_requests(deps: Deps, query: Query, t: Messages) -> list[dict[str, Any]]
     entries: Iterable[Entry] = (e for listing in listings
                                 for e in deps.listings.span(listing, low, below, MAX_REQUESTS))
     chosen = [e for e in entries if start <= datetime.fromisoformat(e.created) <= end
-              and (query.status is None or open_or_closed(e.status) == query.status)]
+              and (not query.statuses or open_or_closed(e.status) in query.statuses)]
     chosen.sort(key=lambda e: e.number, reverse=True)
     return [request_view(e, deps, t) for e in chosen[:MAX_REQUESTS]]
 
