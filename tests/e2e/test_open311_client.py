@@ -98,3 +98,27 @@ def test_an_admin_issues_a_key_that_files_until_revoked(local_system):
     status, body = form_post(local_system, fields)
     assert status == 403 and json.loads(body)[0]["code"] == 403
     assert form_post(local_system, fields[1:])[0] == 403  # no key at all
+
+
+def test_the_admin_issues_and_revokes_a_key_in_the_console(local_system, desktop):
+    from infra.local.accounts import DEMO_PASSWORD
+    from tests.e2e.conftest import screenshot
+    from tests.e2e.test_scan_to_reply import sign_in
+
+    desktop.on("dialog", lambda dialog: dialog.accept())
+    sign_in(desktop, local_system, "admin", DEMO_PASSWORD)
+    desktop.get_by_role("button", name="员工账号").click()
+    card = desktop.locator("#admin-open311")
+    card.wait_for(timeout=15000)
+    card.locator("input[name=client]").fill("区县 App")
+    card.get_by_role("button", name="签发密钥").click()
+    notice = desktop.locator("#summary .notice", has_text="签发密钥")
+    notice.wait_for(timeout=30000)
+    key = notice.inner_text().rsplit("：", 1)[1].strip()
+    fields = [("api_key", key), ("service_code", "lights"), ("address_id", "kf02"), ("description", "路灯不亮")]
+    assert form_post(local_system, fields)[0] == 201
+    row = desktop.locator("#admin-open311 tr", has_text="区县 App")
+    screenshot(desktop, "console-admin-open311-keys")
+    row.get_by_role("button", name="吊销").click()
+    desktop.locator("#admin-open311 tr", has_text="已吊销").first.wait_for(timeout=30000)
+    assert form_post(local_system, fields)[0] == 403
