@@ -62,6 +62,7 @@ def build(config: Settings) -> Deps:
         access_log=dynamo.AccessRepository(models),
         templates=dynamo.TemplateRepository(models),
         imports=dynamo.ImportRepository(models),
+        clients=dynamo.ClientKeyRepository(models),
         base_clock=Clock(workday_seconds=config.workday_seconds),
     )
 

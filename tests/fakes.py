@@ -13,6 +13,7 @@ from chalicelib.adapters.tokens import InvalidToken
 from chalicelib.config import Settings
 from chalicelib.domain.calendar import Clock
 from chalicelib.domain.catalog import Catalog, record_key
+from chalicelib.domain.clients import ClientKey
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidInput, NotFound
 from chalicelib.domain.listings import Entry, Membership
 from chalicelib.domain.model import Status, Ticket
@@ -466,6 +467,20 @@ class FakeAccessLog:
         return page, (f"{page[-1].at.isoformat()}#{page[-1].number}#{page[-1].username}" if more else None)
 
 
+class FakeClientKeys:
+    def __init__(self) -> None:
+        self.keys: dict[str, ClientKey] = {}
+
+    def all(self) -> list[ClientKey]:
+        return sorted(self.keys.values(), key=lambda k: k.created_at)
+
+    def by_digest(self, digest: str) -> ClientKey | None:
+        return self.keys.get(digest)
+
+    def put(self, key: ClientKey) -> None:
+        self.keys[key.digest] = key
+
+
 class FakeTemplates:
     def __init__(self) -> None:
         self.texts: dict[tuple[str, str], list[str]] = {}
@@ -542,5 +557,6 @@ def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None
                 stream_failures=FakeParked(), stream=FakeStream(), limits=limits,
                 listings=listings, pages=pages, staff_tokens=FakeTokens(), staff=FakeDirectory(),
                 access_log=FakeAccessLog(), templates=FakeTemplates(), imports=FakeImports(),
+                clients=FakeClientKeys(),
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
     return World(deps, tickets, counters, site, workflow, sms, time, photos, limits, listings, pages)

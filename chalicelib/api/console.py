@@ -81,7 +81,7 @@ def _view(ticket: Ticket, staff: Staff, contact: bool = False) -> dict:
                          for code in ticket.assisting]
     if ticket.is_open and ticket.status is not Status.SUBMITTED:
         suggested = catalog.route(ticket.location, ticket.category) if ticket.location in catalog.locations \
-            and ticket.category in catalog.categories else None
+            and ticket.category in catalog.categories else None  # an unplaced case: none
         view["suggested_department"] = suggested.code if suggested else None
     if not contact:
         return view
@@ -89,7 +89,7 @@ def _view(ticket: Ticket, staff: Staff, contact: bool = False) -> dict:
     words = Messages()
     view["same_place"] = [{"number": t.number, "status": t.status.value,
                            "status_label": words(f"status.{t.status.value}")}
-                          for t in deps.tickets.recent_at(ticket.location, since, limit=20)
+                          for t in (deps.tickets.recent_at(ticket.location, since, limit=20) if ticket.location else [])
                           if t.id != ticket.id and t.is_open and _may_see(t, staff)]
     if staff.sees_contact(ticket.department):
         phone = deps.tickets.phone(ticket.id)

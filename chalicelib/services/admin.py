@@ -138,8 +138,10 @@ def put_category(deps: Deps, code: str, cmd: PutCategory) -> Decision:
     _code(code)
     if cmd.tier not in catalog.policy.tiers:
         raise _refuse("tier", "tier", tier=cmd.tier, tiers="、".join(catalog.policy.tiers))
-    created = code not in catalog.categories
-    record = asdict(Category(code, cmd.name, cmd.tier, cmd.triage, cmd.hidden, _names(cmd.name_en)))
+    old = catalog.categories.get(code)
+    record = asdict(Category(code, cmd.name, cmd.tier, cmd.triage, cmd.hidden, _names(cmd.name_en),
+                             old.attributes if old else ()))  # its extra questions stay as they are
+    created = old is None
     _write(deps, CATEGORIES, record)
     return Decision(CATEGORIES, code, record, created, publish_intake(deps) + publish_console(deps))
 
@@ -158,8 +160,12 @@ def put_location(deps: Deps, code: str, cmd: PutLocation) -> Decision:
             raise _missing("no_category", "overrides", category)
         if department not in catalog.departments:
             raise _missing("no_department", "overrides", department)
+    if (cmd.lat is None) != (cmd.lon is None):
+        missing = "lat" if cmd.lat is None else "lon"
+        raise InvalidInput(f"{missing}: a place's position needs both lat and lon", field=missing,
+                           problem="required")
     record = asdict(Location(code, cmd.name, cmd.district, cmd.address, overrides, _names(cmd.name_en),
-                             cmd.hidden))
+                             cmd.hidden, cmd.lat, cmd.lon))
     _write(deps, LOCATIONS, record)
     moved_from = {old.district} if old and old.district != cmd.district else set()
     published = (publish_intake(deps, {code}) + publish_home(deps)

@@ -11,6 +11,7 @@ from ..domain.catalog import Catalog
 from .ports import (
     AccessLog,
     Catalogue,
+    ClientKeys,
     Counters,
     ImportLedger,
     Limits,
@@ -52,6 +53,7 @@ class Deps:
     access_log: AccessLog
     templates: ReplyTemplates
     imports: ImportLedger
+    clients: ClientKeys
     # Time source and compression; the calendar comes from the catalog's policy (see `clock`).
     base_clock: Clock = field(default_factory=Clock)
     monotonic: Callable[[], float] = time.monotonic

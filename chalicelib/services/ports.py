@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..domain.catalog import Catalog
+from ..domain.clients import ClientKey
 from ..domain.listings import Entry, Membership
 from ..domain.model import Status, Ticket
 from ..domain.queues import WatchReason
@@ -258,6 +259,18 @@ class AccessLog(Protocol):
 
     def recent(self, limit: int = 100, before: str | None = None) -> tuple[list[Access], str | None]:
         """The newest first, and the cursor of the next page (None at the end)."""
+
+
+class ClientKeys(Protocol):
+    """The Open311 client applications' keys, stored by digest (a handful: one small partition)."""
+
+    def all(self) -> list[ClientKey]:
+        """Every key, revoked ones included, oldest first (one query)."""
+
+    def by_digest(self, digest: str) -> ClientKey | None:
+        """The key with this digest (one read), None if there is none."""
+
+    def put(self, key: ClientKey) -> None: ...
 
 
 class ReplyTemplates(Protocol):

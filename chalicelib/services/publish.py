@@ -223,7 +223,7 @@ def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-
     """The case page as of `now` (render time); its script recounts the countdown when read later."""
     t = Messages(locale)
     now = now or deps.clock.now()
-    location = catalog.locations.get(ticket.location)
+    location = catalog.locations.get(ticket.location or "")
     department = catalog.departments.get(ticket.department or "")
     category = catalog.categories.get(ticket.category)
     url = page_url(deps, ticket.number, locale)
@@ -252,7 +252,7 @@ def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-
     return site_page(
         deps, t, "site/ticket.html", f"t/{ticket.number}.html",
         ticket=ticket, url=url, qr_svg=qr.svg(url),
-        location_name=name_in(location, locale) if location else ticket.location,
+        location_name=name_in(location, locale) if location else ticket.location or redact(ticket.address),
         department_name=name_in(department, locale) if department else None,
         category_name=name_in(category, locale) if category else ticket.category,
         reason=reason_text(ticket.reason, locale, number=ticket.merged_into or ""),
@@ -300,7 +300,8 @@ def receipt_page(ticket: Ticket, deps: Deps, locale: str, tracking: str | None, 
         headline=headline, detail=detail, merged_url=merged_url, page_url=url, sms=sms,
         # the private link, where it still lets the citizen do something (add, rate)
         tracking=tracking if ticket.is_open or status is Status.REPLIED else None,
-        qr_svg=qr.svg(url), again_url=f"{deps.settings.site_url}/{PREFIX[t.locale]}{intake_path(ticket.location)}")
+        qr_svg=qr.svg(url), again_url=f"{deps.settings.site_url}/{PREFIX[t.locale]}"
+        + (intake_path(ticket.location) if ticket.location else "index.html"))
 
 
 def intake_path(location_code: str) -> str:
@@ -471,7 +472,13 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
         "category": ticket.category,
         "category_name": name(catalog.categories, ticket.category),
         "location": None if hidden else ticket.location,
-        "location_name": None if hidden else name(catalog.locations, ticket.location),
+        "location_name": None if hidden else name(catalog.locations, ticket.location)
+        if ticket.location else redact(ticket.address) or None,
+        # an unplaced case's own address (redacted) and, for staff only, the reported point
+        "address": None if hidden or ticket.placed else redact(ticket.address),
+        **({"point": {"lat": ticket.point.lat, "long": ticket.point.lon} if ticket.point else None,
+            "answers": {code: list(values) for code, values in ticket.answers.items()},
+            "client": ticket.client} if staff else {}),
         "department": ticket.department,
         "department_name": name(catalog.departments, ticket.department),
         "created_at": ticket.created_at.isoformat(),

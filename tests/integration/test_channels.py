@@ -50,7 +50,6 @@ def test_an_operator_files_a_call_the_caller_gets_the_receipt_and_the_operator_i
 
 @pytest.mark.parametrize(("body", "field", "words"), [
     ({**CALL, "location": "", "idempotency_key": None}, "location", "「点位」必须填写。"),
-    ({**CALL, "location": "", "address": "东城区人民路 12 号", "idempotency_key": None}, "location", "按地址登记"),
     ({**CALL, "location": "nowhere", "idempotency_key": None}, "location", "没有这个点位。"),
     ({**CALL, "phone": "12345", "idempotency_key": None}, "phone", "「电话号码」"),
     ({**CALL, "description": " ", "idempotency_key": None}, "description", "「诉求内容」不能为空。"),
@@ -60,6 +59,19 @@ def test_a_call_refused_says_why_in_chinese_and_files_nothing(client, stack, bod
     assert answer.status_code in (400, 404) and answer.json_body["field"] == field
     assert words in answer.json_body["message"]
     assert list(stack.deps.tickets.every()) == []
+
+
+def test_a_call_at_an_address_no_place_fits_waits_for_a_dispatcher_with_that_address(client, stack):
+    body = {**CALL, "location": "", "address": "东城区人民路 12 号旁 13800138077", "idempotency_key": None}
+    answer = _send(client, stack, "/console/calls", body, "operator")
+    assert answer.status_code == 201, answer.json_body
+    number = answer.json_body["number"]
+    stack.pump_until(lambda: stack.deps.tickets.by_number(number).task_stage == "triage")
+    ticket = stack.deps.tickets.by_number(number)
+    assert (ticket.location, ticket.district, ticket.department) == (None, None, None)
+    public = client.http.get(f"/tickets/{number}").json_body
+    assert public["location"] is None and "东城区人民路 12 号" in public["address"]
+    assert "13800138077" not in json.dumps(public, ensure_ascii=False)  # the caller's words redacted
 
 
 @pytest.mark.parametrize("role", ["handler", "supervisor", "admin"])

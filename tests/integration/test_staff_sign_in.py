@@ -159,6 +159,9 @@ MATRIX = {
     ("POST", "/console/admin/accounts"): (403, 403, 403, 201, 403, 403),
     ("PUT", "/console/admin/accounts/handler-roads"): (403, 403, 403, 200, 403, 403),
     ("POST", "/console/admin/imports"): (403, 403, 403, 200, 403, 403),
+    ("GET", "/console/admin/open311-keys"): (403, 403, 403, 200, 403, 403),
+    ("POST", "/console/admin/open311-keys"): (403, 403, 403, 201, 403, 403),
+    ("DELETE", "/console/admin/open311-keys/000000000000"): (403, 403, 403, 404, 403, 403),
 }
 BODIES = {"dispatch": {"department": "roads"}, "decision": {"approve": True}, "extension": {"reason": "需协调"},
           "reply": {"text": "已修复"}, "callback": {"rating": "satisfied"}, "hide": {"target": "description",
@@ -169,6 +172,7 @@ BODIES = {"dispatch": {"department": "roads"}, "decision": {"approve": True}, "e
           "m-district": {"name": "南城区"}, "m-department": {"name": "南城区城管局", "parent": "roads"},
           "m-category": {"name": "除雪", "tier": "complex"}, "m-location": {"name": "南城广场", "district": "west"},
           "noise": {"department": "roads"}, "handler-roads": {"role": "handler", "department": "roads"},
+          "open311-keys": {"name": "矩阵客户端"},
           "accounts": {"username": "matrix-user", "name": "测试", "role": "handler", "department": "roads"},
           "calls": {"location": "w1", "category": "noise", "kind": "complaint", "phone": "13800138000",
                     "description": "西城菜市场清晨卸货噪声很大影响休息"},

@@ -137,12 +137,20 @@ def test_a_phoned_in_case_is_a_hotline_case_with_the_callers_phone_and_the_opera
     assert receipt.number in world.sms.to("13800138002")[0]
 
 
-@pytest.mark.parametrize(("fields", "problem"), [({}, "required"), ({"address": "东城区人民路 12 号"}, "no_place")])
-def test_a_call_without_a_place_is_refused_until_cases_without_one_are_taken(fields, problem):
-    call = HotlineCall.parse({"category": "lights", "kind": "complaint", "description": "路灯坏了", **fields})
+def test_a_call_needs_a_place_or_the_address_the_caller_gives():
+    call = HotlineCall.parse({"category": "lights", "kind": "complaint", "description": "路灯坏了"})
     with pytest.raises(InvalidInput) as refused:
         hotline.as_submission(call)
-    assert (refused.value.field, refused.value.problem) == ("location", problem)
+    assert (refused.value.field, refused.value.problem) == ("location", "required")
+
+
+def test_a_call_at_an_address_no_place_fits_is_filed_without_a_place_for_the_dispatchers(world):
+    call = HotlineCall.parse({"category": "lights", "kind": "complaint", "description": "路口的路灯坏了三盏",
+                              "address": "东城区人民路 12 号", "phone": "13800138003"})
+    receipt = tickets.submit(hotline.as_submission(call), world.deps, by="operator")
+    ticket = world.tickets.by_number(receipt.number)
+    assert (ticket.location, ticket.district, ticket.address) == (None, None, "东城区人民路 12 号")
+    assert ticket.channel is Channel.HOTLINE and world.tickets.phone(ticket.id) == "13800138003"
 
 
 def test_phoned_in_and_imported_cases_count_per_channel_in_the_statistics(world):

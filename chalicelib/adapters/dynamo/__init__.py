@@ -18,6 +18,7 @@ Keys (infra/template.json defines the same table):
   contact access  pk=AUDIT#contact          sk={at}#{number}#{user}  data (who saw a citizen's contact, and how)
   reply templates pk=TEMPLATES#{department} sk={category}  data (JSON list of texts)
   import ledger   pk=IMPORT#{channel}       sk={source id}  claimed, number (a source's case, filed once)
+  open311 keys    pk=OPEN311KEYS            sk={sha256 of the key}  data (id, client name, issued, revoked)
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from .mapping import ticket_from_image, ticket_from_item, to_item
 from .models import TableModels, models_for
 from .repositories import (
     AccessRepository,
+    ClientKeyRepository,
     ConfigRepository,
     CounterRepository,
     ImportRepository,
@@ -37,6 +39,7 @@ from .repositories import (
 
 __all__ = [
     "AccessRepository",
+    "ClientKeyRepository",
     "ConfigRepository",
     "CounterRepository",
     "ImportRepository",

@@ -76,8 +76,8 @@ class EventMap(MapAttribute):  # type: ignore[type-arg]
 class TicketItem(_Item):
     id = UnicodeAttribute()
     number = UnicodeAttribute()
-    location = UnicodeAttribute()
-    district = UnicodeAttribute()
+    location = UnicodeAttribute(null=True)  # None: an unplaced case (address and/or point only)
+    district = UnicodeAttribute(null=True)
     category = UnicodeAttribute()
     kind = UnicodeAttribute()
     channel = UnicodeAttribute()
@@ -112,6 +112,11 @@ class TicketItem(_Item):
     photos = UnicodeAttribute(null=True)  # JSON list of {name, by, at, state}
     hidden = UnicodeAttribute(null=True)  # JSON object: moderated target -> reason
     assisting = UnicodeSetAttribute(null=True)  # co-handling departments (协办)
+    address = UnicodeAttribute(default="")
+    client = UnicodeAttribute(default="")  # the client application that filed it (Open311)
+    answers = UnicodeAttribute(null=True)  # JSON object: attribute code -> values
+    lat = NumberAttribute(null=True)
+    lon = NumberAttribute(null=True)
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)

@@ -11,6 +11,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
 from ...domain.calendar import CHINA
 from ...domain.catalog import RECORD_KINDS, Catalog, record_key
+from ...domain.clients import ClientKey
 from ...domain.errors import ConcurrentUpdate, NotFound
 from ...domain.listings import Entry, Membership
 from ...domain.model import Status, Ticket
@@ -470,3 +471,34 @@ def _due_key(at: datetime) -> str:
 
 def _access(data: dict[str, str]) -> Access:
     return Access(datetime.fromisoformat(data["at"]), data["username"], data["role"], data["number"], data["how"])
+
+
+class ClientKeyRepository:
+    """Open311 client keys: one configuration item each under one partition, keyed by digest."""
+
+    PARTITION = "OPEN311KEYS"
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    @staticmethod
+    def _key(item: Any) -> ClientKey:
+        data = json.loads(item.data)
+        revoked = data.get("revoked_at")
+        return ClientKey(data["id"], data["name"], item.sk, datetime.fromisoformat(data["created_at"]),
+                         datetime.fromisoformat(revoked) if revoked else None)
+
+    def all(self) -> list[ClientKey]:
+        keys = [self._key(item) for item in self._models.config.query(self.PARTITION)]
+        return sorted(keys, key=lambda k: k.created_at)
+
+    def by_digest(self, digest: str) -> ClientKey | None:
+        try:
+            return self._key(self._models.config.get(self.PARTITION, digest))
+        except DoesNotExist:
+            return None
+
+    def put(self, key: ClientKey) -> None:
+        data = {"id": key.id, "name": key.name, "created_at": key.created_at.isoformat(),
+                "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None}
+        self._models.config(self.PARTITION, key.digest, data=json.dumps(data, ensure_ascii=False)).save()

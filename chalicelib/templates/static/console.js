@@ -235,6 +235,11 @@
       if (d.countdown) { box.appendChild(el("p", d.countdown.overdue ? say("late_by", { n: d.countdown.working_days_late }) : say("days_left", { n: d.countdown.working_days_left }), d.countdown.overdue ? "due late" : "muted")); }
       if (d.assisting && d.assisting.length) { box.appendChild(el("p", say("assisting_list", { names: d.assisting.map(function (a) { return a.name; }).join("、") }), "muted")); }
       if (d.supporters) { box.appendChild(el("p", say("supporters", { n: d.supporters }), "muted")); }
+      // A case filed by a client application (Open311), its answers to the category's questions,
+      // and the point it was reported at (an unplaced case: no place of ours within reach).
+      if (d.client) { box.appendChild(el("p", say("filed_by_client", { name: d.client }), "muted")); }
+      Object.keys(d.answers || {}).forEach(function (code) { box.appendChild(el("p", code + "：" + d.answers[code].join("、"), "muted")); });
+      if (!d.location && d.point) { box.appendChild(el("p", say("unplaced_point", { lat: d.point.lat, lon: d.point["long"] }), "muted")); }
       if (d.merged_into) { box.appendChild(el("p", say("merged_into", { number: d.merged_into }), "muted")); }
       if (d.same_place && d.same_place.length) {
         var here = el("p", m.same_place + " ", "muted");
