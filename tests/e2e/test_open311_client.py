@@ -8,12 +8,12 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 
+import georeport  # an Open311 client from PyPI, unmodified (requirements-dev.txt)
 import pytest
 
 from tests.e2e.conftest import Running
-
-georeport = pytest.importorskip("georeport")
 
 
 def form_post(running: Running, fields: list[tuple[str, str]], fmt: str = "json") -> tuple[int, bytes]:
@@ -110,15 +110,16 @@ def test_the_admin_issues_and_revokes_a_key_in_the_console(local_system, desktop
     desktop.get_by_role("button", name="员工账号").click()
     card = desktop.locator("#admin-open311")
     card.wait_for(timeout=15000)
-    card.locator("input[name=client]").fill("区县 App")
+    client = f"区县 App {uuid.uuid4().hex[:6]}"
+    card.locator("input[name=client]").fill(client)
     card.get_by_role("button", name="签发密钥").click()
     notice = desktop.locator("#summary .notice", has_text="签发密钥")
     notice.wait_for(timeout=30000)
     key = notice.inner_text().rsplit("：", 1)[1].strip()
     fields = [("api_key", key), ("service_code", "lights"), ("address_id", "kf02"), ("description", "路灯不亮")]
     assert form_post(local_system, fields)[0] == 201
-    row = desktop.locator("#admin-open311 tr", has_text="区县 App")
+    row = desktop.locator("#admin-open311 tr", has_text=client)
     screenshot(desktop, "console-admin-open311-keys")
     row.get_by_role("button", name="吊销").click()
-    desktop.locator("#admin-open311 tr", has_text="已吊销").first.wait_for(timeout=30000)
+    row.filter(has_text="已吊销").wait_for(timeout=30000)  # this key's row, once the revocation is stored
     assert form_post(local_system, fields)[0] == 403
