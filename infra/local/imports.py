@@ -6,13 +6,11 @@ nothing new. Prints the report; exit status 1 when a row was refused."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import urllib.error
-import urllib.request
 from pathlib import Path
 
-from infra.local.twin import API_PORT, CONNECT_HOST, MOTO_PORT, local_aws_environment, ports_in_use
+from infra.local.staff_call import console_call, signed_in
 
 
 def main(argv: list[str]) -> int:
@@ -24,26 +22,12 @@ def main(argv: list[str]) -> int:
     if not path.is_file():
         print(f"no such file: {path}", file=sys.stderr)
         return 2
-    if ports_in_use(MOTO_PORT) != [MOTO_PORT]:
-        print(f"nothing listens on {CONNECT_HOST}:{MOTO_PORT}: start the system with `make run` first",
-              file=sys.stderr)
+    token = signed_in("admin")
+    if token is None:
         return 2
-    os.environ.update(local_aws_environment(MOTO_PORT))
-    import boto3
-
-    from infra.local.accounts import sign_in
-    from infra.local.provision import existing
-
-    session = boto3.session.Session()
-    token = sign_in(session.client("cognito-idp"), existing(session).refs["StaffPoolClient"], "admin")
-    body = json.dumps({"text": path.read_text(encoding="utf-8-sig")}, ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        f"http://{CONNECT_HOST}:{API_PORT}/console/admin/imports", method="POST", data=body,
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}",
-                 "Accept-Language": "zh-CN"})
     try:
-        with urllib.request.urlopen(request, timeout=300) as answer:
-            report = json.loads(answer.read())
+        report = console_call("POST", "/console/admin/imports", token,
+                              {"text": path.read_text(encoding="utf-8-sig")}, timeout=300)
     except urllib.error.HTTPError as refused:  # the whole file refused: say why
         print(f"{path}: {json.loads(refused.read()).get('message')}", file=sys.stderr)
         return 1

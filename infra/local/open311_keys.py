@@ -3,44 +3,27 @@ keys of the running local system, through the admin API as the demo admin would 
 目录配置 tab does the same). An issued key is printed once; only its digest is stored."""
 from __future__ import annotations
 
-import json
-import os
 import sys
 import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
-from infra.local.twin import API_PORT, CONNECT_HOST, MOTO_PORT, local_aws_environment, ports_in_use
+from infra.local.staff_call import console_call, signed_in
 
 USAGE = "usage: python -m infra.local.open311_keys issue <client name> | revoke <key id> | list"
 
 
 def _call(method: str, path: str, token: str, body: dict[str, Any] | None = None) -> Any:
-    request = urllib.request.Request(
-        f"http://{CONNECT_HOST}:{API_PORT}/console/admin/open311-keys{path}", method=method,
-        data=json.dumps(body or {}).encode() if method != "GET" else None,
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())
+    return console_call(method, f"/console/admin/open311-keys{path}", token, body)
 
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("issue", "revoke", "list") or (argv[0] != "list" and len(argv) != 2):
         print(USAGE, file=sys.stderr)
         return 2
-    if ports_in_use(MOTO_PORT) != [MOTO_PORT]:
-        print(f"nothing listens on {CONNECT_HOST}:{MOTO_PORT}: start the system with `make run` first",
-              file=sys.stderr)
+    token = signed_in("admin")
+    if token is None:
         return 2
-    os.environ.update(local_aws_environment(MOTO_PORT))
-    import boto3
-
-    from infra.local.accounts import sign_in
-    from infra.local.provision import existing
-
-    session = boto3.session.Session()
-    token = sign_in(session.client("cognito-idp"), existing(session).refs["StaffPoolClient"], "admin")
     try:
         if argv[0] == "issue":
             answer = _call("POST", "", token, {"name": argv[1]})

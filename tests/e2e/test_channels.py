@@ -4,7 +4,10 @@ no phone); the admin imports a mailbox export twice through the console (the sec
 imported before, nothing new)."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -12,7 +15,7 @@ import uuid
 import pytest
 
 from infra.local.accounts import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import ROOT, screenshot
 from tests.e2e.test_scan_to_reply import api, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -146,3 +149,29 @@ def test_the_admin_imports_a_mailbox_export_twice_and_files_it_once(local_system
             assert page.locator("#import-already tbody tr button").all_inner_texts() == numbers
         screenshot(page, f"console-import-report-{width}")
         context.close()
+
+
+def _command(local_system, *args: str) -> subprocess.CompletedProcess[str]:
+    """One of the commands beside `make run`, pointed at this running system as `make` would."""
+    ports = {"MASHANG_API_PORT": local_system.api.rsplit(":", 1)[1],
+             "MASHANG_MOTO_PORT": local_system.moto.rsplit(":", 1)[1]}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MASHANG_"))}
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env={**env, **ports}, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_the_import_command_files_the_sample_export_once_and_the_key_command_issues_and_revokes(local_system):
+    first = _command(local_system, "infra.local.imports", "infra/seed/imports-sample.csv")
+    again = _command(local_system, "infra.local.imports", "infra/seed/imports-sample.csv")
+    assert re.search(r"filed (\d+), imported before 0, refused 2", first.stdout), first.stdout + first.stderr
+    filed = int(re.search(r"filed (\d+)", first.stdout).group(1))
+    assert f"filed 0, imported before {filed}, refused 2" in again.stdout, again.stdout + again.stderr
+    assert first.returncode == again.returncode == 1  # rows refused: said in the exit status too
+
+    issued = _command(local_system, "infra.local.open311_keys", "issue", "命令行客户端")
+    key_id = re.search(r"key (\w+) for 命令行客户端: api_key=(\w+)", issued.stdout)
+    assert issued.returncode == 0 and key_id, issued.stdout + issued.stderr
+    revoked = _command(local_system, "infra.local.open311_keys", "revoke", key_id.group(1))
+    listed = _command(local_system, "infra.local.open311_keys", "list")
+    assert revoked.returncode == 0 and f"{key_id.group(1)}  命令行客户端" in listed.stdout
+    assert key_id.group(2) not in listed.stdout and "revoked" in listed.stdout.split(key_id.group(1))[1].splitlines()[0]
