@@ -15,9 +15,8 @@ from chalice import Blueprint, Response
 from .. import bootstrap
 from ..domain import errors
 from ..i18n import Messages
-from ..services import open311
-from .errors import TooManyRequests, status_of
-from .limits import decision, refusal
+from ..services import limits, open311
+from .errors import REFUSAL_SHAPES, TooManyRequests, status_of
 
 open311_routes = Blueprint(__name__)
 BASE = "/open311/v2"
@@ -68,6 +67,18 @@ def refused(exc: errors.DomainError, fmt: str) -> Response:
     status = status_of(exc)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else {}
     return answer([{"code": status, "description": exc.message}], fmt, "errors", status, **headers)
+
+
+def framework_refusal(path: str, status: int, message: str) -> Response:
+    """A refusal of the framework's own (405, 415, 500) on an Open311 path, in the specification's
+    shape and the format the path names."""
+    if status == 415:
+        message = "send the body form-encoded (application/x-www-form-urlencoded)"
+    fmt = "xml" if path.endswith(".xml") else "json"
+    return answer([{"code": status, "description": message}], fmt, "errors", status)
+
+
+REFUSAL_SHAPES[BASE + "/"] = framework_refusal
 
 
 def _split(file: str) -> tuple[str, str]:
@@ -130,11 +141,15 @@ def _get_requests() -> tuple[Any, int]:
 
 
 def _post_request() -> tuple[Any, int]:
-    request = open311_routes.current_request
-    allowed = decision("submit", request)
+    """The key first (403 files nothing), then its client's own bucket: a client is a server filing
+    for all its users from one address, so the per-address limit of the citizen's doors would stop it."""
+    deps, form = bootstrap.deps(), _form()
+    client = open311.client_for(deps, (form.get("api_key") or [""])[0])
+    allowed = limits.admit_application("open311", client.id, deps)
     if not allowed.allowed:
-        raise TooManyRequests(refusal(allowed, request), allowed.retry_after)
-    return [open311.file_request(bootstrap.deps(), _form())], 201
+        raise TooManyRequests(f"too many service requests from this client; try again in {allowed.retry_after} s",
+                              allowed.retry_after)
+    return [open311.file_request(deps, form)], 201
 
 
 def _one_request(file: str) -> tuple[Any, int]:

@@ -158,7 +158,10 @@ def file_request(deps: Deps, form: dict[str, list[str]]) -> dict[str, Any]:
 
 def token(deps: Deps, value: str) -> dict[str, Any]:
     """A token is the case's number (we file synchronously): it resolves to itself."""
-    deps.tickets.by_number(value)  # NotFound for a token we never gave
+    try:
+        deps.tickets.by_number(value)
+    except NotFound:
+        raise NotFound(f"unknown token '{value}'", field="token") from None
     return {"service_request_id": value, "token": value}
 
 

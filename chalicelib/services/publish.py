@@ -252,7 +252,8 @@ def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-
     return site_page(
         deps, t, "site/ticket.html", f"t/{ticket.number}.html",
         ticket=ticket, url=url, qr_svg=qr.svg(url),
-        location_name=name_in(location, locale) if location else ticket.location or redact(ticket.address),
+        location_name=name_in(location, locale) if location else ticket.location or redact(ticket.address)
+        or t("place.unplaced"),
         department_name=name_in(department, locale) if department else None,
         category_name=name_in(category, locale) if category else ticket.category,
         reason=reason_text(ticket.reason, locale, number=ticket.merged_into or ""),
@@ -473,7 +474,7 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
         "category_name": name(catalog.categories, ticket.category),
         "location": None if hidden else ticket.location,
         "location_name": None if hidden else name(catalog.locations, ticket.location)
-        if ticket.location else redact(ticket.address) or None,
+        if ticket.location else redact(ticket.address) or t("place.unplaced"),
         # an unplaced case's own address (redacted) and, for staff only, the reported point
         "address": None if hidden or ticket.placed else redact(ticket.address),
         **({"point": {"lat": ticket.point.lat, "long": ticket.point.lon} if ticket.point else None,

@@ -3,6 +3,7 @@ the specification's example and FixMyStreet's Open311 sender send it, each filte
 and each error code (400, 403, 404) in both formats."""
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import timedelta
@@ -251,3 +252,46 @@ def test_get_requests_filters(client, stack, key):
 def test_bad_filters_are_400(client, query, field):
     answer = client.http.get(f"{BASE}/requests.json?{query}")
     assert answer.status_code == 400 and field in answer.json_body[0]["description"]
+
+
+# --- limits, framework refusals, other origins ------------------------------------------------
+def test_a_client_files_under_its_keys_own_limit_not_its_addresss(client, stack, monkeypatch):
+    from chalicelib import bootstrap
+    from chalicelib import config as names
+
+    monkeypatch.setenv(names.LIMIT_VARIABLES["open311"], "2/1h:2")
+    monkeypatch.setenv(names.LIMIT_VARIABLES["submit"], "1/1h:1")  # the citizen's doors: one a client address
+    bootstrap.deps.cache_clear()
+    bootstrap.settings.cache_clear()
+    first, other = open311.issue_key(stack.deps, "区县 App")[1], open311.issue_key(stack.deps, "街道 App")[1]
+    fields = {"service_code": "noise", "address_id": "e1", "description": "工地夜间施工噪声很大"}
+    answers = [post(client, {"api_key": first, **fields}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    [error] = answers[2].json_body
+    assert error["code"] == 429 and "try again in" in error["description"]
+    assert int(answers[2].headers["Retry-After"]) > 0
+    assert post(client, {"api_key": other, **fields}).status_code == 201  # a bucket of its own
+    assert tickets(stack) == 3
+    assert post(client, {"api_key": "wrong", **fields}).status_code == 403  # the key before the limit
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_body_that_is_not_a_form_is_refused_in_the_specifications_shape(client, stack, key, fmt):
+    answer = client.http.post(f"{BASE}/requests.{fmt}", headers={"Content-Type": "application/json"},
+                              body=json.dumps({"api_key": key, "service_code": "noise"}).encode())
+    assert answer.status_code == 415
+    if fmt == "json":
+        [error] = answer.json_body
+    else:
+        error = {child.tag: child.text for child in xml(answer).find("error")}
+        error["code"] = int(error["code"])
+    assert error["code"] == 415 and "application/x-www-form-urlencoded" in error["description"]
+    assert tickets(stack) == 0
+
+
+def test_any_origin_may_read_the_open_api_but_only_the_site_the_console(client, stack):
+    origin = {"Origin": "https://dashboard.example.org"}
+    services = client.http.get(f"{BASE}/services.json", headers=origin)
+    assert services.headers["Access-Control-Allow-Origin"] == "*"
+    console = client.http.get("/console/me", headers=origin)
+    assert "Access-Control-Allow-Origin" not in console.headers

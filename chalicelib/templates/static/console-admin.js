@@ -263,7 +263,7 @@
         return k.active ? [c.button(m.admin_open311_revoke, function () {
           if (!window.confirm(say("admin_confirm", { action: m.admin_open311_revoke, what: k.name + " · " + k.id }))) { return; }
           c.call("DELETE", base + "open311-keys/" + encodeURIComponent(k.id))
-            .then(function () { return done(say("admin_saved", { what: k.name + " · " + k.id })); })
+            .then(function () { return done(say("admin_open311_revoke_done", { what: k.name + " · " + k.id })); })
             .catch(function (e) { error.textContent = e.message; error.hidden = false; });
         }, true)] : [];
       });

@@ -338,7 +338,7 @@
       if (t.confidential) { node.querySelector(".status").textContent += " · " + m.confidential; }
       photosFor(t, node.querySelector(".photos"), reload, picker);
       var channel = channelNames[t.channel] || t.channel;
-      node.querySelector(".meta").textContent = t.category_name + " · " + t.location_name + (t.department_name ? " · " + t.department_name : "") + " · " + say("channel", { channel: channel }) + " · " + say("submitted", { at: fmt(t.created_at) });
+      node.querySelector(".meta").textContent = t.category_name + " · " + (t.location_name || m.unplaced) + (t.department_name ? " · " + t.department_name : "") + " · " + say("channel", { channel: channel }) + " · " + say("submitted", { at: fmt(t.created_at) });
       node.querySelector(".accept-due").textContent = fmtDue(t.accept_due);
       var due = node.querySelector(".due");
       due.textContent = fmtDue(t.reply_due);
