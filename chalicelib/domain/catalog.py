@@ -63,13 +63,14 @@ class Attribute:
         values = tuple(Choice(str(v["key"]), str(v["name"])) for v in data.get("values", ()))
         return cls(**{**data, "values": values})
 
-    def answer(self, given: list[str]) -> tuple[str, ...]:
+    def answer(self, given: list[str], asked: bool = True) -> tuple[str, ...]:
         """The answer checked against the question: empty if not answered; InvalidInput naming
-        `attribute[code]` if required and missing, or not of the question's kind."""
+        `attribute[code]` if required and missing (where the question was `asked`), or not of the
+        question's kind."""
         field_name = f"attribute[{self.code}]"
         given = [value.strip() for value in given if value.strip()]
         if not given:
-            if self.required:
+            if self.required and asked:
                 raise InvalidInput(f"{field_name} is required", field=field_name, problem="required")
             return ()
         if self.datatype != "multivaluelist" and len(given) > 1:
@@ -119,10 +120,12 @@ class Category:
     def from_data(cls, data: dict[str, Any]) -> Category:
         return cls(**{**data, "attributes": tuple(Attribute.from_data(a) for a in data.get("attributes", ()))})
 
-    def answers(self, given: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    def answers(self, given: dict[str, list[str]], asked: bool = True) -> dict[str, tuple[str, ...]]:
         """The answers to this category's questions, each checked (answers to questions it does not
-        ask are left out)."""
-        found = {a.code: a.answer(given.get(a.code, [])) for a in sorted(self.attributes, key=lambda a: a.order)}
+        ask are left out). A required question binds only a filing that was `asked` it (an Open311
+        client reads the definition; the intake page and the hotline screen do not ask yet)."""
+        found = {a.code: a.answer(given.get(a.code, []), asked)
+                 for a in sorted(self.attributes, key=lambda a: a.order)}
         return {code: value for code, value in found.items() if value}
 
 

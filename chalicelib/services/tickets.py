@@ -8,7 +8,7 @@ from typing import Any
 from ..domain.errors import InvalidInput
 from ..domain.geo import Point
 from ..domain.ids import new_ticket_id, new_tracking_secret, public_number, secret_digest
-from ..domain.model import Photo, Status, Ticket
+from ..domain.model import Channel, Photo, Status, Ticket
 from . import photos
 from .commands import SubmitTicket
 from .context import Deps
@@ -42,7 +42,7 @@ def submit(cmd: SubmitTicket, deps: Deps, by: str = "", source: dict[str, str] |
     if (location and location.hidden) or category.hidden:  # an admin took it off intake (domain/catalog.py)
         hidden = "category" if category.hidden else "location"
         raise InvalidInput(f"{hidden}: no longer takes reports", field=hidden)
-    answers = category.answers(cmd.attributes)
+    answers = category.answers(cmd.attributes, asked=cmd.channel is Channel.OPEN311)
     names = photos.take(deps, cmd.photos)  # before the number: a bad photo files nothing
     now = deps.clock.now()
     sequence = deps.counters.next(f"number#{now:%Y%m%d}")

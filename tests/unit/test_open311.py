@@ -79,6 +79,16 @@ def test_an_attribute_checks_its_answer():
     assert category.answers({"kind": ["a"], "other": ["ignored"]}) == {"kind": ("a",)}
 
 
+def test_a_required_question_binds_only_a_filing_that_was_asked_it():
+    asks = Category("w", "供水", attributes=(
+        Attribute("problem", "什么问题", "singlevaluelist", required=True, values=(Choice("a", "停水"),)),))
+    with pytest.raises(InvalidInput):
+        asks.answers({})  # an Open311 client read the definition
+    assert asks.answers({}, asked=False) == {}  # the intake page and the hotline do not ask yet
+    with pytest.raises(InvalidInput):
+        asks.answers({"problem": ["zzz"]}, asked=False)  # an answer given is checked all the same
+
+
 # --- POST -------------------------------------------------------------------------------------------
 def test_a_post_files_a_case_for_the_client_with_its_answers(world):
     _, key = open311.issue_key(world.deps, "街道 App")
