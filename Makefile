@@ -10,12 +10,14 @@ STAGE ?= prod
 STACK ?= mashang-$(STAGE)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run reset redrive rebuild demo posters test package validate deploy bench lint system-packages clean help
+.PHONY: run reset redrive import rebuild open311-key demo posters test package validate deploy bench lint system-packages clean help
 
 help:
 	@echo "make run      start the whole system locally (moto, API, pollers, site, console)"
 	@echo "make reset    forget the local data that make run keeps between runs (MASHANG_STATE_DIR, default build/state)"
 	@echo "make redrive  ask the running system to run again the tasks and stream records that kept failing"
+	@echo "make import FILE=…  import a mayor's mailbox or media export (CSV or JSON) into the running system, once per source case"
+	@echo "make open311-key NAME=…  issue an Open311 key for a client application on the running system (printed once)"
 	@echo "make rebuild  regenerate the running system's whole public site from its table (progress on stderr)"
 	@echo "make demo     the same with a fast clock (one working day = WORKDAY_SECONDS, default 20)"
 	@echo "make posters print-ready QR posters (SITE_URL=https://… the address the codes open)"
@@ -55,8 +57,16 @@ posters: $(STAMP)
 redrive: $(STAMP)
 	$(BIN)/python -m infra.local.redrive
 
+import: $(STAMP)
+	@test -n "$(FILE)" || { echo "name the export: make import FILE=infra/seed/imports-sample.csv"; exit 2; }
+	$(BIN)/python -m infra.local.imports $(FILE)
+
 rebuild: $(STAMP)
 	$(BIN)/python -m infra.local.rebuild
+
+open311-key: $(STAMP)
+	@test -n "$(NAME)" || { echo 'name the client application: make open311-key NAME="…"'; exit 2; }
+	$(BIN)/python -m infra.local.open311_keys issue "$(NAME)"
 
 # The same system with compressed time: one working day lasts $(WORKDAY_SECONDS) seconds, so a
 # reviewer can watch a case escalate, get surveyed and fall back to the default verdict.

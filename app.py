@@ -11,6 +11,7 @@ from chalicelib.api.console import console
 from chalicelib.api.cors import add_preflights
 from chalicelib.api.errors import api_answers
 from chalicelib.api.forms import forms
+from chalicelib.api.open311 import open311_routes
 from chalicelib.api.search import search_routes
 from chalicelib.observability import logger
 from chalicelib.tasks.handlers import tasks
@@ -20,6 +21,7 @@ app.register_blueprint(citizen)
 app.register_blueprint(console)
 app.register_blueprint(admin)
 app.register_blueprint(forms)
+app.register_blueprint(open311_routes)
 app.register_blueprint(search_routes)
 app.register_blueprint(tasks)
 add_preflights(app)

@@ -61,6 +61,8 @@ def build(config: Settings) -> Deps:
         staff=CognitoDirectory(session.client("cognito-idp"), config.staff_pool_id),
         access_log=dynamo.AccessRepository(models),
         templates=dynamo.TemplateRepository(models),
+        imports=dynamo.ImportRepository(models),
+        clients=dynamo.ClientKeyRepository(models),
         base_clock=Clock(workday_seconds=config.workday_seconds),
     )
 
@@ -101,10 +103,10 @@ def _idempotent_submit() -> Callable[..., dict[str, str | bool]]:
         static_pk_value="IDEMPOTENCY#submit",
         boto3_session=boto3.session.Session(region_name=config.region))
     @idempotent_function(data_keyword_argument="data", persistence_store=layer, config=_idempotency_rules())
-    def run(data: SubmitTicket) -> dict[str, str | bool]:
+    def run(data: SubmitTicket, by: str = "") -> dict[str, str | bool]:
         # What is stored for replays (24 h) keeps the tracking secret sealed under the client's own
         # idempotency key, which the table never holds (Powertools stores only its hash).
-        receipt = tickets.submit(data, deps())
+        receipt = tickets.submit(data, deps(), by=by)
         page, secret = receipt.tracking.split("#k=", 1)
         return {"number": receipt.number, "page": receipt.page, "sms": receipt.sms,
                 "sealed": seal(secret, data.idempotency_key or "")}
@@ -112,15 +114,16 @@ def _idempotent_submit() -> Callable[..., dict[str, str | bool]]:
     return run
 
 
-def submit_once(command: SubmitTicket, lambda_context: Any = None) -> dict[str, str | bool]:
-    """Submit; the same idempotency key (a double tap, a retry) answers the first receipt."""
+def submit_once(command: SubmitTicket, lambda_context: Any = None, by: str = "") -> dict[str, str | bool]:
+    """Submit; the same idempotency key (a double tap, a retry) answers the first receipt. `by`:
+    the staff account filing for a citizen (the hotline operator)."""
     if not command.idempotency_key:
-        return tickets.submit(command, deps()).as_dict()
+        return tickets.submit(command, deps(), by=by).as_dict()
     if lambda_context is not None:
         # Lets a record left by a Lambda that timed out mid-submit expire with that Lambda.
         _idempotency_rules().register_lambda_context(lambda_context)
     try:
-        stored = _idempotent_submit()(data=command)
+        stored = _idempotent_submit()(data=command, by=by)
     except IdempotencyAlreadyInProgressError:
         raise ConcurrentUpdate("the same submission is being processed; retry in a moment") from None
     except IdempotencyValidationError:

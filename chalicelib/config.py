@@ -41,9 +41,11 @@ LIMIT_VARIABLES = {
     "submit": "MASHANG_LIMIT_SUBMIT",  # filing a case
     "upload": "MASHANG_LIMIT_UPLOAD",  # asking for photo upload forms
     "track": "MASHANG_LIMIT_TRACK",  # adding information or rating through the tracking link
+    "open311": "MASHANG_LIMIT_OPEN311",  # filing through Open311: per client application (its key), not address
 }
 # Per client address: a service hall's Wi-Fi or a carrier's NAT puts many phones behind one.
-LIMIT_DEFAULTS = {"submit": "20/10m:10", "upload": "60/10m:24", "track": "20/10m:10"}
+# An Open311 client is a server filing for all its users from one address: its key has a bucket of its own.
+LIMIT_DEFAULTS = {"submit": "20/10m:10", "upload": "60/10m:24", "track": "20/10m:10", "open311": "600/10m:60"}
 # Event sources Chalice needs as literals when packaging; infra/template.json replaces both with
 # the real queue and stream, so the defaults below only name what is replaced.
 TASK_QUEUE_ARN = "MASHANG_TASK_QUEUE_ARN"

@@ -23,13 +23,17 @@ CITY: dict[str, list[dict[str, Any]]] = {
     "categories": [
         {"code": "roads", "name": "道路交通", "tier": "general"},
         {"code": "lights", "name": "路灯照明", "tier": "simple"},
-        {"code": "noise", "name": "噪声污染", "tier": "general"},
+        {"code": "noise", "name": "噪声污染", "tier": "general", "attributes": [
+            {"code": "source", "description": "噪声来源", "datatype": "singlevaluelist", "order": 1,
+             "values": [{"key": "site", "name": "工地"}, {"key": "shop", "name": "商铺"}]},
+            {"code": "heard_at", "description": "什么时候", "datatype": "datetime", "order": 2}]},
         {"code": "other", "name": "其他", "tier": "general", "triage": True},
     ],
     "locations": [
-        {"code": "e1", "name": "人民公园东门", "district": "east"},
-        {"code": "e2", "name": "高铁站广场", "district": "east", "overrides": {"roads": "police"}},
-        {"code": "w1", "name": "西城菜市场", "district": "west"},
+        {"code": "e1", "name": "人民公园东门", "district": "east", "lat": 33.6100, "lon": 119.0200},
+        {"code": "e2", "name": "高铁站广场", "district": "east", "overrides": {"roads": "police"},
+         "lat": 33.6300, "lon": 119.0500},
+        {"code": "w1", "name": "西城菜市场", "district": "west", "lat": 33.6000, "lon": 118.9800},
     ],
     "rules": [
         {"district": "east", "category": "roads", "department": "roads"},

@@ -13,6 +13,7 @@ from chalicelib.adapters.tokens import InvalidToken
 from chalicelib.config import Settings
 from chalicelib.domain.calendar import Clock
 from chalicelib.domain.catalog import Catalog, record_key
+from chalicelib.domain.clients import ClientKey
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidInput, NotFound
 from chalicelib.domain.listings import Entry, Membership
 from chalicelib.domain.model import Status, Ticket
@@ -22,7 +23,7 @@ from chalicelib.domain.tallies import Tally, partition_of
 from chalicelib.domain.throttle import Decision, Rule, decide
 from chalicelib.services.changes import on_change
 from chalicelib.services.context import Deps
-from chalicelib.services.ports import Access, Account, Parked, UploadForm
+from chalicelib.services.ports import Access, Account, Imported, Parked, UploadForm
 from tests.builders import CITY, NOW
 
 Change = tuple[Ticket | None, Ticket]
@@ -466,6 +467,20 @@ class FakeAccessLog:
         return page, (f"{page[-1].at.isoformat()}#{page[-1].number}#{page[-1].username}" if more else None)
 
 
+class FakeClientKeys:
+    def __init__(self) -> None:
+        self.keys: dict[str, ClientKey] = {}
+
+    def all(self) -> list[ClientKey]:
+        return sorted(self.keys.values(), key=lambda k: k.created_at)
+
+    def by_digest(self, digest: str) -> ClientKey | None:
+        return self.keys.get(digest)
+
+    def put(self, key: ClientKey) -> None:
+        self.keys[key.digest] = key
+
+
 class FakeTemplates:
     def __init__(self) -> None:
         self.texts: dict[tuple[str, str], list[str]] = {}
@@ -478,6 +493,27 @@ class FakeTemplates:
             self.texts[(department, category)] = list(texts)
         else:
             self.texts.pop((department, category), None)
+
+
+class FakeImports:
+    """The import ledger: (channel, source id) -> [claimed at, number or None]."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], list[Any]] = {}
+
+    def claim(self, channel: str, source_id: str, at: datetime, stale_before: datetime) -> Imported | None:
+        found = self.rows.get((channel, source_id))
+        if found is None or (found[1] is None and found[0] < stale_before):
+            self.rows[(channel, source_id)] = [at, None]
+            return None
+        return Imported(found[1])
+
+    def settle(self, channel: str, source_id: str, number: str, at: datetime) -> None:
+        self.rows[(channel, source_id)] = [at, number]
+
+    def release(self, channel: str, source_id: str) -> None:
+        if (found := self.rows.get((channel, source_id))) is not None and found[1] is None:
+            del self.rows[(channel, source_id)]
 
 
 class FakeDirectory:
@@ -520,6 +556,7 @@ def make_world(workday_seconds: float | None = None, data: dict[str, Any] | None
                 workflow=workflow, site=site, photos=photos, sms=sms, dead_letters=FakeParked(),
                 stream_failures=FakeParked(), stream=FakeStream(), limits=limits,
                 listings=listings, pages=pages, staff_tokens=FakeTokens(), staff=FakeDirectory(),
-                access_log=FakeAccessLog(), templates=FakeTemplates(),
+                access_log=FakeAccessLog(), templates=FakeTemplates(), imports=FakeImports(),
+                clients=FakeClientKeys(),
                 base_clock=Clock(workday_seconds=workday_seconds, source=time))
     return World(deps, tickets, counters, site, workflow, sms, time, photos, limits, listings, pages)

@@ -11,8 +11,11 @@ from chalice import Blueprint, Response
 from .. import bootstrap
 from ..domain.staff import Role, Staff
 from ..services import admin as service
+from ..services import imports, open311
 from ..services.commands import (
     ChangeAccount,
+    ImportFile,
+    IssueKey,
     NewAccount,
     PutCategory,
     PutDepartment,
@@ -21,7 +24,7 @@ from ..services.commands import (
     PutRule,
 )
 from .console import SIGNED_IN
-from .errors import json_errors
+from .errors import READER, json_errors, worded
 from .schema import command_of, takes
 from .staff import current_staff
 
@@ -132,3 +135,42 @@ def change_account(username: str) -> dict:
     """Admins: an account's role and department; disable or enable it."""
     staff = _admin()
     return {"account": asdict(service.change_account(bootstrap.deps(), username, _command(), staff))}
+
+
+@admin.route("/console/admin/imports", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(ImportFile)
+def import_cases() -> dict:
+    """Admins: file the cases of a mailbox or media export (CSV or JSON text, the columns in
+    services/imports.py), each once by the source's own id; the report names every row: filed (its
+    number), filed already, or refused with the field and why, in the reader's language."""
+    staff = _admin()
+    report = imports.import_file(_command().text, bootstrap.deps(), by=staff.username)
+    locale = READER.get() or "zh-CN"
+    return report.as_dict(lambda exc: worded(exc, locale))
+
+
+@admin.route("/console/admin/open311-keys", methods=["GET"], **SIGNED_IN)
+@json_errors
+def open311_keys() -> dict:
+    """Admins: the Open311 client applications' keys (never the keys themselves: only their ids)."""
+    _admin()
+    return {"keys": [open311.key_view(key) for key in bootstrap.deps().clients.all()]}
+
+
+@admin.route("/console/admin/open311-keys", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(IssueKey)
+def issue_open311_key() -> Response:
+    """Admins: a key for a client application, answered this once (only its digest is stored)."""
+    _admin()
+    key, plain = open311.issue_key(bootstrap.deps(), _command().name)
+    return Response(body={"key": open311.key_view(key), "api_key": plain}, status_code=201)
+
+
+@admin.route("/console/admin/open311-keys/{key_id}", methods=["DELETE"], **SIGNED_IN)
+@json_errors
+def revoke_open311_key(key_id: str) -> dict:
+    """Admins: revoke a key: its client files nothing more (403); its cases keep its name."""
+    _admin()
+    return {"key": open311.key_view(open311.revoke_key(bootstrap.deps(), key_id))}

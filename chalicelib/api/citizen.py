@@ -26,6 +26,8 @@ def citizen_filing(command: SubmitTicket) -> SubmitTicket:
     through their own."""
     if command.channel not in CITIZEN_CHANNELS:
         raise InvalidInput(f"channel: citizens file through {' or '.join(CITIZEN_CHANNELS)}", field="channel")
+    if not command.location:  # the intake page is a place's own page: it always names it
+        raise InvalidInput("location is required", field="location", problem="required")
     return command
 
 

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from .. import bootstrap
 from ..domain.calendar import CHINA
@@ -16,7 +16,7 @@ from ..domain.listings import ASSISTING
 from ..domain.model import TRIAGE_QUEUE, Status, Ticket
 from ..domain.staff import Role, Staff
 from ..i18n import Messages
-from ..services import actions, photos, replies
+from ..services import actions, hotline, photos, replies
 from ..services.commands import (
     AcceptTicket,
     AddNote,
@@ -25,6 +25,7 @@ from ..services.commands import (
     DecideExtension,
     DispatchTicket,
     HideContent,
+    HotlineCall,
     MergeTicket,
     NewUpload,
     RateTicket,
@@ -51,6 +52,8 @@ SIGNED_IN = {"authorizer": staff_sign_in}
 MODERATORS = (Role.DISPATCHER, Role.SUPERVISOR)
 # Who sees every case (a handler sees its department's).
 CENTRE = (Role.DISPATCHER, Role.SUPERVISOR, Role.OPERATOR, Role.ADMIN)
+# Who takes down phoned-in cases (the hotline screen).
+CALL_TAKERS = (Role.OPERATOR, Role.DISPATCHER)
 # Who moves cases between departments: merges, splits, re-dispatches, adds assisting departments.
 ROUTERS = (Role.DISPATCHER, Role.SUPERVISOR)
 OTHER_CASES_DAYS = 90  # "other open cases at the same place" looks this far back
@@ -78,7 +81,7 @@ def _view(ticket: Ticket, staff: Staff, contact: bool = False) -> dict:
                          for code in ticket.assisting]
     if ticket.is_open and ticket.status is not Status.SUBMITTED:
         suggested = catalog.route(ticket.location, ticket.category) if ticket.location in catalog.locations \
-            and ticket.category in catalog.categories else None
+            and ticket.category in catalog.categories else None  # an unplaced case: none
         view["suggested_department"] = suggested.code if suggested else None
     if not contact:
         return view
@@ -86,7 +89,7 @@ def _view(ticket: Ticket, staff: Staff, contact: bool = False) -> dict:
     words = Messages()
     view["same_place"] = [{"number": t.number, "status": t.status.value,
                            "status_label": words(f"status.{t.status.value}")}
-                          for t in deps.tickets.recent_at(ticket.location, since, limit=20)
+                          for t in (deps.tickets.recent_at(ticket.location, since, limit=20) if ticket.location else [])
                           if t.id != ticket.id and t.is_open and _may_see(t, staff)]
     if staff.sees_contact(ticket.department):
         phone = deps.tickets.phone(ticket.id)
@@ -119,6 +122,19 @@ def me() -> dict:
     department = catalog.departments.get(staff.department)
     return {"username": staff.username, "role": staff.role.value, "department": staff.department,
             "department_name": department.name if department else None}
+
+
+@console.route("/console/calls", methods=["POST"], **SIGNED_IN)
+@json_errors
+@takes(HotlineCall)
+def file_call() -> Response:
+    """Operators and dispatchers: a phoned-in case (channel hotline), the caller's phone as its
+    contact (the SMS receipt goes to it), the account that took the call on its first event. The
+    page sends one idempotency key per call: sending it again answers the same number."""
+    staff = _staff().require(*CALL_TAKERS)
+    filed = bootstrap.submit_once(hotline.as_submission(_command()), console.lambda_context, by=staff.username)
+    # The tracking link is the citizen's secret: the operator gets the number and the public page.
+    return Response(body={"number": filed["number"], "page": filed["page"], "sms": filed["sms"]}, status_code=201)
 
 
 @console.route("/console/inbox", methods=["GET"], **SIGNED_IN)

@@ -1,5 +1,7 @@
 """Cross-origin calls are allowed from the site's own origin only (the intake page, the case pages
-and the console live there): preflights for every route, and the allow header on every answer."""
+and the console live there): preflights for every route, and the allow header on every answer.
+The open API (Open311) is for any client, dashboards in a browser included: it answers every
+origin (it uses no cookies, and its answers hold no contact data)."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,6 +13,7 @@ from .. import config
 
 ALLOWED_HEADERS = "Content-Type, Authorization"
 MAX_AGE_SECONDS = "600"
+OPEN_PATHS = ("/open311/",)
 EXPORT_CUT_HEADER = "X-Export-Truncated"  # "1": the CSV export stopped at its bound
 # A page's script may read when to try again after a 429, and whether an export was cut.
 EXPOSED_HEADERS = f"Retry-After, {EXPORT_CUT_HEADER}"
@@ -22,8 +25,11 @@ def site_origin() -> str:
 
 
 def cors_headers(request: Any) -> dict[str, str]:
-    """The allow headers when the request comes from the site's origin; none otherwise."""
+    """The allow headers when the request comes from the site's origin (any origin on the open
+    API); none otherwise."""
     origin = (getattr(request, "headers", None) or {}).get("origin")
+    if (getattr(request, "path", "") or "").startswith(OPEN_PATHS):
+        return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After"}
     headers = {"Vary": "Origin"}
     if origin and origin == site_origin():
         headers["Access-Control-Allow-Origin"] = origin

@@ -161,6 +161,11 @@ def _nesting(raw: bytes) -> int:
     return deepest
 
 
+# Paths whose answers have a shape of their own (a published specification's): prefix -> how a
+# framework refusal (status, message) is answered there (api/open311.py registers itself).
+REFUSAL_SHAPES: dict[str, Callable[[str, int, str], Response]] = {}
+
+
 def api_answers(request: Any, get_response: Callable[[Any], Response]) -> Response:
     """HTTP middleware: every answer in the {"error", "message"} contract (Chalice's own 405, 415
     and 500 included) and with the security headers."""
@@ -175,7 +180,12 @@ def api_answers(request: Any, get_response: Callable[[Any], Response]) -> Respon
     body = response.body
     if isinstance(body, dict) and "Code" in body and response.status_code >= 400:
         error, message = _FRAMEWORK_ERRORS.get(body["Code"], ("Error", str(body.get("Message", ""))))
-        response.body = {"error": error, "message": message.format(method=getattr(request, "method", ""))}
+        message = message.format(method=getattr(request, "method", ""))
+        shape = next((shape for prefix, shape in REFUSAL_SHAPES.items() if path.startswith(prefix)), None)
+        if shape is not None:
+            response = shape(path, response.status_code, message)
+        else:
+            response.body = {"error": error, "message": message}
     for name, value in SECURITY_HEADERS.items():  # pages the API renders bring their own policy
         response.headers.setdefault(name, value)
     response.headers.update(cors_headers(request))

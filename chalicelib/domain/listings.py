@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from .calendar import CHINA
-from .model import INTERNAL_EVENTS, OPEN_STATUSES, Event, Status, Ticket
-from .moderation import public_description
+from .model import INTERNAL_EVENTS, OPEN_STATUSES, Event, PhotoState, Status, Ticket
+from .moderation import hidden_photos, public_description
 from .redact import redact
 
 HALL_PAGE_SIZE = 20  # cases per numbered hall page
@@ -56,8 +56,8 @@ class Entry:
     kind: str
     channel: str
     category: str
-    district: str
-    location: str
+    district: str | None  # None: reported by an address or a point, no place of ours
+    location: str  # "" when confidential or unplaced
     department: str | None
     created: str  # ISO time
     text: str  # redacted excerpt; "" when confidential or hidden
@@ -71,6 +71,14 @@ class Entry:
     merged_into: str | None
     supporters: int
     confidential: bool
+    address: str = ""  # an unplaced case's address, redacted and clipped; "" when confidential
+    # For the Open311 answers: the time of the latest public event, why a case was not accepted,
+    # an unplaced case's point rounded to about 100 m (None when confidential), the first public photo.
+    updated: str = ""
+    reason: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    photo: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -90,7 +98,7 @@ class Entry:
         return cls(
             number=ticket.number, status=ticket.status.value, kind=ticket.kind.value, channel=ticket.channel.value,
             category=ticket.category, district=ticket.district,
-            location="" if ticket.confidential else ticket.location,
+            location="" if ticket.confidential else ticket.location or "",
             department=ticket.department, created=ticket.created_at.isoformat(), text=clip(text), hidden=hidden,
             reply="" if ticket.confidential else clip(redact(ticket.reply or "")),
             outcome=ticket.outcome.value if ticket.outcome else None,
@@ -98,7 +106,15 @@ class Entry:
             due=due.isoformat() if due else None,
             deadline=deadline.isoformat() if deadline else None, merged_into=ticket.merged_into,
             supporters=ticket.supporters,
-            confidential=ticket.confidential)
+            confidential=ticket.confidential,
+            address="" if ticket.confidential or ticket.placed else clip(redact(ticket.address), 60),
+            updated=max((e.at for e in ticket.events if e.kind not in INTERNAL_EVENTS),
+                        default=ticket.created_at).isoformat(),
+            reason=ticket.reason,
+            lat=round(ticket.point.lat, 3) if ticket.point and not ticket.placed and not ticket.confidential else None,
+            lon=round(ticket.point.lon, 3) if ticket.point and not ticket.placed and not ticket.confidential else None,
+            photo=next((p.name for p in ticket.photos if p.state is PhotoState.PUBLIC
+                        and p.name not in hidden_photos(ticket)), "") if not ticket.confidential else "")
 
     def to_data(self) -> dict[str, object]:
         return asdict(self)
@@ -145,7 +161,8 @@ def memberships(ticket: Ticket, last_event: Event | None = None) -> set[Membersh
     event = last_event or next((e for e in reversed(ticket.events) if e.kind not in INTERNAL_EVENTS), None)
     listings = {HALL, CATEGORY + ticket.category}
     if not ticket.confidential:  # a confidential case's place is never public, not even by a listing
-        listings |= {DISTRICT + ticket.district, LOCATION + ticket.location}
+        listings |= {DISTRICT + ticket.district} if ticket.district else set()
+        listings |= {LOCATION + ticket.location} if ticket.location else set()
     if ticket.department:
         listings.add(DEPARTMENT + ticket.department)
     listings |= {ASSISTING + code for code in ticket.assisting}

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from .errors import InvalidInput, InvalidTransition, NotFound, NotYourTicket, Unhideable
+from .geo import Point
 
 
 class Status(StrEnum):
@@ -148,8 +149,10 @@ class Photo:
 class Ticket:
     id: str
     number: str
-    location: str
-    district: str
+    # The place: one of the catalogue's locations (and its district), or None for a case reported
+    # by an address or a point that matches none of them ("unplaced": a dispatcher routes it).
+    location: str | None
+    district: str | None
     category: str
     kind: Kind
     channel: Channel
@@ -189,13 +192,26 @@ class Ticket:
     # Co-handling (协办): departments that see the case and add notes; the lead (主办, `department`)
     # signs off and replies.
     assisting: tuple[str, ...] = ()
+    # Where the citizen said it is, in their words (an unplaced case's only place; public redacted).
+    address: str = ""
+    # The position the reporter's device gave, if any (staff see it; an unplaced case's is published
+    # rounded to about 100 m, as Open311 answers give a position).
+    point: Point | None = None
+    # Answers to the category's extra questions (attribute code -> values), as given when filed.
+    answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The client application that filed it (an Open311 key's name); "" for the platform's own doors.
+    client: str = ""
     # Optimistic lock: the version this copy was read at (None: never stored).
     version: int | None = None
 
     @classmethod
-    def submit(cls, *, at: datetime, **fields: Any) -> Ticket:
+    def submit(cls, *, at: datetime, by: str = "", source: dict[str, Any] | None = None, **fields: Any) -> Ticket:
+        """A new case as the citizen reported it. `by`: the staff account that took it down (a
+        hotline operator, an admin's import); `source`: where an imported case came from (the
+        source's own id and when it received it), kept for staff, never published."""
         ticket = cls(created_at=at, **fields)
-        ticket._record("submitted", at, "citizen")
+        ticket._record("submitted", at, "citizen", data=source)
+        ticket.sign(0, by)
         return ticket
 
     # --- screening -----------------------------------------------------------------
@@ -531,6 +547,11 @@ class Ticket:
             self.events[since:] = [replace(e, by=by) for e in self.events[since:]]
 
     # --- helpers -----------------------------------------------------------------
+    @property
+    def placed(self) -> bool:
+        """At one of the catalogue's locations (else reported by an address or a point only)."""
+        return self.location is not None
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

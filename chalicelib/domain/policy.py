@@ -30,6 +30,9 @@ class Policy:
     banned_words: tuple[str, ...] = ()
     max_photos: int = 4  # per submission, and per addition to an open case
     photo_max_mb: int = 8
+    # A case reported by a point (a phone's position, an Open311 lat/long) is at the nearest of our
+    # locations no farther than this; else it is unplaced and a dispatcher routes it by hand.
+    nearest_location_m: int = 300
     # The citizen's contact is deleted this long after the case is finished (PIPL: no longer than needed).
     contact_retention_days: int = 180
     supervisor_phone: str = ""

@@ -64,12 +64,17 @@ def _measures(event: Event, ticket: Ticket) -> list[tuple[str, str]]:
 
 def counter_names(event: Event, ticket: Ticket) -> list[str]:
     if event.kind == "submitted":
-        return [f"submitted#{scope}" for scope in ("all", f"kind:{ticket.kind.value}",
-                                                   f"channel:{ticket.channel.value}", district_scope(ticket.district))]
+        scopes = ["all", f"kind:{ticket.kind.value}", f"channel:{ticket.channel.value}"]
+        return [f"submitted#{scope}" for scope in scopes + _district(ticket)]
     names = []
     for measure, department in _measures(event, ticket):
-        names += [f"{measure}#{department}", f"{measure}#{district_scope(ticket.district)}"]
+        names += [f"{measure}#{scope}" for scope in [department, *_district(ticket)]]
     return names
+
+
+def _district(ticket: Ticket) -> list[str]:
+    """The district scope a case counts in: none for an unplaced case (no district known)."""
+    return [district_scope(ticket.district)] if ticket.district else []
 
 
 COHORT = frozenset({"accepted", "replied", "returned"})  # counted on their dispatch's day

@@ -3,10 +3,11 @@
 Each change is checked against the catalogue as it is (a code that names nothing, a department
 under itself, a rule to nowhere are refused with a message in the staff's language and nothing
 written), written as one configuration record, and then what shows it is published again, and only
-that: a location's intake page, poster and the home page; every intake page for a category; the
-console for a department. This API copy reads the change back at once; other warm copies re-read
-the catalogue within a minute (services/context.py). Nothing is deleted that a case may name:
-locations and categories are hidden from intake instead; only routing rules are removed."""
+that: a location's intake page, poster, the home page and the console (the hotline's place search);
+every intake page for a category; the console for a department. This API copy reads the change
+back at once; other warm copies re-read the catalogue within a minute (services/context.py). Nothing
+is deleted that a case may name: locations and categories are hidden from intake instead; only
+routing rules are removed."""
 from __future__ import annotations
 
 import re
@@ -103,8 +104,8 @@ def put_district(deps: Deps, code: str, cmd: PutDistrict) -> Decision:
     catalog = _write(deps, DISTRICTS, record)
     here = {loc.code for loc in catalog.locations.values() if loc.district == code}
     published = publish_home(deps)
-    if here:
-        published += publish_intake(deps, here) + publish_posters(deps, codes=here)
+    if here:  # the hotline screen's place search names the district too
+        published += publish_intake(deps, here) + publish_posters(deps, codes=here) + publish_console(deps)
     return Decision(DISTRICTS, code, record, created, published)
 
 
@@ -137,8 +138,10 @@ def put_category(deps: Deps, code: str, cmd: PutCategory) -> Decision:
     _code(code)
     if cmd.tier not in catalog.policy.tiers:
         raise _refuse("tier", "tier", tier=cmd.tier, tiers="、".join(catalog.policy.tiers))
-    created = code not in catalog.categories
-    record = asdict(Category(code, cmd.name, cmd.tier, cmd.triage, cmd.hidden, _names(cmd.name_en)))
+    old = catalog.categories.get(code)
+    record = asdict(Category(code, cmd.name, cmd.tier, cmd.triage, cmd.hidden, _names(cmd.name_en),
+                             old.attributes if old else ()))  # its extra questions stay as they are
+    created = old is None
     _write(deps, CATEGORIES, record)
     return Decision(CATEGORIES, code, record, created, publish_intake(deps) + publish_console(deps))
 
@@ -157,12 +160,17 @@ def put_location(deps: Deps, code: str, cmd: PutLocation) -> Decision:
             raise _missing("no_category", "overrides", category)
         if department not in catalog.departments:
             raise _missing("no_department", "overrides", department)
+    if (cmd.lat is None) != (cmd.lon is None):
+        missing = "lat" if cmd.lat is None else "lon"
+        raise InvalidInput(f"{missing}: a place's position needs both lat and lon", field=missing,
+                           problem="required")
     record = asdict(Location(code, cmd.name, cmd.district, cmd.address, overrides, _names(cmd.name_en),
-                             cmd.hidden))
+                             cmd.hidden, cmd.lat, cmd.lon))
     _write(deps, LOCATIONS, record)
     moved_from = {old.district} if old and old.district != cmd.district else set()
     published = (publish_intake(deps, {code}) + publish_home(deps)
-                 + publish_posters(deps, codes={code}, districts=moved_from))
+                 + publish_posters(deps, codes={code}, districts=moved_from)
+                 + publish_console(deps))  # the hotline screen's place search
     return Decision(LOCATIONS, code, record, old is None, published)
 
 

@@ -81,9 +81,24 @@ MAX_PHOTOS = 4
 Photos = Annotated[tuple[UploadId, ...], Field(max_length=MAX_PHOTOS)]
 
 
+MAX_ADDRESS = 200
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
 class SubmitTicket(Command):
-    location: Code
+    """A new case. Its place is one of our locations (`location`), or else an address in the
+    reporter's words and/or a point (`lat` and `lon`): a point within the policy's distance of a
+    location files the case there; otherwise the case is unplaced and goes to the dispatchers."""
+
+    location: Code | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_ADDRESS)] = ""
+    lat: Latitude | None = None
+    lon: Longitude | None = None
     category: Code
+    # Answers to the category's extra questions: attribute code -> values (checked on submit).
+    attributes: Annotated[dict[Code, Annotated[list[Annotated[str, StringConstraints(max_length=2000)]],
+                                                Field(max_length=20)]], Field(max_length=20)] = {}
     kind: Kind
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION)]
     phone: str | None = None
@@ -104,6 +119,20 @@ class SubmitTicket(Command):
         if not _MOBILE.match(digits):
             raise ValueError("must be a mainland mobile number of 11 digits, like 13800138000")
         return digits
+
+
+class HotlineCall(SubmitTicket):
+    """A phoned-in case as the operator takes it down: the caller's phone is the contact (the SMS
+    receipt goes to it). `address` is the place as the caller said it, for when no place of the
+    catalogue fits (`location` left empty)."""
+
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+
+
+class ImportFile(Command):
+    """An export of another channel (services/imports.py: the columns), as the file's text."""
+
+    text: Annotated[str, StringConstraints(min_length=1)]
 
 
 class NewUpload(Command):
@@ -269,10 +298,18 @@ class PutLocation(Command):
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""
     overrides: Annotated[dict[Ref, Ref], Field(max_length=50)] | None = None  # None: kept as they are
     hidden: bool = False
+    lat: Latitude | None = None  # WGS 84 degrees; both or neither
+    lon: Longitude | None = None
 
 
 class PutRule(Command):
     department: Ref
+
+
+class IssueKey(Command):
+    """An Open311 key for a client application, named as its cases will show it."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
 class NewAccount(Command):

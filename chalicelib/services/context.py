@@ -11,7 +11,9 @@ from ..domain.catalog import Catalog
 from .ports import (
     AccessLog,
     Catalogue,
+    ClientKeys,
     Counters,
+    ImportLedger,
     Limits,
     Listings,
     PageSchedule,
@@ -50,6 +52,8 @@ class Deps:
     staff: StaffDirectory
     access_log: AccessLog
     templates: ReplyTemplates
+    imports: ImportLedger
+    clients: ClientKeys
     # Time source and compression; the calendar comes from the catalog's policy (see `clock`).
     base_clock: Clock = field(default_factory=Clock)
     monotonic: Callable[[], float] = time.monotonic

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..domain.catalog import Catalog
+from ..domain.clients import ClientKey
 from ..domain.listings import Entry, Membership
 from ..domain.model import Status, Ticket
 from ..domain.queues import WatchReason
@@ -260,6 +261,18 @@ class AccessLog(Protocol):
         """The newest first, and the cursor of the next page (None at the end)."""
 
 
+class ClientKeys(Protocol):
+    """The Open311 client applications' keys, stored by digest (a handful: one small partition)."""
+
+    def all(self) -> list[ClientKey]:
+        """Every key, revoked ones included, oldest first (one query)."""
+
+    def by_digest(self, digest: str) -> ClientKey | None:
+        """The key with this digest (one read), None if there is none."""
+
+    def put(self, key: ClientKey) -> None: ...
+
+
 class ReplyTemplates(Protocol):
     """Each department's reply templates per category, which its handlers edit and insert."""
 
@@ -300,3 +313,26 @@ class StaffDirectory(Protocol):
 
     def enable(self, username: str, enabled: bool) -> None:
         """Disable (and sign out everywhere) or enable again."""
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A source's case met again by an import: the number it was filed under, or None while
+    another import run holds it and has not finished."""
+
+    number: str | None
+
+
+class ImportLedger(Protocol):
+    """Which cases of another channel's export (mayor's mailbox, media) were filed already, by the
+    source's own id, for good: importing the same file again files nothing new."""
+
+    def claim(self, channel: str, source_id: str, at: datetime, stale_before: datetime) -> Imported | None:
+        """Take the source's id for this run (None: taken now, file it); otherwise what is known of
+        it. A claim never settled (a run that died) may be taken again once older than `stale_before`."""
+
+    def settle(self, channel: str, source_id: str, number: str, at: datetime) -> None:
+        """The source's case was filed as `number`."""
+
+    def release(self, channel: str, source_id: str) -> None:
+        """Give up a claim whose row was refused (a later, corrected export may file it)."""

@@ -19,6 +19,7 @@ from ..domain.model import (
     EVENT_KINDS,
     INTERNAL_EVENTS,
     STAFF_REJECT_REASONS,
+    Channel,
     Event,
     Kind,
     Outcome,
@@ -42,6 +43,8 @@ from .context import Deps
 
 # Search and export: a panel console-search.js draws, for every role with case lists.
 SEARCH_TAB = ("search", "console.tab.search", "#search")
+# The hotline operator's screen (console-hotline.js): operators and dispatchers take calls.
+HOTLINE_TAB = ("hotline", "console.tab.hotline", "#hotline")
 # Console tabs per role: (id, message key of the label, query string of GET /console/…, or
 # "#<panel>" for a panel another script draws).
 CONSOLE_TABS = {
@@ -52,14 +55,14 @@ CONSOLE_TABS = {
                 ("templates", "console.tab.templates", "#templates"), SEARCH_TAB],
     "dispatcher": [("screened", "console.tab.screened", "inbox?queue=triage&status=screened"),
                    ("returned", "console.tab.returned", "inbox?queue=triage&status=returned"),
-                   ("callback", "console.tab.callback", "callbacks"), SEARCH_TAB],
+                   ("callback", "console.tab.callback", "callbacks"), HOTLINE_TAB, SEARCH_TAB],
     "supervisor": [("watch", "console.tab.watch", "watch"),
                    ("extensions", "console.tab.extensions", "extensions"),
                    ("rates", "console.tab.rates", "#rates"), SEARCH_TAB],
-    "operator": [SEARCH_TAB],
+    "operator": [HOTLINE_TAB, SEARCH_TAB],
     # Tabs whose path starts with "#" are panels a script draws (console.js, console-admin.js).
     "admin": [("catalog", "console.tab.catalog", "#admin"), ("accounts", "console.tab.accounts", "#accounts"),
-              SEARCH_TAB],
+              ("imports", "console.tab.imports", "#imports"), SEARCH_TAB],
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -220,7 +223,7 @@ def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-
     """The case page as of `now` (render time); its script recounts the countdown when read later."""
     t = Messages(locale)
     now = now or deps.clock.now()
-    location = catalog.locations.get(ticket.location)
+    location = catalog.locations.get(ticket.location or "")
     department = catalog.departments.get(ticket.department or "")
     category = catalog.categories.get(ticket.category)
     url = page_url(deps, ticket.number, locale)
@@ -249,7 +252,8 @@ def ticket_page(ticket: Ticket, catalog: Catalog, deps: Deps, locale: str = "zh-
     return site_page(
         deps, t, "site/ticket.html", f"t/{ticket.number}.html",
         ticket=ticket, url=url, qr_svg=qr.svg(url),
-        location_name=name_in(location, locale) if location else ticket.location,
+        location_name=name_in(location, locale) if location else ticket.location or redact(ticket.address)
+        or t("place.unplaced"),
         department_name=name_in(department, locale) if department else None,
         category_name=name_in(category, locale) if category else ticket.category,
         reason=reason_text(ticket.reason, locale, number=ticket.merged_into or ""),
@@ -297,7 +301,8 @@ def receipt_page(ticket: Ticket, deps: Deps, locale: str, tracking: str | None, 
         headline=headline, detail=detail, merged_url=merged_url, page_url=url, sms=sms,
         # the private link, where it still lets the citizen do something (add, rate)
         tracking=tracking if ticket.is_open or status is Status.REPLIED else None,
-        qr_svg=qr.svg(url), again_url=f"{deps.settings.site_url}/{PREFIX[t.locale]}{intake_path(ticket.location)}")
+        qr_svg=qr.svg(url), again_url=f"{deps.settings.site_url}/{PREFIX[t.locale]}"
+        + (intake_path(ticket.location) if ticket.location else "index.html"))
 
 
 def intake_path(location_code: str) -> str:
@@ -400,7 +405,8 @@ def publish_home(deps: Deps) -> list[str]:
 
 
 def publish_console(deps: Deps) -> list[str]:
-    """The console shell in each language: its tabs, the departments to dispatch to, its texts."""
+    """The console shell in each language: its tabs, the departments to dispatch to, the places a
+    hotline operator searches, its texts."""
     catalog = deps.catalog()
     keys = []
     for locale in LOCALES:
@@ -413,6 +419,12 @@ def publish_console(deps: Deps) -> list[str]:
                              for role, tabs in CONSOLE_TABS.items()},
                     "departments": dict(departments), "messages": t.section("console.js."),
                     "categories": [(c.code, name_in(c, locale)) for c in catalog.categories.values() if not c.hidden],
+                    "kinds": [(k.value, t(f"kind.{k.value}")) for k in Kind],
+                    "channels": {c.value: t(f"channel.{c.value}") for c in Channel},
+                    # Places that take reports: code, name, district, address (the operator's search).
+                    "locations": [(p.code, name_in(p, locale), name_in(catalog.districts[p.district], locale)
+                                   if p.district in catalog.districts else p.district, p.address)
+                                  for p in catalog.locations.values() if not p.hidden],
                     "ratings": [(r.value, t(f"rating.{r.value}")) for r in Rating],
                     "outcomes": [(o.value, t(f"outcome.{o.value}")) for o in Outcome],
                     "hide_reasons": [(code, t(f"reason.{code}")) for code in HIDE_REASONS],
@@ -461,7 +473,13 @@ def public_view(ticket: Ticket, deps: Deps, locale: str = "zh-CN", staff: bool =
         "category": ticket.category,
         "category_name": name(catalog.categories, ticket.category),
         "location": None if hidden else ticket.location,
-        "location_name": None if hidden else name(catalog.locations, ticket.location),
+        "location_name": None if hidden else name(catalog.locations, ticket.location)
+        if ticket.location else redact(ticket.address) or t("place.unplaced"),
+        # an unplaced case's own address (redacted) and, for staff only, the reported point
+        "address": None if hidden or ticket.placed else redact(ticket.address),
+        **({"point": {"lat": ticket.point.lat, "long": ticket.point.lon} if ticket.point else None,
+            "answers": {code: list(values) for code, values in ticket.answers.items()},
+            "client": ticket.client} if staff else {}),
         "department": ticket.department,
         "department_name": name(catalog.departments, ticket.department),
         "created_at": ticket.created_at.isoformat(),

@@ -132,7 +132,7 @@ def listed(entry: Entry, deps: Deps, t: Messages) -> dict[str, Any]:
             "status_label": t(f"status.{entry.status}"), "category": entry.category,
             "category_name": name(catalog.categories, entry.category), "district": entry.district,
             "district_name": name(catalog.districts, entry.district),
-            "location_name": name(catalog.locations, entry.location) if entry.location else None,
+            "location_name": name(catalog.locations, entry.location) if entry.location else entry.address or None,
             "department": entry.department, "department_name": name(catalog.departments, entry.department),
             "created_at": entry.created, "due": entry.due,
             "overdue": entry.overdue, "confidential": entry.confidential, "text": entry.text}

@@ -167,7 +167,7 @@ def rows(entries: Iterable[Entry], deps: Deps, t: Messages, today: date, page: s
         found.append(Row(
             number=entry.number, url=f"{up}t/{entry.number}.html", status=entry.status,
             status_label=t(f"status.{entry.status}"), category=name(catalog.categories, entry.category),
-            place=name(catalog.locations, entry.location),
+            place=name(catalog.locations, entry.location) if entry.location else entry.address,
             department=name(catalog.departments, entry.department) if entry.department else "",
             created=f"{created:%Y-%m-%d}",
             age=t("list.today") if days <= 0 else t("list.yesterday") if days == 1 else t("list.age", days=days),

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain.catalog import Catalog
 from ..domain.ids import new_tracking_secret, secret_digest
+from ..domain.listings import clip
 from ..domain.model import Rating, Status, Ticket
 from ..domain.screening import Verdict, check_text, find_duplicate
 from ..i18n import Messages, reason_text
@@ -79,6 +81,8 @@ def _screened(ticket: Ticket, deps: Deps) -> dict[str, Any]:
 
 def _open_duplicate(ticket: Ticket, deps: Deps) -> Ticket | None:
     policy = deps.catalog().policy
+    if ticket.location is None:
+        return None  # unplaced: nothing to compare by place; a dispatcher sees it anyway
     since = ticket.created_at - timedelta(days=policy.duplicate_window_days)
     candidates = {t.id: t for t in deps.tickets.recent_at(ticket.location, since)
                   if t.id != ticket.id and t.category == ticket.category and t.is_open
@@ -138,7 +142,14 @@ def tell_department(ticket: Ticket, deps: Deps) -> None:
     department = catalog.department(ticket.department or "")
     notify.sms(deps, department.phone, "new_case", number=ticket.number,
                category=catalog.category(ticket.category).name,
-               location=catalog.location(ticket.location).name, accept_due=cn_due(ticket.accept_due))
+               location=place_name(ticket, catalog), accept_due=cn_due(ticket.accept_due))
+
+
+def place_name(ticket: Ticket, catalog: Catalog) -> str:
+    """The place as staff read it: the location's name, or an unplaced case's address (clipped)."""
+    if ticket.location is not None:
+        return catalog.location(ticket.location).name
+    return clip(ticket.address, 40) or "—"
 
 
 def hand_over(ticket_id: str, stage: str, token: str, deps: Deps) -> None:

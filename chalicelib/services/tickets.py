@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.errors import InvalidInput
+from ..domain.geo import Point
 from ..domain.ids import new_ticket_id, new_tracking_secret, public_number, secret_digest
-from ..domain.model import Photo, Status, Ticket
+from ..domain.model import Channel, Photo, Status, Ticket
 from . import photos
 from .commands import SubmitTicket
 from .context import Deps
@@ -25,29 +26,49 @@ class Receipt:
         return {"number": self.number, "page": self.page, "tracking": self.tracking, "sms": self.sms}
 
 
-def submit(cmd: SubmitTicket, deps: Deps) -> Receipt:
-    """Store a new ticket; its stream record starts the workflow, so a stored ticket is never lost."""
+def submit(cmd: SubmitTicket, deps: Deps, by: str = "", source: dict[str, str] | None = None,
+           client: str = "") -> Receipt:
+    """Store a new ticket; its stream record starts the workflow, so a stored ticket is never lost.
+    `by`: the staff account that filed it for the citizen (hotline, import); `source`: an imported
+    case's origin (services/imports.py); `client`: the client application that filed it (an Open311
+    key's name), never set by the body."""
     catalog = deps.catalog()
-    location = catalog.location(cmd.location)
+    point = reported_point(cmd)
+    location = catalog.location(cmd.location) if cmd.location else \
+        catalog.nearest_location(point) if point else None
+    if location is None and not cmd.address and point is None:
+        raise InvalidInput("location: give a location, an address or a point (lat and long)", field="location")
     category = catalog.category(cmd.category)
-    if location.hidden or category.hidden:  # an admin took it off intake (domain/catalog.py)
-        raise InvalidInput(f"{'location' if location.hidden else 'category'}: no longer takes reports",
-                           field="location" if location.hidden else "category")
+    if (location and location.hidden) or category.hidden:  # an admin took it off intake (domain/catalog.py)
+        hidden = "category" if category.hidden else "location"
+        raise InvalidInput(f"{hidden}: no longer takes reports", field=hidden)
+    answers = category.answers(cmd.attributes, asked=cmd.channel is Channel.OPEN311)
     names = photos.take(deps, cmd.photos)  # before the number: a bad photo files nothing
     now = deps.clock.now()
     sequence = deps.counters.next(f"number#{now:%Y%m%d}")
     secret = new_tracking_secret()
     ticket = Ticket.submit(
         at=now, id=new_ticket_id(), number=public_number(now, sequence),
-        location=location.code, district=location.district, category=cmd.category,
+        location=location.code if location else None, district=location.district if location else None,
+        address=cmd.address, point=point, category=cmd.category, answers=answers, client=client,
         kind=cmd.kind, channel=cmd.channel, description=cmd.description,
         secret_digest=secret_digest(secret), locale=cmd.locale, confidential=cmd.confidential,
-        photos=[Photo(name, "citizen", now) for name in names],
+        photos=[Photo(name, "citizen", now) for name in names], by=by, source=dict(source or {}),
     )
     deps.tickets.add(ticket, cmd.phone)
     page = page_url(deps, ticket.number, cmd.locale)
     # The secret rides in the fragment: browsers never send it to any server log.
     return Receipt(ticket.number, page, f"{page}#k={secret}", sms=cmd.phone is not None)
+
+
+def reported_point(cmd: SubmitTicket) -> Point | None:
+    """The point a submission gives: both coordinates or none."""
+    if cmd.lat is None and cmd.lon is None:
+        return None
+    if cmd.lat is None or cmd.lon is None:
+        missing = "lat" if cmd.lat is None else "long"
+        raise InvalidInput(f"{missing}: a point needs both lat and long", field=missing, problem="required")
+    return Point(cmd.lat, cmd.lon)
 
 
 def working_days_seconds(days: int, deps: Deps, start: datetime | None = None) -> int:

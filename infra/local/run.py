@@ -55,6 +55,20 @@ def _gateway_error(handler: Any, error: Any) -> None:
     handler._send_http_response(code, {**error.headers, **SECURITY_HEADERS, **extra}, body)
 
 
+def demo_open311_key(deps: Any) -> str:
+    """The demo client's Open311 key: made once and kept beside the data (the table holds only its
+    digest), so it stays the same across restarts until `make reset`."""
+    from chalicelib.domain.clients import new_key
+    from chalicelib.services import open311
+
+    kept = STATE_DIR / "open311-demo-key"
+    key = kept.read_text().strip() if kept.exists() else new_key()
+    kept.write_text(key + "\n")
+    kept.chmod(0o600)
+    open311.issue_key(deps, "演示客户端 demo client", key)
+    return key
+
+
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.monotonic()
@@ -105,6 +119,7 @@ def main() -> int:
     bootstrap.reset()
     accounts = create_demo_accounts(bootstrap.deps())
     summary = seed(bootstrap.deps(), QR_DIR)
+    demo_key = demo_open311_key(bootstrap.deps())
 
     stop = threading.Event()
     queue = QueuePump(session.client("sqs"), resources.task_queue_url, handlers.on_task_message)
@@ -155,6 +170,7 @@ def main() -> int:
           f"{site_url}/disclosure/index.html (weekly disclosure); shared pages follow a change within "
           f"{os.environ.get(PAGE_INTERVAL_SECONDS, '10')} s and the time to build them", flush=True)
     print(f"Console: {site_url}/console/", flush=True)
+    print(f"Open311: {api_url}/open311/v2 (demo api_key: {demo_key})", flush=True)
     print(f"Staff sign-in (password {DEMO_PASSWORD} for each): "
           + ", ".join(f"{a.username} ({a.role}{'' if a.department == 'center' else ' · ' + a.department})"
                       for a in accounts), flush=True)

@@ -32,6 +32,8 @@ class Running:
     console: str
     qr_dir: Path
     moto: str = ""  # the emulator (its user pool signs staff in)
+    open311: str = ""  # the Open311 endpoint and the demo client's key, as `make run` prints them
+    open311_key: str = ""
 
     def staff(self, department: str = "center", role: str = "handler") -> dict[str, str]:
         return staff_headers(self.moto, department, role)
@@ -76,15 +78,18 @@ def start_runner(extra_env: dict[str, str]) -> tuple[subprocess.Popen[str], dict
     lines: list[str] = []
     deadline = time.monotonic() + 90
     assert process.stdout is not None
-    while "Console" not in urls and time.monotonic() < deadline:
+    while not {"Console", "Open311"} <= urls.keys() and time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line and process.poll() is not None:
             break
         lines.append(line)
-        match = re.match(r"^(API|Site|Console|Data): (\S+)", line)
+        match = re.match(r"^(API|Site|Console|Data|Open311): (\S+)", line)
         if match:
             urls[match.group(1)] = match.group(2)
-    if "Console" not in urls:
+        key = re.search(r"\(demo api_key: (\w+)\)$", line)
+        if key:
+            urls["open311_key"] = key.group(1)
+    if not {"Console", "Open311"} <= urls.keys():
         process.kill()
         pytest.fail("the local system did not start:\n" + "".join(lines[-40:]))
     # Keep reading its output so the pipe never fills up.
@@ -109,7 +114,8 @@ def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         "MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
         "MASHANG_MOTO_PORT": str(moto_port), "MASHANG_QR_DIR": str(qr_dir),
         "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state"))})
-    yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], qr_dir, f"http://127.0.0.1:{moto_port}")
+    yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], qr_dir, f"http://127.0.0.1:{moto_port}",
+                  urls["Open311"], urls["open311_key"])
     stop_runner(process)
 
 

@@ -58,12 +58,15 @@ def page_types(local_system) -> dict[str, str]:
     site = local_system.site
     wait_for(f"{site}/hall/index.html", "t/", 240)  # the seeded history has been published
     hall = fetch(f"{site}/hall/index.html")
-    case = urljoin(f"{site}/hall/index.html", re.search(r'href="([^"]*t/\d{8}-\d{4}\.html)"', hall).group(1))
+    # The newest case with a department (the newest of all may still wait for a dispatcher).
+    cases = [urljoin(f"{site}/hall/index.html", link)
+             for link in re.findall(r'href="([^"]*t/\d{8}-\d{4}\.html)"', hall)]
+    case, department = next((url, found.group(1)) for url in cases
+                            if (found := re.search(r'href="([^"]+/d/[^"/]+\.html)"', fetch(url))))
     day = re.search(r'href="([^"]+/hall/\d{8}-\d+\.html)"', hall).group(1)
     wait_for(f"{site}/l/qh01.html", "/t/", 30)
     place = fetch(f"{site}/l/qh01.html")
     archive = re.search(r'href="([^"]+/l/qh01/\d{4}-\d{2}\.html)"', place).group(1)
-    department = re.search(r'href="([^"]+/d/[^"/]+\.html)"', fetch(case)).group(1)
     weeks = fetch(f"{site}/disclosure/index.html")
     board = re.search(r'href="([^"]+/disclosure/\d{4}-W\d{2}\.html)"', weeks).group(1)
     category = re.search(r'href="([^"]+/hall/c/[^"/]+\.html)"', hall).group(1)

@@ -144,6 +144,8 @@ MATRIX = {
     ("POST", "/console/tickets/{n}/assist"): (403, 200, 200, 403, 403, 403),
     ("GET", "/console/tickets/{n}?assisting"): (200, 200, 200, 200, 200, 200),  # roads assists now
     ("POST", "/console/tickets/{n}/return"): (403, 403, 403, 403, 403, 200),
+    # the hotline screen: operators and dispatchers take calls
+    ("POST", "/console/calls"): (201, 201, 403, 403, 403, 403),
     # the admin's screens: admins only
     ("GET", "/console/admin/catalog"): (403, 403, 403, 200, 403, 403),
     ("PUT", "/console/admin/districts/m-district"): (403, 403, 403, 200, 403, 403),
@@ -156,6 +158,10 @@ MATRIX = {
     ("GET", "/console/admin/accounts"): (403, 403, 403, 200, 403, 403),
     ("POST", "/console/admin/accounts"): (403, 403, 403, 201, 403, 403),
     ("PUT", "/console/admin/accounts/handler-roads"): (403, 403, 403, 200, 403, 403),
+    ("POST", "/console/admin/imports"): (403, 403, 403, 200, 403, 403),
+    ("GET", "/console/admin/open311-keys"): (403, 403, 403, 200, 403, 403),
+    ("POST", "/console/admin/open311-keys"): (403, 403, 403, 201, 403, 403),
+    ("DELETE", "/console/admin/open311-keys/000000000000"): (403, 403, 403, 404, 403, 403),
 }
 BODIES = {"dispatch": {"department": "roads"}, "decision": {"approve": True}, "extension": {"reason": "需协调"},
           "reply": {"text": "已修复"}, "callback": {"rating": "satisfied"}, "hide": {"target": "description",
@@ -166,7 +172,12 @@ BODIES = {"dispatch": {"department": "roads"}, "decision": {"approve": True}, "e
           "m-district": {"name": "南城区"}, "m-department": {"name": "南城区城管局", "parent": "roads"},
           "m-category": {"name": "除雪", "tier": "complex"}, "m-location": {"name": "南城广场", "district": "west"},
           "noise": {"department": "roads"}, "handler-roads": {"role": "handler", "department": "roads"},
-          "accounts": {"username": "matrix-user", "name": "测试", "role": "handler", "department": "roads"}}
+          "open311-keys": {"name": "矩阵客户端"},
+          "accounts": {"username": "matrix-user", "name": "测试", "role": "handler", "department": "roads"},
+          "calls": {"location": "w1", "category": "noise", "kind": "complaint", "phone": "13800138000",
+                    "description": "西城菜市场清晨卸货噪声很大影响休息"},
+          "imports": {"text": "source_id,received_at,channel,location,category,kind,description\n"
+                              "M-1,2026-11-20,mailbox,nowhere,noise,complaint,没有这个点位的来件"}}
 CALLERS = (("operator", "center"), ("dispatcher", "center"), ("supervisor", "center"), ("admin", "center"),
            ("handler", "roads"), ("handler", "east-city"))
 

@@ -39,11 +39,12 @@ def test_every_key_a_template_names_exists():
     assert used and used - keys == set()
 
 
-@pytest.mark.parametrize("script, section", [("intake.js", "intake.js."), ("ticket.js", "track."),
-                                             ("console.js", "console.js."), ("console-search.js", "console.js.")])
+@pytest.mark.parametrize("script, section", [
+    ("intake.js", "intake.js."), ("ticket.js", "track."), ("console.js", "console.js."),
+    ("console-search.js", "console.js."), ("console-hotline.js", "console.js."), ("console-admin.js", "console.js.")])
 def test_every_message_a_page_script_reads_exists(script, section):
     keys = {key[len(section):] for key in catalogue(ZH) if key.startswith(section)}
-    used = set(re.findall(r"\bm\.([a-z_]+)", (TEMPLATES / "static" / script).read_text(encoding="utf-8")))
+    used = set(re.findall(r"\bm\.([a-z_0-9]+)", (TEMPLATES / "static" / script).read_text(encoding="utf-8")))
     assert used and used - keys == set()
 
 

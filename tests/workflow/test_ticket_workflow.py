@@ -109,6 +109,17 @@ def test_other_or_unrouted_cases_wait_for_a_dispatcher(stack, location, category
     assert ticket.department == "roads" and ticket.events[-1].actor == "center"
 
 
+def test_an_unplaced_case_waits_for_a_dispatcher_and_is_published_with_its_address(stack):
+    ticket_id, number, _ = submit(stack, location=None, address="城北新区 12 号路口", lat=33.7, lon=119.2,
+                                  category="roads", description="路口红绿灯不亮了很危险")
+    stack.pump_until(waiting(stack, ticket_id, "triage"))
+    assert stack.deps.tickets.get(ticket_id).location is None
+    stack.pump_until(lambda: "城北新区 12 号路口" in (stack.page(f"t/{number}.html") or ""))
+    actions.dispatch_by_hand(number, "center", DispatchTicket(department="roads"), stack.deps)
+    stack.pump_until(waiting(stack, ticket_id, "accept"))
+    assert stack.deps.tickets.get(ticket_id).department == "roads"
+
+
 def test_a_returned_case_goes_back_to_triage_and_counts_against_the_department(stack):
     ticket_id, number, _ = submit(stack)
     stack.pump_until(waiting(stack, ticket_id, "accept"))

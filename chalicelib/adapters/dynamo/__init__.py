@@ -17,6 +17,8 @@ Keys (infra/template.json defines the same table):
   request limit   pk=LIMIT#{rule}#{client}  sk=LIMIT      tat_ms, expiration (TTL); client = hash, never the address
   contact access  pk=AUDIT#contact          sk={at}#{number}#{user}  data (who saw a citizen's contact, and how)
   reply templates pk=TEMPLATES#{department} sk={category}  data (JSON list of texts)
+  import ledger   pk=IMPORT#{channel}       sk={source id}  claimed, number (a source's case, filed once)
+  open311 keys    pk=OPEN311KEYS            sk={sha256 of the key}  data (id, client name, issued, revoked)
 """
 from __future__ import annotations
 
@@ -24,8 +26,10 @@ from .mapping import ticket_from_image, ticket_from_item, to_item
 from .models import TableModels, models_for
 from .repositories import (
     AccessRepository,
+    ClientKeyRepository,
     ConfigRepository,
     CounterRepository,
+    ImportRepository,
     LimitRepository,
     ListingRepository,
     PendingPages,
@@ -35,8 +39,10 @@ from .repositories import (
 
 __all__ = [
     "AccessRepository",
+    "ClientKeyRepository",
     "ConfigRepository",
     "CounterRepository",
+    "ImportRepository",
     "LimitRepository",
     "ListingRepository",
     "PendingPages",

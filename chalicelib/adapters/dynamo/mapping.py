@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ...domain.calendar import CHINA
+from ...domain.geo import Point
 from ...domain.model import Channel, Event, Kind, Outcome, Photo, PhotoState, Rating, Status, Ticket
 from .models import EventMap, TicketItem
 
@@ -19,7 +20,7 @@ _PLAIN = ("id", "number", "location", "district", "category", "description", "se
           "created_at", "department", "dispatched_at", "accept_due", "reply_due", "reply", "reason",
           "merged_into", "supporters", "escalation_level", "overdue", "extension_requested",
           "extension_days", "extensions", "round", "rating_comment", "survey_digest", "survey_expires",
-          "task_token", "task_stage", "locale", "confidential")
+          "task_token", "task_stage", "locale", "confidential", "address", "client")
 # Enum fields: stored as their value.
 _ENUMS: dict[str, Any] = {"kind": Kind, "channel": Channel, "status": Status, "outcome": Outcome, "rating": Rating}
 
@@ -35,9 +36,12 @@ def to_item(ticket: Ticket, model: type[TicketItem]) -> TicketItem:
                            for p in ticket.photos]) if ticket.photos else None,
         hidden=json.dumps(ticket.hidden, ensure_ascii=False) if ticket.hidden else None,
         assisting=set(ticket.assisting) or None,
+        answers=json.dumps(ticket.answers, ensure_ascii=False) if ticket.answers else None,
+        lat=ticket.point.lat if ticket.point else None, lon=ticket.point.lon if ticket.point else None,
         gsi1pk=f"NUMBER#{ticket.number}", gsi1sk="TICKET",
-        gsi3pk=f"LOC#{ticket.location}", gsi3sk=f"{ticket.created_at.isoformat()}#{ticket.id}",
     )
+    if ticket.location is not None:  # an unplaced case is in no place's list
+        item.gsi3pk, item.gsi3sk = f"LOC#{ticket.location}", f"{ticket.created_at.isoformat()}#{ticket.id}"
     due = ticket.reply_due or ticket.accept_due or ticket.created_at
     if ticket.queue:
         item.gsi2pk = f"DEPT#{ticket.queue}#{ticket.status.value}"
@@ -69,6 +73,8 @@ def ticket_from_item(item: TicketItem) -> Ticket:
                 for p in json.loads(item.photos or "[]")],
         hidden=json.loads(item.hidden or "{}"),
         assisting=tuple(sorted(item.assisting or ())),
+        answers={code: tuple(values) for code, values in json.loads(item.answers or "{}").items()},
+        point=Point(float(item.lat), float(item.lon)) if item.lat is not None and item.lon is not None else None,
         version=item.version,
     )
 

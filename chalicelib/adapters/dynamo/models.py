@@ -76,8 +76,8 @@ class EventMap(MapAttribute):  # type: ignore[type-arg]
 class TicketItem(_Item):
     id = UnicodeAttribute()
     number = UnicodeAttribute()
-    location = UnicodeAttribute()
-    district = UnicodeAttribute()
+    location = UnicodeAttribute(null=True)  # None: an unplaced case (address and/or point only)
+    district = UnicodeAttribute(null=True)
     category = UnicodeAttribute()
     kind = UnicodeAttribute()
     channel = UnicodeAttribute()
@@ -112,6 +112,11 @@ class TicketItem(_Item):
     photos = UnicodeAttribute(null=True)  # JSON list of {name, by, at, state}
     hidden = UnicodeAttribute(null=True)  # JSON object: moderated target -> reason
     assisting = UnicodeSetAttribute(null=True)  # co-handling departments (协办)
+    address = UnicodeAttribute(default="")
+    client = UnicodeAttribute(default="")  # the client application that filed it (Open311)
+    answers = UnicodeAttribute(null=True)  # JSON object: attribute code -> values
+    lat = NumberAttribute(null=True)
+    lon = NumberAttribute(null=True)
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -160,6 +165,11 @@ class PendingItem(_Item):
     scheduled = UTCDateTimeAttribute(null=True)  # when the build was asked for (None: nothing asked)
 
 
+class ImportItem(_Item):
+    claimed = UTCDateTimeAttribute()  # when an import run took the source's id
+    number = UnicodeAttribute(null=True)  # the case it was filed as (None: that run has not finished)
+
+
 class ConfigItem(_Item):
     data = UnicodeAttribute()  # JSON text of one configuration record
     position = NumberAttribute(default=0)  # order in which people listed them
@@ -178,6 +188,7 @@ class TableModels:
     listing: type[ListingItem]
     set: type[SetItem]
     pending: type[PendingItem]
+    imported: type[ImportItem]
 
 
 @cache
@@ -190,4 +201,4 @@ def models_for(table_name: str, region: str) -> TableModels:
 
     return TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
                        bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
-                       bound(PendingItem))
+                       bound(PendingItem), bound(ImportItem))

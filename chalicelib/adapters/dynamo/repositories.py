@@ -11,13 +11,14 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
 from ...domain.calendar import CHINA
 from ...domain.catalog import RECORD_KINDS, Catalog, record_key
+from ...domain.clients import ClientKey
 from ...domain.errors import ConcurrentUpdate, NotFound
 from ...domain.listings import Entry, Membership
 from ...domain.model import Status, Ticket
 from ...domain.queues import WatchReason
 from ...domain.tallies import Tally, partition_of
 from ...domain.throttle import Decision, Rule, decide
-from ...services.ports import Access
+from ...services.ports import Access, Imported
 from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
 
@@ -430,6 +431,39 @@ class TemplateRepository:
             model(self._partition(department), category).delete()
 
 
+class ImportRepository:
+    """The import ledger: one item per source case (`IMPORT#<channel>` / the source's own id),
+    claimed by a conditional put before the case is filed and settled with its number after."""
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    def claim(self, channel: str, source_id: str, at: datetime, stale_before: datetime) -> Imported | None:
+        model = self._models.imported
+        condition = model.pk.does_not_exist() | (model.number.does_not_exist() & (model.claimed < stale_before))
+        try:
+            model(f"IMPORT#{channel}", source_id, claimed=at).save(condition=condition)
+            return None
+        except PutError as exc:
+            if not _is_conflict(exc):
+                raise
+        try:
+            return Imported(model.get(f"IMPORT#{channel}", source_id, consistent_read=True).number)
+        except DoesNotExist:  # released meanwhile: busy now, free for the next run
+            return Imported(None)
+
+    def settle(self, channel: str, source_id: str, number: str, at: datetime) -> None:
+        self._models.imported(f"IMPORT#{channel}", source_id, claimed=at, number=number).save()
+
+    def release(self, channel: str, source_id: str) -> None:
+        model = self._models.imported
+        try:
+            model(f"IMPORT#{channel}", source_id).delete(condition=model.number.does_not_exist())
+        except DeleteError as exc:
+            if not _is_conflict(exc):
+                raise
+
+
 def _due_key(at: datetime) -> str:
     """A due time as the inbox index's sort key starts (tickets keep their times in China time)."""
     return at.astimezone(CHINA).isoformat()
@@ -437,3 +471,34 @@ def _due_key(at: datetime) -> str:
 
 def _access(data: dict[str, str]) -> Access:
     return Access(datetime.fromisoformat(data["at"]), data["username"], data["role"], data["number"], data["how"])
+
+
+class ClientKeyRepository:
+    """Open311 client keys: one configuration item each under one partition, keyed by digest."""
+
+    PARTITION = "OPEN311KEYS"
+
+    def __init__(self, models: TableModels) -> None:
+        self._models = models
+
+    @staticmethod
+    def _key(item: Any) -> ClientKey:
+        data = json.loads(item.data)
+        revoked = data.get("revoked_at")
+        return ClientKey(data["id"], data["name"], item.sk, datetime.fromisoformat(data["created_at"]),
+                         datetime.fromisoformat(revoked) if revoked else None)
+
+    def all(self) -> list[ClientKey]:
+        keys = [self._key(item) for item in self._models.config.query(self.PARTITION)]
+        return sorted(keys, key=lambda k: k.created_at)
+
+    def by_digest(self, digest: str) -> ClientKey | None:
+        try:
+            return self._key(self._models.config.get(self.PARTITION, digest))
+        except DoesNotExist:
+            return None
+
+    def put(self, key: ClientKey) -> None:
+        data = {"id": key.id, "name": key.name, "created_at": key.created_at.isoformat(),
+                "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None}
+        self._models.config(self.PARTITION, key.digest, data=json.dumps(data, ensure_ascii=False)).save()

@@ -98,8 +98,15 @@
     var district = c.select(pairs(cat.districts)), code = textInput("code", 32);
     var f = form([["code", m.admin_code, code], ["name", m.admin_name, textInput("name", 60)],
                   ["name_en", m.admin_name_en, textInput("name_en")], ["district", m.admin_district, district],
-                  ["address", m.admin_address, textInput("address", 120)], ["hidden", m.admin_hidden, checkbox("hidden")]],
-      function (v) { return put("locations", v.code, { name: v.name, name_en: v.name_en, district: v.district, address: v.address, hidden: v.hidden }); },
+                  ["address", m.admin_address, textInput("address", 120)],
+                  ["lat", m.admin_lat, textInput("lat", 12)], ["lon", m.admin_lon, textInput("lon", 12)],
+                  ["hidden", m.admin_hidden, checkbox("hidden")]],
+      function (v) {
+        // a position in degrees, or none (both fields empty); the API refuses half of one
+        function degrees(x) { return x === "" ? null : Number(x); }
+        return put("locations", v.code, { name: v.name, name_en: v.name_en, district: v.district, address: v.address,
+                                          lat: degrees(v.lat), lon: degrees(v.lon), hidden: v.hidden });
+      },
       function (v) { return v.code + " " + v.name; });
     table(card, [m.admin_code, m.admin_name, m.admin_district, m.admin_address], cat.locations, function (l) {
       var link = el("a", m.admin_intake); link.href = l.intake; link.target = "_blank";
@@ -172,11 +179,96 @@
     card.appendChild(f.node);
   }
 
+  // Mailbox and media imports: the export's text goes to the API, which files each row once (by the
+  // source's own id) and answers a report: filed now, imported before, refused with the row, field
+  // and why. The report stays on screen.
+  c.panels.imports = function (list) {
+    var card = section(list, m.import_title, "admin-imports");
+    card.appendChild(el("p", m.import_hint, "muted"));
+    var file = el("input"); file.type = "file"; file.name = "file"; file.accept = ".csv,.json,text/csv,application/json";
+    var text = el("textarea"); text.name = "text"; text.rows = 5; text.spellcheck = false;
+    card.appendChild(labelled(m.import_file, file));
+    card.appendChild(labelled(m.import_text, text));
+    var error = el("p", "", "error"); error.hidden = true; error.setAttribute("role", "alert");
+    var report = el("div", "", "import-report"); report.id = "import-report"; report.setAttribute("aria-live", "polite");
+    var row = el("div", "", "actions"), go = c.button(m.import_submit, function () {
+      error.hidden = true;
+      var chosen = file.files && file.files[0];
+      var read = chosen ? chosen.text() : Promise.resolve(text.value);
+      read.then(function (content) {
+        if (!content.trim()) { throw new Error(m.import_empty); }
+        if (!window.confirm(say("import_confirm", { name: chosen ? chosen.name : m.import_pasted }))) { return null; }
+        go.disabled = true; report.textContent = m.import_running;
+        return c.call("POST", base + "imports", { text: content }).then(function (r) { draw(report, r); });
+      }).catch(function (e) { report.textContent = ""; error.textContent = e.message; error.hidden = false; })
+        .then(function () { go.disabled = false; });
+    });
+    row.appendChild(go); card.appendChild(row); card.appendChild(error);
+    list.appendChild(report);
+  };
+  function draw(box, r) {
+    box.textContent = "";
+    var sum = el("p", say("import_summary", r.counts), "notice"); sum.setAttribute("role", "status");
+    box.appendChild(sum);
+    [["accepted", m.import_accepted], ["already", m.import_already], ["refused", m.import_refused]].forEach(function (part) {
+      var rows = r[part[0]];
+      if (!rows.length) { return; }
+      var card = section(box, part[1] + "（" + rows.length + "）", "import-" + part[0]);
+      var refused = part[0] === "refused";
+      var heads = refused ? [m.import_col_row, m.import_col_source, m.import_col_field, m.import_col_reason]
+        : [m.import_col_row, m.import_col_source, m.import_col_number];
+      table(card, heads.slice(0, -1), rows.map(function (x) { return Object.assign({ code: x.source_id }, x); }), function (x) {
+        return refused ? [x.row, x.source_id, x.field || ""] : [x.row, x.source_id];
+      }, function (x) {
+        if (refused) { return [el("span", x.reason)]; }
+        var link = el("button", x.number, "link"); link.type = "button";
+        link.addEventListener("click", function () { c.open(x.number); });
+        return [link];
+      });
+      card.querySelector("thead tr").lastChild.textContent = heads[heads.length - 1];
+    });
+  }
+
   c.panels.admin = function (list) {
     return c.call("GET", base + "catalog").then(function (cat) {
       [locations, rules, categories, departments, districts].forEach(function (draw) { draw(list, cat); });
     }).catch(function (e) { document.getElementById("summary").textContent = say("load_failed", { error: e.message }); });
   };
+
+  // Open311 client applications: a key is issued for a name and shown this once (the API keeps
+  // only its digest); a revoked key files nothing more, its cases keep the client's name.
+  function openKeys(list) {
+    return c.call("GET", base + "open311-keys").then(function (answer) {
+      var card = section(list, m.admin_open311, "admin-open311");
+      card.appendChild(el("p", m.admin_open311_hint, "muted"));
+      var name = textInput("client", 60), error = el("p", "", "error");
+      error.hidden = true; error.setAttribute("role", "alert");
+      card.appendChild(labelled(m.admin_open311_client, name));
+      var row = el("div", "", "actions");
+      row.appendChild(c.button(m.admin_open311_issue, function () {
+        var what = name.value.trim();
+        if (!what) { error.textContent = m.admin_open311_client; error.hidden = false; name.focus(); return; }
+        if (!window.confirm(say("admin_confirm", { action: m.admin_open311_issue, what: what }))) { return; }
+        error.hidden = true;
+        c.call("POST", base + "open311-keys", { name: what })
+          .then(function (r) { return done(say("admin_open311_issued", { name: r.key.name, key: r.api_key })); })
+          .catch(function (e) { error.textContent = e.message; error.hidden = false; });
+      }));
+      card.appendChild(row); card.appendChild(error);
+      table(card, [m.admin_open311_id, m.admin_open311_client, m.admin_open311_state], answer.keys.map(function (k) {
+        return Object.assign({ code: k.id }, k);
+      }), function (k) {
+        return [k.id, k.name, k.active ? m.admin_open311_active : say("admin_open311_revoked", { at: k.revoked_at.slice(0, 16).replace("T", " ") })];
+      }, function (k) {
+        return k.active ? [c.button(m.admin_open311_revoke, function () {
+          if (!window.confirm(say("admin_confirm", { action: m.admin_open311_revoke, what: k.name + " · " + k.id }))) { return; }
+          c.call("DELETE", base + "open311-keys/" + encodeURIComponent(k.id))
+            .then(function () { return done(say("admin_open311_revoke_done", { what: k.name + " · " + k.id })); })
+            .catch(function (e) { error.textContent = e.message; error.hidden = false; });
+        }, true)] : [];
+      });
+    });
+  }
 
   c.panels.accounts = function (list) {
     return Promise.all([c.call("GET", base + "accounts"), c.call("GET", base + "catalog")]).then(function (answers) {
@@ -218,6 +310,7 @@
         line.appendChild(tools); line.appendChild(note);
         all.appendChild(line);
       });
+      return openKeys(list);
     }).catch(function (e) { document.getElementById("summary").textContent = say("load_failed", { error: e.message }); });
   };
 })();

@@ -5,6 +5,7 @@
   var data = JSON.parse(document.getElementById("page-data").textContent);
   var api = data.api, tabs = data.tabs, departments = data.departments, m = data.messages, auth = data.auth, eventNames = data.events;
   var ratings = data.ratings, outcomes = data.outcomes, hideReasons = data.hide_reasons || [];
+  var channelNames = data.channels || {};
   function say(key, values) {
     return m[key].replace(/\{(\w+)\}/g, function (_, name) { return values && name in values ? values[name] : ""; });
   }
@@ -234,6 +235,11 @@
       if (d.countdown) { box.appendChild(el("p", d.countdown.overdue ? say("late_by", { n: d.countdown.working_days_late }) : say("days_left", { n: d.countdown.working_days_left }), d.countdown.overdue ? "due late" : "muted")); }
       if (d.assisting && d.assisting.length) { box.appendChild(el("p", say("assisting_list", { names: d.assisting.map(function (a) { return a.name; }).join("、") }), "muted")); }
       if (d.supporters) { box.appendChild(el("p", say("supporters", { n: d.supporters }), "muted")); }
+      // A case filed by a client application (Open311), its answers to the category's questions,
+      // and the point it was reported at (an unplaced case: no place of ours within reach).
+      if (d.client) { box.appendChild(el("p", say("filed_by_client", { name: d.client }), "muted")); }
+      Object.keys(d.answers || {}).forEach(function (code) { box.appendChild(el("p", code + "：" + d.answers[code].join("、"), "muted")); });
+      if (!d.location && d.point) { box.appendChild(el("p", say("unplaced_point", { lat: d.point.lat, lon: d.point["long"] }), "muted")); }
       if (d.merged_into) { box.appendChild(el("p", say("merged_into", { number: d.merged_into }), "muted")); }
       if (d.same_place && d.same_place.length) {
         var here = el("p", m.same_place + " ", "muted");
@@ -331,7 +337,8 @@
       if (t.can_hide) { card.insertBefore(picker, node.querySelector(".photos")); }
       if (t.confidential) { node.querySelector(".status").textContent += " · " + m.confidential; }
       photosFor(t, node.querySelector(".photos"), reload, picker);
-      node.querySelector(".meta").textContent = t.category_name + " · " + t.location_name + (t.department_name ? " · " + t.department_name : "") + " · " + say("submitted", { at: fmt(t.created_at) });
+      var channel = channelNames[t.channel] || t.channel;
+      node.querySelector(".meta").textContent = t.category_name + " · " + (t.location_name || m.unplaced) + (t.department_name ? " · " + t.department_name : "") + " · " + say("channel", { channel: channel }) + " · " + say("submitted", { at: fmt(t.created_at) });
       node.querySelector(".accept-due").textContent = fmtDue(t.accept_due);
       var due = node.querySelector(".due");
       due.textContent = fmtDue(t.reply_due);
@@ -361,9 +368,12 @@
     if (!tab) { return Promise.resolve(); }
     var mine = ++latest;  // only the newest request may draw: an older answer is another queue
     if (tab[2].charAt(0) === "#") {  // a panel another script draws (search, admin, ...)
-      var list = document.getElementById("list"), panel = panels[tab[2].slice(1)];
+      var list = document.getElementById("list"), panel = panels[tab[2].slice(1)], box = el("div");
       list.textContent = ""; document.getElementById("summary").textContent = "";
-      return Promise.resolve(panel ? panel(list, document.getElementById("summary")) : null);
+      // A panel draws into its own box: when another tab is opened before its answer came, the
+      // box is gone from the page and the late answer draws nowhere.
+      list.appendChild(box);
+      return Promise.resolve(panel ? panel(box, document.getElementById("summary")) : null);
     }
     return call("GET", "/console/" + tab[2])
       .then(function (data) { if (mine === latest) { render(data); } })
