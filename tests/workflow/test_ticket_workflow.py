@@ -251,13 +251,12 @@ def test_a_task_that_keeps_failing_ends_in_the_dlq_and_the_ticket_stays_safe(sta
     def broken(ticket_id, deps):
         raise RuntimeError("the routing service is down")
 
-    monkeypatch.setitem(__import__("chalicelib.tasks.handlers", fromlist=["STEPS"]).STEPS, "dispatch", broken)
+    monkeypatch.setattr(steps, "dispatch", broken)  # the routing, inside the screening step
     ticket_id, number, _ = submit(stack)
     stack.pump_until(lambda: bool(stack.deps.dead_letters.peek()), timeout=40)
     stuck = stack.deps.dead_letters.peek()
-    assert stuck[0]["ticket_id"] == ticket_id and stuck[0]["task"] == "dispatch"
-    assert stack.deps.tickets.get(ticket_id).status.value == "screened"
-    assert steps  # the real steps module is untouched
+    assert stuck[0]["ticket_id"] == ticket_id and stuck[0]["task"] == "screen"
+    assert stack.deps.tickets.get(ticket_id).status.value == "screened"  # screened and kept; dispatched on redrive
 
 
 def test_a_redelivered_dispatch_message_does_not_dispatch_twice(stack):
