@@ -72,11 +72,13 @@ def support(duplicate: Ticket, deps: Deps) -> None:
 
 
 def _screened(ticket: Ticket, deps: Deps) -> dict[str, Any]:
-    """A valid case goes to Dispatch next (which decides between a rule and triage)."""
-    step = next_step(ticket, deps)
+    """A valid case is dispatched by the rules in the same step (or left for the dispatchers'
+    triage): one task and two state transitions fewer for every case than a Dispatch of its own,
+    which now serves a reopened case only (its "screened" route stays for executions started
+    before)."""
     if ticket.status is Status.SCREENED:
-        step = {"outcome": "screened", "status": ticket.status.value}
-    return step
+        return dispatch(ticket.id, deps)
+    return next_step(ticket, deps)
 
 
 def _open_duplicate(ticket: Ticket, deps: Deps) -> Ticket | None:

@@ -130,7 +130,7 @@ def test_a_case_cannot_be_merged_into_itself_or_into_a_finished_case(world):
     world.deps.tickets.save(closed)
     with pytest.raises(InvalidTransition):
         actions.merge(number, "centre", MergeTicket(into=closed.number), world.deps)
-    assert world.deps.tickets.get(first).status is Status.SCREENED
+    assert world.deps.tickets.get(first).status is Status.DISPATCHED  # as screening left it
 
 
 def test_splitting_a_wrong_merge_restores_the_case_and_its_workflow(world):

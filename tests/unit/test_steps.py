@@ -39,12 +39,13 @@ def dispatched(world: World, **overrides: object) -> str:
 
 
 # --- screening ----------------------------------------------------------------------------
-def test_a_valid_case_is_screened_and_the_citizen_told_once(world):
+def test_a_valid_case_is_screened_the_citizen_told_once_and_dispatched_by_the_rules_in_the_same_step(world):
     ticket_id = filed(world)
     step = steps.screen(ticket_id, world.deps)
-    assert step == {"outcome": "screened", "status": "screened"}
-    assert world.deps.tickets.get(ticket_id).status is Status.SCREENED
-    assert steps.screen(ticket_id, world.deps) == step  # redelivered
+    assert (step["outcome"], step["status"]) == ("dispatched", "dispatched")
+    ticket = world.deps.tickets.get(ticket_id)
+    assert [e.kind for e in ticket.events] == ["submitted", "screened", "dispatched"]
+    assert steps.screen(ticket_id, world.deps) == step  # redelivered: nothing decided again
     assert len([t for t in world.sms.to(CITIZEN) if "已受理" in t]) == 1
 
 

@@ -100,8 +100,7 @@ def test_a_hidden_location_is_not_the_nearest(world):
 def test_screening_sends_an_unplaced_case_to_triage_and_a_dispatcher_dispatches_it(world):
     number = file(world, location=None, address="解放路 88 号门口", category="roads")
     ticket = world.deps.tickets.by_number(number)
-    assert steps.screen(ticket.id, world.deps)["outcome"] == "screened"
-    assert steps.dispatch(ticket.id, world.deps)["outcome"] == "triage"  # no rule knows its district
+    assert steps.screen(ticket.id, world.deps)["outcome"] == "triage"  # no rule knows its district
     assert world.deps.tickets.get(ticket.id).status is Status.SCREENED
     handled = actions.dispatch_by_hand(number, "dispatcher", DispatchTicket.parse({"department": "roads"}),
                                        world.deps)
@@ -113,7 +112,7 @@ def test_two_unplaced_reports_are_not_merged_by_place(world):
     first = world.deps.tickets.by_number(file(world, location=None, address="解放路 88 号"))
     steps.screen(first.id, world.deps)
     second = world.deps.tickets.by_number(file(world, location=None, address="解放路 88 号"))
-    assert steps.screen(second.id, world.deps)["outcome"] == "screened"
+    assert steps.screen(second.id, world.deps)["outcome"] == "triage"  # valid, not merged: for the dispatchers
 
 
 def test_an_unplaced_case_is_in_no_place_or_district_listing_and_counts_in_no_district():

@@ -10,11 +10,12 @@ from tests.workflow.test_ticket_workflow import submit, waiting
 
 @pytest.fixture
 def routing_down(monkeypatch):
-    """Dispatch fails until the test calls `monkeypatch.undo()` (the service is back)."""
+    """Screening (which dispatches by the rules) fails until the test calls `monkeypatch.undo()`
+    (the service is back)."""
     def broken(ticket_id, deps):
         raise RuntimeError("the routing service is down")
 
-    monkeypatch.setitem(handlers.STEPS, "dispatch", broken)
+    monkeypatch.setitem(handlers.STEPS, "screen", broken)
     return monkeypatch
 
 

@@ -59,7 +59,7 @@ def test_the_whole_loop_screen_dispatch_accept_reply_survey_close(stack):
     stack.pump_until(lambda: stack.execution_status(ticket_id) == "SUCCEEDED"
                      and "群众评价" in (stack.page(f"t/{number}.html") or ""))
     assert [s for s in stack.states_entered(ticket_id) if s != "Route"] == [
-        "Screen", "Dispatch", "AwaitAcceptance", "AwaitReply", "OpenSurvey", "AwaitRating", "Closed"]
+        "Screen", "AwaitAcceptance", "AwaitReply", "OpenSurvey", "AwaitRating", "Closed"]  # dispatched in Screen
     assert stack.deps.tickets.get(ticket_id).status.value == "closed"
     citizen = stack.sms(CITIZEN)
     assert any(number in text and "已受理" in text for text in citizen)
@@ -207,7 +207,7 @@ def test_unsatisfied_means_a_second_handling_then_the_final_verdict_closes(stack
     stack.pump_until(lambda: stack.execution_status(ticket_id) == "SUCCEEDED")
     ticket = stack.deps.tickets.get(ticket_id)
     assert ticket.status.value == "closed" and ticket.rating.value == "unsatisfied"
-    assert stack.states_entered(ticket_id).count("Dispatch") == 2
+    assert stack.states_entered(ticket_id).count("Dispatch") == 1  # the second round's (the first: in Screen)
 
 
 def test_a_wrong_secret_cannot_rate(stack):
@@ -251,13 +251,12 @@ def test_a_task_that_keeps_failing_ends_in_the_dlq_and_the_ticket_stays_safe(sta
     def broken(ticket_id, deps):
         raise RuntimeError("the routing service is down")
 
-    monkeypatch.setitem(__import__("chalicelib.tasks.handlers", fromlist=["STEPS"]).STEPS, "dispatch", broken)
+    monkeypatch.setattr(steps, "dispatch", broken)  # the routing, inside the screening step
     ticket_id, number, _ = submit(stack)
     stack.pump_until(lambda: bool(stack.deps.dead_letters.peek()), timeout=40)
     stuck = stack.deps.dead_letters.peek()
-    assert stuck[0]["ticket_id"] == ticket_id and stuck[0]["task"] == "dispatch"
-    assert stack.deps.tickets.get(ticket_id).status.value == "screened"
-    assert steps  # the real steps module is untouched
+    assert stuck[0]["ticket_id"] == ticket_id and stuck[0]["task"] == "screen"
+    assert stack.deps.tickets.get(ticket_id).status.value == "screened"  # screened and kept; dispatched on redrive
 
 
 def test_a_redelivered_dispatch_message_does_not_dispatch_twice(stack):

@@ -1,0 +1,43 @@
+"""The cost bench's arithmetic: item sizes as DynamoDB counts them, units per write with the
+indexes that copy the item, and the bill from the price table."""
+from __future__ import annotations
+
+from bench.meter import Index, Meter, item_size
+
+
+def test_item_size_counts_names_and_values_as_dynamodb_does():
+    assert item_size({"pk": {"S": "T#1"}}) == 2 + 3
+    assert item_size({"n": {"N": "12345"}}) == 1 + 1 + 3  # digits in pairs, plus one
+    assert item_size({"s": {"S": "路灯"}}) == 1 + 6  # UTF-8 bytes
+    assert item_size({"m": {"M": {"a": {"BOOL": True}}}}) == 1 + 3 + 1 + 1 + 1
+    assert item_size({"l": {"L": [{"S": "ab"}, {"NULL": True}]}}) == 1 + 3 + (1 + 2) + (1 + 1)
+    assert item_size({"ss": {"SS": ["a", "bc"]}}) == 2 + 3
+
+
+def test_a_write_costs_one_unit_per_kilobyte_and_again_in_every_index_that_holds_the_item():
+    meter = Meter(indexes=[Index("all", ("g1",), "ALL"), Index("keys", ("g2",), "KEYS_ONLY"),
+                           Index("absent", ("g3",), "ALL")])
+    big = {"pk": {"S": "TICKET#1"}, "sk": {"S": "TICKET"}, "g1": {"S": "x"}, "g2": {"S": "y"},
+           "events": {"S": "e" * 2500}}
+    table, indexes = meter._write(big)
+    assert table == 3  # 2.5 KB and keys: three units
+    assert indexes == 3 + 1  # the full copy three, the keys-only entry one; no entry without its key
+
+
+def test_the_bill_prices_each_service_per_thousand_cases():
+    meter = Meter()
+    meter.requests[("dynamodb", "PutItem")] = 10
+    meter.requests[("sqs", "SendMessage")] = 2
+    meter.write_units, meter.api_requests = 10, 4
+    meter.invoked("api", 0.5)
+    prices = {"prices": {"dynamodb_write_unit": 1e-6, "dynamodb_read_unit": 1e-7, "stepfunctions_transition": 1e-5,
+                         "lambda_request": 1e-7, "lambda_gb_second": 1e-5, "lambda_memory_gb": 0.5,
+                         "apigateway_request": 1e-6, "s3_put": 1e-6, "s3_get": 1e-7, "sqs_request": 1e-7,
+                         "sns_publish": 1e-7}}
+    bill = meter.bill(cases=2, transitions=20, prices=prices)
+    assert bill["requests_per_case"] == {"dynamodb": 5.0, "sqs": 1.0}
+    dollars = bill["dollars_per_1000_cases"]
+    assert dollars["dynamodb"] == round(10 * 1e-6 / 2 * 1000, 4)
+    assert dollars["stepfunctions"] == round(20 * 1e-5 / 2 * 1000, 4)
+    assert dollars["sqs"] == round(3 * 2 * 1e-7 / 2 * 1000, 4)  # sent, received and deleted
+    assert bill["transitions_per_case"] == 10
