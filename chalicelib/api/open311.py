@@ -149,7 +149,7 @@ def _post_request() -> tuple[Any, int]:
     if not allowed.allowed:
         raise TooManyRequests(f"too many service requests from this client; try again in {allowed.retry_after} s",
                               allowed.retry_after)
-    return [open311.file_request(deps, form)], 201
+    return [open311.file_request(deps, form, client)], 201
 
 
 def _one_request(file: str) -> tuple[Any, int]:

@@ -110,12 +110,12 @@ def _float(form: dict[str, list[str]], name: str) -> float | None:
         raise InvalidInput(f"{name} must be a number of degrees", field=name, problem="not_number") from None
 
 
-def file_request(deps: Deps, form: dict[str, list[str]]) -> dict[str, Any]:
+def file_request(deps: Deps, form: dict[str, list[str]], client: ClientKey | None = None) -> dict[str, Any]:
     """POST requests: file a case from the form a client sends (the specification's fields,
     `attribute[code]=value` for the service's questions). The key is checked first: a refused
     request files nothing. We file at once, so the answer carries the service_request_id (and a
     token that resolves to it)."""
-    client = client_for(deps, _one(form, "api_key"))
+    client = client or client_for(deps, _one(form, "api_key"))  # the caller may have checked it (its limit)
     catalog = deps.catalog()
     code = _one(form, "service_code")
     if not code:
