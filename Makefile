@@ -105,6 +105,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.site
 	$(BIN)/python -m bench.cost
+	$(BIN)/python -m bench.results
 
 clean:
 	rm -rf build .pytest_cache
