@@ -185,8 +185,11 @@ class FakeListings:
         self.sets: dict[str, set[str]] = defaultdict(set)
         self.reads = 0
         self.queries = 0  # `span` queries made (search pages)
+        self.written = 0  # entries written (a table write each)
+        self.notes = 0  # notes made (a table write each)
 
     def put(self, entries: list[tuple[Membership, Entry]]) -> None:
+        self.written += len(entries)
         for membership, entry in entries:
             self.rows[membership.listing][membership.key] = entry
 
@@ -216,6 +219,7 @@ class FakeListings:
         return self._read([self.rows[listing][k] for k in keys])[0] if keys else None
 
     def note(self, index: str, values: set[str]) -> None:
+        self.notes += bool(values)
         self.sets[index] |= values
 
     def noted(self, index: str) -> set[str]:

@@ -15,13 +15,21 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection, Projection
 from pynamodb.models import Model
+
+# What each index holds of a ticket (infra/template.json defines the same). A ticket is several
+# kilobytes with its timeline and is rewritten at every step; an index holding all of it is
+# written again, in full, at every step. The console's lists read the keys from the index and then
+# the tickets themselves; an index keeps besides its keys only what its count queries filter on,
+# so it is written only when one of those changes (most steps change none of them).
+INBOX_INCLUDES = ["accept_due"]  # the sign-off deadline: "due soon" counts of cases awaiting sign-off
+WATCH_INCLUDES = ["department", "escalation_level", "extension_requested", "task_stage"]  # why it is watched
 
 
 class _Index(GlobalSecondaryIndex):  # type: ignore[type-arg]
     class Meta:
-        projection = AllProjection()
+        projection: Projection = AllProjection()
 
 
 class NumberIndex(_Index):
@@ -35,6 +43,7 @@ class NumberIndex(_Index):
 class InboxIndex(_Index):
     class Meta(_Index.Meta):
         index_name = "gsi2"
+        projection = IncludeProjection(INBOX_INCLUDES)
 
     gsi2pk = UnicodeAttribute(hash_key=True)
     gsi2sk = UnicodeAttribute(range_key=True)
@@ -43,6 +52,7 @@ class InboxIndex(_Index):
 class LocationIndex(_Index):
     class Meta(_Index.Meta):
         index_name = "gsi3"
+        projection = KeysOnlyProjection()
 
     gsi3pk = UnicodeAttribute(hash_key=True)
     gsi3sk = UnicodeAttribute(range_key=True)
@@ -51,6 +61,7 @@ class LocationIndex(_Index):
 class WatchIndex(_Index):
     class Meta(_Index.Meta):
         index_name = "gsi4"
+        projection = IncludeProjection(WATCH_INCLUDES)
 
     gsi4pk = UnicodeAttribute(hash_key=True)
     gsi4sk = UnicodeAttribute(range_key=True)
