@@ -109,10 +109,8 @@ def decide_extension(number: str, supervisor: str, cmd: DecideExtension, deps: D
     clock = deps.clock
 
     def action(ticket: Ticket) -> None:
-        new_due = None
-        if cmd.approve:
-            start = max(ticket.reply_due or clock.now(), clock.now())
-            new_due = clock.due(start, cmd.days or ticket.extension_days)
+        # the days asked for (or the supervisor's own), counted after the deadline's last day
+        new_due = clock.extended(ticket.reply_due, cmd.days or ticket.extension_days) if cmd.approve else None
         ticket.decide_extension(cmd.approve, new_due, supervisor, cmd.note, clock.now())
 
     # An approval resumes the reply wait, so it waits again until the new deadline.
