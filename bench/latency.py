@@ -54,10 +54,13 @@ def plan(city: dict[str, Any], n: int) -> list[tuple[str, str, str]]:
     """(location, category, department) for n cases, round-robin over every pair the rules send
     to a department with a demo handler."""
     rules = {(r["district"], r["category"]): r["department"] for r in city["rules"]}
-    pairs = []
+    by_district: dict[str, list[dict[str, Any]]] = {}
     for location in city["locations"]:
-        if location.get("hidden"):
-            continue
+        if not location.get("hidden"):
+            by_district.setdefault(location["district"], []).append(location)
+    pairs = []
+    # Locations taken a district at a time in turn, so that the first cases are already spread out.
+    for location in [loc for row in zip_longest(*by_district.values()) for loc in row if loc is not None]:
         for category in ("roads", "water", "sanitation", "lights"):
             department = (location.get("overrides") or {}).get(category) \
                 or rules.get((location["district"], category))
