@@ -61,14 +61,21 @@ class StreamPump:
     into single records; a record that still fails is reported to the failure queue (the
     OnFailure destination's message: shard and sequence numbers) and the shard moves on."""
 
+    # Shards are looked for at most this often: a poll is then one request, not two.
+    DISCOVER_SECONDS = 1.0
+
     def __init__(self, streams: Any, stream_arn: str, handler: Handler, name: str = "on_table_change",
                  batch_size: int = 100, failures: tuple[Any, str] | None = None, max_attempts: int = 3) -> None:
         self.streams, self.arn, self.handler, self.name = streams, stream_arn, handler, name
         self.batch_size, self.failures, self.max_attempts = batch_size, failures, max_attempts
         self.iterators: dict[str, str] = {}
         self.attempts: dict[str, int] = {}
+        self._discovered = float("-inf")
 
     def _discover(self) -> None:
+        if time.monotonic() - self._discovered < self.DISCOVER_SECONDS:
+            return
+        self._discovered = time.monotonic()
         shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
         for shard in shards:
             if shard["ShardId"] not in self.iterators:
@@ -126,7 +133,8 @@ class StreamPump:
 
 
 def run_forever(step: Callable[[], int], stop: threading.Event, idle_seconds: float = 0.2) -> None:
-    """Call `step` until stopped; sleep a little when it had nothing to do."""
+    """Call `step` until stopped; sleep a little when it had nothing to do (0 for a step that
+    waits by itself, e.g. a long poll)."""
     while not stop.is_set():
         try:
             if step() == 0:

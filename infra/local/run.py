@@ -31,6 +31,13 @@ from infra.local.twin import (
     start_moto_process,
 )
 
+# How the pollers wait: the queues are long-polled, as Lambda's poller does (a message is taken the
+# moment it is sent: the emulator wakes the waiting request), instead of asked five times a second;
+# the table's stream is read every STREAM_IDLE_SECONDS while it is quiet (at once again while
+# records keep coming) with one request a read (pumps.py), as many requests a second as before.
+LONG_POLL_SECONDS = 1
+STREAM_IDLE_SECONDS = 0.1
+
 
 def _every_method(handler: Any, name: str) -> Any:
     if name.startswith("do_"):
@@ -147,10 +154,13 @@ def main() -> int:
             stop.wait(3600)
 
     threads = [
-        threading.Thread(target=run_forever, args=(queue.once, stop), name="task-poller", daemon=True),
+        threading.Thread(target=run_forever, args=(lambda: queue.once(LONG_POLL_SECONDS), stop, 0),
+                         name="task-poller", daemon=True),
         threading.Thread(target=retention, name="retention", daemon=True),
-        threading.Thread(target=run_forever, args=(stream.once, stop), name="stream-poller", daemon=True),
-        threading.Thread(target=run_forever, args=(pages.once, stop), name="page-poller", daemon=True),
+        threading.Thread(target=run_forever, args=(stream.once, stop, STREAM_IDLE_SECONDS), name="stream-poller",
+                         daemon=True),
+        threading.Thread(target=run_forever, args=(lambda: pages.once(LONG_POLL_SECONDS), stop, 0),
+                         name="page-poller", daemon=True),
         threading.Thread(target=api.server.serve_forever, name="api", daemon=True),
         threading.Thread(target=site.serve_forever, name="site", daemon=True),
     ]
