@@ -351,6 +351,7 @@ class FakeWorkflow:
         self.ended: set[str] = set()
         self.succeeded: list[tuple[str, dict[str, Any]]] = []
         self.failed: list[tuple[str, str]] = []
+        self.causes: dict[str, str] = {}  # token -> the cause it was failed with
         self.gone: set[str] = set()  # tokens whose step stopped waiting
 
     def start(self, ticket_id: str) -> None:
@@ -372,6 +373,7 @@ class FakeWorkflow:
 
     def fail(self, token: str, error: str, cause: str) -> bool:
         self.failed.append((token, error))
+        self.causes[token] = cause
         return token not in self.gone
 
 

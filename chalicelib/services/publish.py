@@ -320,8 +320,8 @@ def ticket_keys(ticket: Ticket) -> list[str]:
 
 def _shown(ticket: Ticket) -> Ticket:
     """The ticket less what a page never shows: the wait token, secrets' digests, the lock version."""
-    return replace(ticket, task_token=None, task_stage=None, survey_digest=None, survey_expires=None,
-                   secret_digest="", version=None)
+    return replace(ticket, task_token=None, task_stage=None, task_catches=False, survey_digest=None,
+                   survey_expires=None, secret_digest="", version=None)
 
 
 def pages_for(old: Ticket | None, new: Ticket) -> list[str]:

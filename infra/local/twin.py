@@ -77,12 +77,30 @@ def parse_each_state_machine_once() -> None:
         lambda worker: program(worker._evaluation_details.state_machine_details.definition))
 
 
+def keep_task_failure_cause() -> None:
+    """moto's server drops the `cause` of SendTaskFailure (it passes the error only), so a Catch
+    sees `Cause: null`. Step Functions keeps it, and the workflow needs it: a step's outcome other
+    than its usual one comes as a failure whose cause is the step's output (services/tickets.py:
+    answer). Pass the cause on, as the emulator's own backend already accepts it."""
+    from moto.core.responses import EmptyResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def send_task_failure(response: Any) -> Any:
+        response.stepfunction_backend.send_task_failure(
+            response._get_param("taskToken"), error=response._get_param("error"),
+            cause=response._get_param("cause"))
+        return EmptyResult()
+
+    StepFunctionResponse.send_task_failure = send_task_failure  # type: ignore[method-assign]
+
+
 def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
     """A moto server on loopback that really executes state machines (needs MOTO_PORT=port);
     with a journal, every change it accepts is also written to disk (infra/local/journal.py)."""
     from moto.server import ThreadedMotoServer
 
     parse_each_state_machine_once()
+    keep_task_failure_cause()
     from infra.local.journal import JournaledMotoServer
 
     server = JournaledMotoServer(journal, HOST, port) if journal else \

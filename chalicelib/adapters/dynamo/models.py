@@ -117,6 +117,7 @@ class TicketItem(_Item):
     survey_expires = UTCDateTimeAttribute(null=True)
     task_token = UnicodeAttribute(null=True)
     task_stage = UnicodeAttribute(null=True)
+    task_catches = BooleanAttribute(default=False)
     events = ListAttribute(of=EventMap, default=list)
     locale = UnicodeAttribute(default="zh-CN")
     confidential = BooleanAttribute(default=False)
