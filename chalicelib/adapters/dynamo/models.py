@@ -170,6 +170,10 @@ class ImportItem(_Item):
     number = UnicodeAttribute(null=True)  # the case it was filed as (None: that run has not finished)
 
 
+class NumberItem(_Item):
+    id = UnicodeAttribute()  # the ticket a public number names (written once, with the ticket)
+
+
 class ConfigItem(_Item):
     data = UnicodeAttribute()  # JSON text of one configuration record
     position = NumberAttribute(default=0)  # order in which people listed them
@@ -189,6 +193,7 @@ class TableModels:
     set: type[SetItem]
     pending: type[PendingItem]
     imported: type[ImportItem]
+    number: type[NumberItem]
 
 
 @cache
@@ -199,6 +204,7 @@ def models_for(table_name: str, region: str) -> TableModels:
         meta = type("Meta", (), {"table_name": table_name, "region": region})
         return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__})
 
-    return TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
-                       bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
-                       bound(PendingItem), bound(ImportItem))
+    models = TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
+                         bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
+                         bound(PendingItem), bound(ImportItem), bound(NumberItem))
+    return models
