@@ -207,4 +207,17 @@ def models_for(table_name: str, region: str) -> TableModels:
     models = TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
                          bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
                          bound(PendingItem), bound(ImportItem), bound(NumberItem))
+    _share_one_client(models)
     return models
+
+
+def _share_one_client(models: TableModels) -> None:
+    """Every item class of the table sends through the ticket class's connection: one DynamoDB
+    client for the table instead of one per class. A client takes tens of milliseconds of CPU to
+    make (its service model is read and parsed), and pynamodb makes one lazily per class on first
+    use: at a cold start under a burst every concurrent request made its own, and that was most of
+    the API's CPU. The ticket class's connection knows the table's indexes; the others name none."""
+    shared = models.ticket._get_connection().connection
+    for model in vars(models).values():
+        model._get_connection().connection = shared
+    assert shared.client is not None  # made now, once: not by each of the first requests at once
