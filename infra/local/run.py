@@ -31,6 +31,9 @@ from infra.local.twin import (
     start_moto_process,
 )
 
+LISTEN_BACKLOG = 1024  # connections the API's socket holds until its server accepts them
+TASK_WORKERS = 8  # workflow steps run side by side, as concurrent copies of the task Lambda
+
 
 def _every_method(handler: Any, name: str) -> Any:
     if name.startswith("do_"):
@@ -103,7 +106,7 @@ def main() -> int:
     # Only now import the app: it reads its settings from the environment.
     sys.path.insert(0, str(ROOT))
     from chalice.cli.factory import CLIFactory
-    from chalice.local import ChaliceRequestHandler, create_local_server
+    from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer, create_local_server
 
     import app as chalice_app
     from chalicelib import bootstrap
@@ -122,13 +125,17 @@ def main() -> int:
     demo_key = demo_open311_key(bootstrap.deps())
 
     stop = threading.Event()
-    queue = QueuePump(session.client("sqs"), resources.task_queue_url, handlers.on_task_message)
+    queue = QueuePump(session.client("sqs"), resources.task_queue_url, handlers.on_task_message,
+                      workers=TASK_WORKERS)
     pages = QueuePump(session.client("sqs"), resources.page_queue_url, handlers.on_page_message,
                       name="on_page_message")
     stream = StreamPump(session.client("dynamodbstreams"), resources.table_stream_arn, handlers.on_table_change,
                         batch_size=handlers.STREAM_BATCH,
                         failures=(session.client("sqs"), resources.stream_failure_queue_url))
     config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
+    # The standard library's HTTP server lets 5 connections wait to be accepted: under a burst the
+    # rest are dropped and retried by the client a second later. API Gateway queues none of them.
+    ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG
     api = create_local_server(chalice_app.app, config, HOST, API_PORT)
     # chalice local's HTTP server answers methods it has no do_X for (TRACE, QUERY …) itself with a
     # bare 501; send every method to the app, which refuses what has no route with a 405 in the
