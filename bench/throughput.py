@@ -119,6 +119,26 @@ def start_twin(state: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
     return process, urls
 
 
+def cpu_seconds(root: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by the twin's processes (the runner and its children),
+    by program: a figure the other load on a shared machine changes far less than the timings."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    pids = [root]
+    while pids:
+        pid = pids.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        name = next((a.decode().rsplit(".", 1)[-1] for a in args if a.startswith(b"infra.local.")), "other")
+        found[name] = found.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        pids += [int(child) for child in children]
+    return found
+
+
 def stop_twin(process: subprocess.Popen[str]) -> None:
     process.send_signal(signal.SIGINT)
     try:
@@ -331,10 +351,16 @@ def main() -> int:
             load_before = load()
             process, urls = start_twin(Path(work))
             try:
+                before = cpu_seconds(process.pid)
                 result = burst(urls["API"], Emulator(urls["Moto"]))
+                after = cpu_seconds(process.pid)
             finally:
                 stop_twin(process)
+            accepted = max(1, sum(1 for s in result.sent if s.status == 201))
+            cpu = {name: round((after.get(name, 0.0) - before.get(name, 0.0)) * 1000 / accepted, 1)
+                   for name in after}
             figures["burst"] = {**result.summary(), "load_before": load_before, "load_after": load(),
+                                "cpu_ms_per_case": cpu,
                                 "twin_errors_logged": len(process.errors)}  # type: ignore[attr-defined]
             b = figures["burst"]
             print(f"burst: {b['sent']} sent at {RATE:g}/s for {SECONDS:g} s (open loop, {CLIENTS} client threads) "
@@ -346,6 +372,7 @@ def main() -> int:
                   + (f"{b['all_settled_after_s']} s after the burst" if b["all_settled_after_s"] is not None else
                      f"NOT within {SETTLE:g} s: {b['not_started']} not started, {b['not_published']} not published")
                   + f"  (load average {b['load_before']} before, {b['load_after']} after)")
+            print(f"  CPU per accepted case, burst and settling, by process (ms): {b['cpu_ms_per_case']}")
         if "archive" in parts:
             sizes = [archive_submits(size, Path(work)) for size in ARCHIVE_SIZES]
             ratio = sizes[-1]["p95_ms"] / sizes[0]["p95_ms"]
