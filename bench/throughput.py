@@ -343,6 +343,7 @@ def archive_submits(size: int, work: Path) -> dict[str, Any]:
 
 def main() -> int:
     import logging
+    os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "1"})
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     parts = os.environ.get("BENCH_THROUGHPUT_PARTS", "burst,archive").split(",")
     figures: dict[str, Any] = {}

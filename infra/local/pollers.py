@@ -13,7 +13,8 @@ import signal
 import sys
 import threading
 
-TASK_WORKERS = 8  # workflow steps run side by side, as concurrent copies of the task Lambda
+TASK_WORKERS = 2  # workflow steps side by side (concurrent copies of the task Lambda); more took the
+# cores from the stream handler, which starts the workflows and writes the pages people wait for
 
 
 def main() -> int:
