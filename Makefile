@@ -24,7 +24,7 @@ help:
 	@echo "make test     run the whole test suite (unit, integration, workflow, e2e, infra checks)"
 	@echo "make package  build the CloudFormation template and the code package (≤ 15 MB, checked) and validate them"
 	@echo "make deploy   deploy to AWS with the AWS CLI (needs credentials and DEPLOY_BUCKET)"
-	@echo "make bench    intake latency, publishing throughput, the site's cost of one change at 1,000 and 20,000 cases, the cost of a case, latency to the public page, cold start (build/bench.json)"
+	@echo "make bench    intake latency, publishing throughput, the site's cost of one change at 1,000 and 20,000 cases, the cost of a case, the twin under 50 submits/s, latency to the public page, cold start (build/bench.json, bench/results.json)"
 
 # Any python3 from 3.11 to 3.13; Debian's own python needs its venv package, installed when missing.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -108,6 +108,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.site
 	$(BIN)/python -m bench.cost
+	$(BIN)/python -m bench.throughput
 	$(BIN)/python -m bench.latency
 	$(BIN)/python -m bench.coldstart
 	$(BIN)/python -m bench.results

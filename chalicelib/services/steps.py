@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog
+from ..domain.errors import NotFound
 from ..domain.ids import new_tracking_secret, secret_digest
-from ..domain.listings import clip
+from ..domain.listings import PLACE, clip
 from ..domain.model import Rating, Status, Ticket
 from ..domain.screening import Verdict, check_text, find_duplicate
 from ..i18n import Messages, reason_text
@@ -21,6 +23,8 @@ from .cases import Changed, change
 from .context import Deps
 from .publish import cn_due, page_url
 from .tickets import answer, next_step, step_name
+
+DUPLICATE_CANDIDATES = 50  # the newest entries at a place the duplicate check reads
 
 
 def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
@@ -86,11 +90,30 @@ def _open_duplicate(ticket: Ticket, deps: Deps) -> Ticket | None:
     if ticket.location is None:
         return None  # unplaced: nothing to compare by place; a dispatcher sees it anyway
     since = ticket.created_at - timedelta(days=policy.duplicate_window_days)
-    candidates = {t.id: t for t in deps.tickets.recent_at(ticket.location, since)
+    candidates = {t.id: t for t in _recent_open(ticket, since, deps)
                   if t.id != ticket.id and t.category == ticket.category and t.is_open
                   and t.status is not Status.SUBMITTED}
     found = find_duplicate(ticket.description, ((t.id, t.description) for t in candidates.values()), policy)
     return candidates[found] if found else None
+
+
+def _recent_open(ticket: Ticket, since: datetime, deps: Deps) -> list[Ticket]:
+    """The open, screened cases of the ticket's category at its place filed since `since`: one
+    query on the place's listing partition (small entries, the latest DUPLICATE_CANDIDATES, not an
+    index over the whole table), then a key read of each candidate for its full text and current
+    state (the entry may lag behind the case by the stream's delay)."""
+    low = since.astimezone(CHINA).strftime("%Y%m%d")  # numbers begin with their filing day
+    entries = deps.listings.span(PLACE + (ticket.location or ""), low, "\uffff", DUPLICATE_CANDIDATES)
+    numbers = [e.number for e in entries
+               if e.number != ticket.number and e.category == ticket.category and e.is_open
+               and e.status != Status.SUBMITTED.value and datetime.fromisoformat(e.created) >= since]
+    found = []
+    for number in numbers:
+        try:
+            found.append(deps.tickets.by_number(number, for_update=False))
+        except NotFound:  # gone meanwhile (never: cases are kept); nothing to compare
+            continue
+    return found
 
 
 @dataclass(frozen=True)

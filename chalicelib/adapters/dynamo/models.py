@@ -182,6 +182,10 @@ class ImportItem(_Item):
     number = UnicodeAttribute(null=True)  # the case it was filed as (None: that run has not finished)
 
 
+class NumberItem(_Item):
+    id = UnicodeAttribute()  # the ticket a public number names (written once, with the ticket)
+
+
 class ConfigItem(_Item):
     data = UnicodeAttribute()  # JSON text of one configuration record
     position = NumberAttribute(default=0)  # order in which people listed them
@@ -201,6 +205,7 @@ class TableModels:
     set: type[SetItem]
     pending: type[PendingItem]
     imported: type[ImportItem]
+    number: type[NumberItem]
 
 
 @cache
@@ -211,6 +216,20 @@ def models_for(table_name: str, region: str) -> TableModels:
         meta = type("Meta", (), {"table_name": table_name, "region": region})
         return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__})
 
-    return TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
-                       bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
-                       bound(PendingItem), bound(ImportItem))
+    models = TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
+                         bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
+                         bound(PendingItem), bound(ImportItem), bound(NumberItem))
+    _share_one_client(models)
+    return models
+
+
+def _share_one_client(models: TableModels) -> None:
+    """Every item class of the table sends through the ticket class's connection: one DynamoDB
+    client for the table instead of one per class. A client takes tens of milliseconds of CPU to
+    make (its service model is read and parsed), and pynamodb makes one lazily per class on first
+    use: at a cold start under a burst every concurrent request made its own, and that was most of
+    the API's CPU. The ticket class's connection knows the table's indexes; the others name none."""
+    shared = models.ticket._get_connection().connection
+    for model in vars(models).values():
+        model._get_connection().connection = shared
+    assert shared.client is not None  # made now, once: not by each of the first requests at once

@@ -59,14 +59,19 @@ class TicketRepository:
 
     def add(self, ticket: Ticket, phone: str | None) -> None:
         """Store a new ticket: first its contact, as pending (it expires within a day unless the
-        ticket's stored INSERT keeps it), then the ticket. Two single-item conditional puts, no
-        transaction: a crash between them leaves only a contact that deletes itself."""
+        ticket's stored INSERT keeps it), then its number's pointer, then the ticket. Single-item
+        conditional puts, no transaction: a crash between them leaves a contact that deletes itself
+        and a number that names no ticket (looked up, it is not found; the day's sequence moves on)."""
         item = to_item(ticket, self._models.ticket)
         with _conflict_means(f"ticket {ticket.id} exists already"):
             if phone:
                 contact = self._models.contact(item.pk, "CONTACT", phone=phone, pending=True,
                                                expiration=datetime.now(UTC) + PENDING_CONTACT)
                 contact.save(condition=self._models.contact.pk.does_not_exist())
+        with _conflict_means(f"number {ticket.number} is taken already"):
+            pointer = self._models.number(_number_key(ticket.number), "NUMBER", id=ticket.id)
+            pointer.save(condition=self._models.number.pk.does_not_exist())
+        with _conflict_means(f"ticket {ticket.id} exists already"):
             item.save(condition=self._models.ticket.pk.does_not_exist())
         ticket.version = item.version
 
@@ -83,10 +88,17 @@ class TicketRepository:
             raise NotFound(f"unknown ticket '{ticket_id}'", field="ticket") from None
 
     def by_number(self, number: str, *, for_update: bool = True) -> Ticket:
-        for item in self._models.ticket.by_number.query(f"NUMBER#{number}", limit=1):
-            # The index is eventually consistent: before a write, read the item itself for its version.
-            return self.get(item.id) if for_update else ticket_from_item(item)
-        raise NotFound(f"unknown ticket '{number}'", field="ticket")
+        """Two key gets: the number's pointer, then the ticket (strongly consistent, so a write
+        that follows has the current version). A ticket stored before numbers had pointers is
+        found through the number index (an eventually consistent copy: before a write, the item
+        itself is read for its version)."""
+        try:
+            pointer = self._models.number.get(_number_key(number), "NUMBER", consistent_read=True)
+        except DoesNotExist:
+            for item in self._models.ticket.by_number.query(f"NUMBER#{number}", limit=1):
+                return self.get(item.id) if for_update else ticket_from_item(item)
+            raise NotFound(f"unknown ticket '{number}'", field="ticket") from None
+        return self.get(str(pointer.id))
 
     def _tickets(self, keys: Iterable[Any]) -> list[Ticket]:
         """The tickets an index query named, read by key in one batch (the index holds their keys,
@@ -479,6 +491,10 @@ class ImportRepository:
         except DeleteError as exc:
             if not _is_conflict(exc):
                 raise
+
+
+def _number_key(number: str) -> str:
+    return f"NUMBER#{number}"
 
 
 def _due_key(at: datetime) -> str:
