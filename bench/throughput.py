@@ -332,13 +332,19 @@ def archive_submits(size: int, work: Path) -> dict[str, Any]:
         stop.set()
         for thread in threads:
             thread.join(timeout=10)
-        return {"archived": size, "seed_s": round(seeded, 1), "submits": len(ms),
-                "p50_ms": round(statistics.median(ms), 1), "p95_ms": round(percentile(ms, .95), 1),
-                "load": load()}
+        found = {"archived": size, "seed_s": round(seeded, 1), "submits": len(ms),
+                 "p50_ms": round(statistics.median(ms), 1), "p95_ms": round(percentile(ms, .95), 1), "load": load()}
+        print(f"submit with {size:>6} archived cases: p50 {found['p50_ms']} ms  p95 {found['p95_ms']} ms "
+              f"({len(ms)} one after another; archive written in {found['seed_s']} s; load {found['load']})",
+              flush=True)
+        return found
     finally:
         stop.set()
         emulator.terminate()
-        emulator.wait(timeout=20)
+        try:
+            emulator.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # executions still running in it
+            emulator.kill()
 
 
 def main() -> int:
@@ -378,9 +384,6 @@ def main() -> int:
             sizes = [archive_submits(size, Path(work)) for size in ARCHIVE_SIZES]
             ratio = sizes[-1]["p95_ms"] / sizes[0]["p95_ms"]
             figures["archive"] = {"sizes": sizes, "p95_ratio": round(ratio, 2), "within": FLAT_WITHIN}
-            for s in sizes:
-                print(f"submit with {s['archived']:>6} archived cases: p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms "
-                      f"({s['submits']} one after another; archive written in {s['seed_s']} s; load {s['load']})")
             print(f"  p95 at {ARCHIVE_SIZES[-1]} / p95 at {ARCHIVE_SIZES[0]}: {ratio:.2f} (target <= {FLAT_WITHIN})")
     OUT.parent.mkdir(exist_ok=True)
     previous = json.loads(OUT.read_text()) if OUT.exists() else {}
