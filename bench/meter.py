@@ -56,6 +56,22 @@ def item_size(item: dict[str, Any]) -> int:
     return sum(len(name.encode()) + value_size(value) for name, value in item.items())
 
 
+def _written(operation: str, params: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(table, "put", "update" or "delete", the item put or the key) of each item a write names."""
+    if operation == "PutItem":
+        return [(params["TableName"], "put", params["Item"])]
+    if operation in ("UpdateItem", "DeleteItem"):
+        return [(params["TableName"], "update" if operation == "UpdateItem" else "delete", params["Key"])]
+    if operation == "BatchWriteItem":
+        return [(table, "put", r["PutRequest"]["Item"]) if "PutRequest" in r
+                else (table, "delete", r["DeleteRequest"]["Key"])
+                for table, requests in params.get("RequestItems", {}).items() for r in requests]
+    actions = [next(iter(action.items())) for action in params.get("TransactItems", [])]  # TransactWriteItems
+    return [(body["TableName"], "put", body["Item"]) if kind == "Put"
+            else (body["TableName"], kind.lower(), body["Key"])
+            for kind, body in actions if kind in ("Put", "Update", "Delete")]
+
+
 @dataclass
 class Index:
     name: str
@@ -63,14 +79,52 @@ class Index:
     projection: str  # ALL, KEYS_ONLY, INCLUDE
     included: tuple[str, ...] = ()
 
-    def entry_size(self, item: dict[str, Any], table_keys: tuple[str, ...]) -> int | None:
-        """Size of the item's entry in this index (None: the item has no entry)."""
-        if not all(key in item for key in self.keys):
+    def entry(self, item: dict[str, Any] | None, table_keys: tuple[str, ...]) -> dict[str, Any] | None:
+        """The item's entry in this index (None: the item has no entry)."""
+        if not item or not all(key in item for key in self.keys):
             return None
         if self.projection == "ALL":
-            return item_size(item) + 100
+            return item
         kept = set(self.keys) | set(table_keys) | set(self.included)
-        return item_size({k: v for k, v in item.items() if k in kept}) + 100
+        return {k: v for k, v in item.items() if k in kept}
+
+    def entry_size(self, item: dict[str, Any], table_keys: tuple[str, ...]) -> int | None:
+        entry = self.entry(item, table_keys)
+        return None if entry is None else item_size(entry) + 100
+
+    def writes(self, before: dict[str, Any] | None, after: dict[str, Any] | None,
+               table_keys: tuple[str, ...]) -> int:
+        """Units a table write costs in this index, as DynamoDB charges them: nothing when the item
+        has no entry before or after, or when its entry (keys and projected attributes) is unchanged;
+        an entry put, updated or deleted costs its size; a changed index key deletes one entry and
+        puts another."""
+        old, new = self.entry(before, table_keys), self.entry(after, table_keys)
+        if old == new:
+            return 0
+        units = 0
+        if old is not None and (new is None or any(old.get(k) != new.get(k) for k in self.keys)):
+            units += _units(item_size(old) + 100)  # the old entry deleted
+            old = None
+        if new is not None:
+            units += _units(item_size(new) + 100)
+        return units
+
+
+def _units(size: int) -> int:
+    return max(1, math.ceil(size / 1024))
+
+
+def key_prefix(key: str) -> str:
+    """What kind of object an S3 key names: its first folder, both languages together."""
+    parts = key.split("/")
+    if parts[0] == "en" and len(parts) > 1:
+        parts = parts[1:]
+    return parts[0] if len(parts) > 1 else key
+
+
+def item_kind(item: dict[str, Any]) -> str:
+    """What kind of item a key or item is: its partition key's prefix."""
+    return str(next(iter(item.get("pk", {}).values()), "?")).split("#", 1)[0]
 
 
 @dataclass
@@ -80,6 +134,10 @@ class Meter:
     write_units: float = 0.0
     index_write_units: float = 0.0
     written_items: Counter[str] = field(default_factory=Counter)  # what kind of item (pk prefix) was written
+    write_units_by_kind: Counter[str] = field(default_factory=Counter)
+    index_units_by_index: Counter[str] = field(default_factory=Counter)
+    s3_writes_by_prefix: Counter[str] = field(default_factory=Counter)
+    s3_writes_by_key: Counter[str] = field(default_factory=Counter)  # every object written, how often
     lambda_invocations: Counter[str] = field(default_factory=Counter)
     lambda_seconds: float = 0.0
     api_requests: int = 0
@@ -88,6 +146,7 @@ class Meter:
     sizer: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None  # reads an item, uncounted
     counting: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _local: threading.local = field(default_factory=threading.local)
     _installed: bool = False
 
     # --- hooks -----------------------------------------------------------------------------
@@ -121,11 +180,34 @@ class Meter:
             self.lambda_invocations[source] += 1
             self.lambda_seconds += seconds
 
-    def _params(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    def _quiet(self) -> bool:
+        return bool(getattr(self._local, "quiet", False))
+
+    def _read_quietly(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        """An item as it stands, read by the meter itself (never counted, from any thread)."""
+        if self.sizer is None:
+            return None
+        self._local.quiet = True
+        try:
+            return self.sizer({"TableName": table, "Key": key})
+        finally:
+            self._local.quiet = False
+
+    def _params(self, params: dict[str, Any], context: dict[str, Any], model: Any = None, **_: Any) -> None:
         context["metered_params"] = params
+        if not self.counting or self._quiet() or model is None or self.sizer is None:
+            return
+        if model.service_model.service_name == "dynamodb" and model.name in DYNAMO_WRITES:
+            # The items as they stood before the write: DynamoDB charges the larger of before and
+            # after, and writes an index only when the item's entry in it changes.
+            context["metered_before"] = [self._read_quietly(table, self._key(item))
+                                         for table, _, item in _written(model.name, params)]
+
+    def _key(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {k: item[k] for k in self.table_keys if k in item}
 
     def _called(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        if not self.counting:
+        if not self.counting or self._quiet():
             return
         service = model.service_model.service_name
         operation = model.name
@@ -134,13 +216,20 @@ class Meter:
         params = context.get("metered_params", {})
         with self._lock:
             self.requests[(service, operation)] += 1
+            if service == "s3" and operation not in S3_GETS:
+                for key in [params.get("Key")] + [o.get("Key") for o in params.get("Delete", {}).get("Objects", [])]:
+                    if key:
+                        self.s3_writes_by_prefix[key_prefix(key)] += 1
+                        self.s3_writes_by_key[key] += 1
         if service == "dynamodb":
-            self._dynamo(operation, params, parsed)
+            self._dynamo(operation, params, parsed, context.get("metered_before"))
 
     # --- DynamoDB capacity -------------------------------------------------------------------
-    def _dynamo(self, operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> None:
+    def _dynamo(self, operation: str, params: dict[str, Any], parsed: dict[str, Any],
+                before: list[dict[str, Any] | None] | None = None) -> None:
         reads = self._reads(operation, params, parsed) if operation in DYNAMO_READS else 0.0
-        writes, index_writes = self._writes(operation, params, parsed) if operation in DYNAMO_WRITES else (0.0, 0.0)
+        writes, index_writes = (self._writes(operation, params, parsed, before)
+                                if operation in DYNAMO_WRITES else (0.0, 0.0))
         with self._lock:
             self.read_units += reads
             self.write_units += writes
@@ -154,34 +243,32 @@ class Meter:
             return sum(self._read_units(items, False) for items in parsed.get("Responses", {}).values())
         return self._read_units(parsed.get("Items", []), consistent, together=True)  # Query, Scan
 
-    def _writes(self, operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> tuple[float, float]:
-        """Units written to the table and to its indexes: sized by the item as it stands after the write."""
-        if operation == "PutItem":
-            return self._write(params["Item"])
-        if operation == "UpdateItem":
-            return self._write(self._after(params, parsed.get("Attributes")
-                                           if params.get("ReturnValues") == "ALL_NEW" else None))
-        if operation == "DeleteItem":
-            return self._write(params["Key"])
+    def _writes(self, operation: str, params: dict[str, Any], parsed: dict[str, Any],
+                before: list[dict[str, Any] | None] | None = None) -> tuple[float, float]:
+        """Units written to the table and to its indexes, from the items before and after the write
+        (read back uncounted when the call did not return them). A write refused by its condition
+        still costs its units in the table, and nothing in the indexes."""
+        failed = "Error" in parsed
+        written = _written(operation, params)
+        befores = before if before is not None and len(before) == len(written) else [None] * len(written)
+        # A transaction costs two units per unit written (prepare and commit).
+        factor = 2 if operation == "TransactWriteItems" else 1
         writes = index_writes = 0.0
-        if operation == "BatchWriteItem":
-            for requests in params.get("RequestItems", {}).values():
-                for request in requests:
-                    w, i = self._write(request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"])
-                    writes, index_writes = writes + w, index_writes + i
-        elif operation == "TransactWriteItems":
-            for action in params.get("TransactItems", []):
-                (kind, body), = action.items()
-                w, i = self._write(body["Item"] if kind == "Put" else self._after(body, None))
-                # A transaction costs two units per unit written (prepare and commit).
-                writes, index_writes = writes + 2 * w, index_writes + 2 * i
+        for (table, how, item), old in zip(written, befores, strict=True):
+            new: dict[str, Any] | None
+            if failed:
+                new = old
+            elif how == "delete":
+                new = None
+            elif how == "put":
+                new = item
+            elif params.get("ReturnValues") == "ALL_NEW" and parsed.get("Attributes"):
+                new = parsed["Attributes"]
+            else:
+                new = self._read_quietly(table, item)
+            w, i = self._write(old, new, item, indexed=not failed)
+            writes, index_writes = writes + factor * w, index_writes + factor * i
         return writes, index_writes
-
-    def _after(self, params: dict[str, Any], returned: dict[str, Any] | None) -> dict[str, Any]:
-        """The item an update left (read back uncounted when the call did not return it)."""
-        if returned is None and self.sizer is not None and "Key" in params:
-            returned = self.sizer({"TableName": params["TableName"], "Key": params["Key"]})
-        return returned or params.get("Key", {})
 
     @staticmethod
     def _read_units(items: list[dict[str, Any]], consistent: bool, together: bool = False) -> float:
@@ -189,16 +276,24 @@ class Meter:
         blocks = math.ceil(sum(sizes) / 4096) if together else sum(math.ceil(s / 4096) for s in sizes)
         return max(1, blocks) * (1.0 if consistent else 0.5)
 
-    def _write(self, item: dict[str, Any]) -> tuple[float, float]:
-        kind = next(iter(item.get("pk", {}).values()), "?").split("#", 1)[0]
+    def _write(self, before: dict[str, Any] | None, after: dict[str, Any] | None,
+               key: dict[str, Any] | None = None, indexed: bool = True) -> tuple[float, float]:
+        """One item written: units in the table (the larger of before and after, one per KB) and in
+        each index whose entry changed."""
+        kind = item_kind(after or before or key or {})
+        units = _units(max(item_size(before or {}), item_size(after or {}), item_size(key or {})))
+        index_units = 0
+        by_index = {}
+        if indexed:
+            for index in self.indexes:
+                by_index[index.name] = index.writes(before, after, self.table_keys)
+                index_units += by_index[index.name]
         with self._lock:
             self.written_items[kind] += 1
-        units = max(1, math.ceil(item_size(item) / 1024))
-        index_units = 0
-        for index in self.indexes:
-            size = index.entry_size(item, self.table_keys)
-            if size is not None:
-                index_units += max(1, math.ceil(size / 1024))
+            self.write_units_by_kind[kind] += units
+            for name, n in by_index.items():
+                if n:
+                    self.index_units_by_index[name] += n
         return units, index_units
 
     # --- the bill ----------------------------------------------------------------------------
@@ -233,6 +328,11 @@ class Meter:
                                         "write": round(self.write_units / cases, 2),
                                         "index_write": round(self.index_write_units / cases, 2)},
             "items_written_per_case": {k: round(n / cases, 2) for k, n in self.written_items.most_common()},
+            "dynamodb_write_units_by_kind_per_case": {k: round(n / cases, 2)
+                                                      for k, n in self.write_units_by_kind.most_common()},
+            "dynamodb_index_units_by_index_per_case": {k: round(n / cases, 2)
+                                                       for k, n in sorted(self.index_units_by_index.items())},
+            "s3_writes_by_prefix_per_case": {k: round(n / cases, 2) for k, n in self.s3_writes_by_prefix.most_common()},
             "transitions_per_case": round(transitions / cases, 2),
             "lambda_invocations_per_case": {k: round(n / cases, 2) for k, n in sorted(self.lambda_invocations.items())},
             "lambda_seconds_per_case": round(self.lambda_seconds / cases, 3),

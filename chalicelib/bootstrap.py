@@ -1,39 +1,39 @@
-"""Builds the dependencies once per process, lazily, so tests can put moto in place first."""
+"""Builds the dependencies once per process, lazily, so tests can put moto in place first.
+
+The adapters (and what they stand on: boto3, pynamodb, PyJWT, Powertools' idempotency) are imported
+when the dependencies are first built, not when the app is imported: a cold start loads only what
+its first request needs."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
-from botocore.config import Config
-
-from .adapters import dynamo
-from .adapters.aws import ParkedQueue, S3Photos, SiteStore, TableStream, Workflow
-from .adapters.cognito import CognitoDirectory
-from .adapters.sms import SnsSms
-from .adapters.tokens import CognitoTokens, jwks_keys
 from .config import Settings, settings
 from .domain.calendar import Clock
 from .domain.errors import ConcurrentUpdate, InvalidInput
 from .domain.ids import seal, unseal
 from .services import tickets
-from .services.commands import SubmitTicket
 from .services.context import Deps
 from .services.tickets import Receipt
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    from .services.commands import SubmitTicket
 
 
 def build(config: Settings) -> Deps:
     """The one place that knows which adapter stands behind each port."""
+    import boto3
+    from botocore.config import Config
+
+    from .adapters import dynamo
+    from .adapters.aws import ParkedQueue, S3Photos, SiteStore, TableStream, Workflow
+    from .adapters.cognito import CognitoDirectory
+    from .adapters.sms import SnsSms
+    from .adapters.tokens import CognitoTokens, jwks_keys
+
     models = dynamo.models_for(config.table_name, config.region)
     session = boto3.session.Session(region_name=config.region)
     # Browsers reach storage (upload forms, staff photo links) at its public address: the bucket's
@@ -90,6 +90,8 @@ def reset() -> None:
 
 @lru_cache(maxsize=1)
 def _idempotency_rules() -> IdempotencyConfig:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
     return IdempotencyConfig(event_key_jmespath="idempotency_key",
                              payload_validation_jmespath="[location, category, kind, description]",
                              expires_after_seconds=24 * 3600)
@@ -97,6 +99,9 @@ def _idempotency_rules() -> IdempotencyConfig:
 
 @lru_cache(maxsize=1)
 def _idempotent_submit() -> Callable[..., dict[str, str | bool]]:
+    import boto3
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
+
     config = settings()
     layer = DynamoDBPersistenceLayer(
         table_name=config.table_name, key_attr="pk", sort_key_attr="sk",
@@ -119,6 +124,11 @@ def submit_once(command: SubmitTicket, lambda_context: Any = None, by: str = "")
     the staff account filing for a citizen (the hotline operator)."""
     if not command.idempotency_key:
         return tickets.submit(command, deps(), by=by).as_dict()
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     if lambda_context is not None:
         # Lets a record left by a Lambda that timed out mid-submit expire with that Lambda.
         _idempotency_rules().register_lambda_context(lambda_context)

@@ -185,8 +185,11 @@ class FakeListings:
         self.sets: dict[str, set[str]] = defaultdict(set)
         self.reads = 0
         self.queries = 0  # `span` queries made (search pages)
+        self.written = 0  # entries written (a table write each)
+        self.notes = 0  # notes made (a table write each)
 
     def put(self, entries: list[tuple[Membership, Entry]]) -> None:
+        self.written += len(entries)
         for membership, entry in entries:
             self.rows[membership.listing][membership.key] = entry
 
@@ -216,6 +219,7 @@ class FakeListings:
         return self._read([self.rows[listing][k] for k in keys])[0] if keys else None
 
     def note(self, index: str, values: set[str]) -> None:
+        self.notes += bool(values)
         self.sets[index] |= values
 
     def noted(self, index: str) -> set[str]:
@@ -347,6 +351,7 @@ class FakeWorkflow:
         self.ended: set[str] = set()
         self.succeeded: list[tuple[str, dict[str, Any]]] = []
         self.failed: list[tuple[str, str]] = []
+        self.causes: dict[str, str] = {}  # token -> the cause it was failed with
         self.gone: set[str] = set()  # tokens whose step stopped waiting
 
     def start(self, ticket_id: str) -> None:
@@ -368,6 +373,7 @@ class FakeWorkflow:
 
     def fail(self, token: str, error: str, cause: str) -> bool:
         self.failed.append((token, error))
+        self.causes[token] = cause
         return token not in self.gone
 
 

@@ -1,12 +1,11 @@
 """Staff identity from a Cognito user pool's ID token, verified with PyJWT: the RS256 signature
 against the pool's published keys (JWKS), expiry, issuer, the app client (audience) and the
-token's use. Nothing here trusts a header or a parameter that is not a signed token."""
+token's use. Nothing here trusts a header or a parameter that is not a signed token. PyJWT (and the
+cryptography beneath it) is loaded at the first token a process checks: citizens' requests never do."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
-import jwt
 
 from ..domain.errors import Unauthenticated
 from ..domain.staff import Role, Staff
@@ -24,8 +23,15 @@ KeyFor = Callable[[str], Any]  # the signing key for a token (by its `kid`), e.g
 
 def jwks_keys(jwks_url: str) -> KeyFor:
     """Keys from the pool's JWKS, fetched once and cached (a new `kid` fetches again)."""
-    client = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=5)
-    return lambda token: client.get_signing_key_from_jwt(token).key
+    clients: list[Any] = []  # made at the first token
+
+    def key_for(token: str) -> Any:
+        if not clients:
+            import jwt
+
+            clients.append(jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=5))
+        return clients[0].get_signing_key_from_jwt(token).key
+    return key_for
 
 
 class CognitoTokens:
@@ -33,6 +39,8 @@ class CognitoTokens:
         self._key_for, self._issuer, self._client_id, self._leeway = key_for, issuer, client_id, leeway_seconds
 
     def verify(self, token: str) -> Staff:
+        import jwt
+
         try:
             key = self._key_for(token)
             claims = jwt.decode(token, key, algorithms=["RS256"], issuer=self._issuer, audience=self._client_id,

@@ -3,8 +3,11 @@ and the staff accounts. Every route is signed in through the console's authorize
 admin role; the checks and the republishing are the service's (services/admin.py)."""
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import unquote
 
 from chalice import Blueprint, Response
 
@@ -39,6 +42,18 @@ def _command() -> Any:
     return command_of(admin.current_app, admin.current_request)
 
 
+def as_typed(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The path's parameters as the admin typed them: the console sends them percent-encoded and
+    a gateway may hand them on so; a valid code has no "%", so decoding changes none of them,
+    and a refused one is named in the message as typed ("W 8", not "W%208")."""
+
+    @functools.wraps(view)
+    def wrapper(**params: str) -> Any:
+        return view(**{name: unquote(value) for name, value in params.items()})
+
+    return wrapper
+
+
 @admin.route("/console/admin/catalog", methods=["GET"], **SIGNED_IN)
 @json_errors
 def catalogue() -> dict:
@@ -49,6 +64,7 @@ def catalogue() -> dict:
 
 @admin.route("/console/admin/districts/{code}", methods=["PUT"], **SIGNED_IN)
 @json_errors
+@as_typed
 @takes(PutDistrict)
 def put_district(code: str) -> dict:
     """Admins: add or rename a district (its locations' pages and posters are published again)."""
@@ -58,6 +74,7 @@ def put_district(code: str) -> dict:
 
 @admin.route("/console/admin/departments/{code}", methods=["PUT"], **SIGNED_IN)
 @json_errors
+@as_typed
 @takes(PutDepartment)
 def put_department(code: str) -> dict:
     """Admins: add or change a department and its parent."""
@@ -67,6 +84,7 @@ def put_department(code: str) -> dict:
 
 @admin.route("/console/admin/categories/{code}", methods=["PUT"], **SIGNED_IN)
 @json_errors
+@as_typed
 @takes(PutCategory)
 def put_category(code: str) -> dict:
     """Admins: add or change a category and its deadline tier, or hide it from intake."""
@@ -76,6 +94,7 @@ def put_category(code: str) -> dict:
 
 @admin.route("/console/admin/locations/{code}", methods=["PUT"], **SIGNED_IN)
 @json_errors
+@as_typed
 @takes(PutLocation)
 def put_location(code: str) -> dict:
     """Admins: add or change a location (its intake page, poster and the home page follow), or
@@ -86,6 +105,7 @@ def put_location(code: str) -> dict:
 
 @admin.route("/console/admin/locations/{code}/poster", methods=["GET"], **SIGNED_IN)
 @json_errors
+@as_typed
 def poster(code: str) -> dict:
     """Admins: the links to the location's printable poster (PDF, PNG, SVG), written just now."""
     _admin()
@@ -94,6 +114,7 @@ def poster(code: str) -> dict:
 
 @admin.route("/console/admin/rules/{district}/{category}", methods=["PUT"], **SIGNED_IN)
 @json_errors
+@as_typed
 @takes(PutRule)
 def put_rule(district: str, category: str) -> dict:
     """Admins: which department handles a category in a district."""
@@ -103,6 +124,7 @@ def put_rule(district: str, category: str) -> dict:
 
 @admin.route("/console/admin/rules/{district}/{category}", methods=["DELETE"], **SIGNED_IN)
 @json_errors
+@as_typed
 def remove_rule(district: str, category: str) -> dict:
     """Admins: no rule for a category in a district: the dispatchers route its cases."""
     _admin()
@@ -130,6 +152,7 @@ def new_account() -> Response:
 
 @admin.route("/console/admin/accounts/{username}", methods=["PUT"], **SIGNED_IN)
 @json_errors
+@as_typed
 @takes(ChangeAccount)
 def change_account(username: str) -> dict:
     """Admins: an account's role and department; disable or enable it."""
@@ -170,6 +193,7 @@ def issue_open311_key() -> Response:
 
 @admin.route("/console/admin/open311-keys/{key_id}", methods=["DELETE"], **SIGNED_IN)
 @json_errors
+@as_typed
 def revoke_open311_key(key_id: str) -> dict:
     """Admins: revoke a key: its client files nothing more (403); its cases keep its name."""
     _admin()

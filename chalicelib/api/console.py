@@ -76,6 +76,8 @@ def _view(ticket: Ticket, staff: Staff, contact: bool = False) -> dict:
     view["staff_photos"] = photos.for_staff(ticket, deps)
     view["can_review_photos"] = staff.role is Role.DISPATCHER or staff.department == ticket.department
     view["can_hide"] = staff.role in MODERATORS
+    if ticket.extension_requested:  # the working days asked for, for the supervisor deciding
+        view["extension_days"] = ticket.extension_days
     catalog = deps.catalog()
     view["assisting"] = [{"code": code, "name": catalog.departments[code].name if code in catalog.departments else code}
                          for code in ticket.assisting]

@@ -50,6 +50,14 @@ class WorkCalendar:
                 counted += 1
         return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA)
 
+    def extend(self, deadline: datetime | None, now: datetime, days: int) -> datetime:
+        """A deadline moved by `days` working days (an approved extension): that many working days
+        after the last day it covers (a deadline at 24:00 ends that day, not the next), or after
+        today once it has passed."""
+        if deadline is None or deadline <= now:
+            return self.add_working_days(now, days)
+        return self.add_working_days(deadline - timedelta(microseconds=1), days)
+
     def working_days(self, after: date, through: date) -> list[date]:
         """The working days after `after`, up to and including `through` (none if through <= after)."""
         days, day = [], after
@@ -80,6 +88,13 @@ class Clock:
         if self.workday_seconds is not None:
             return start + timedelta(seconds=working_days * self.workday_seconds)
         return self.calendar.add_working_days(start, working_days)
+
+    def extended(self, deadline: datetime | None, working_days: int) -> datetime:
+        """The deadline moved by `working_days` from its last day (or from now once passed)."""
+        now = self.now()
+        if self.workday_seconds is not None:
+            return self.due(max(deadline or now, now), working_days)
+        return self.calendar.extend(deadline, now, working_days)
 
     def seconds_until(self, due: datetime, now: datetime | None = None) -> int:
         """Whole seconds left (at least 1: Step Functions needs a positive timeout)."""

@@ -11,6 +11,8 @@ order is filing order):
     dept:<department> cases of the department now handling it -> /d/<code>.html
     week:<yyyy-Www>   cases with progress that week -> /disclosure/<yyyy-Www>.html and .csv
     assist:<department> cases a department assists (协办) -> no page: the console's co-handling list
+    place:<location>  cases at a place, confidential ones too -> no page: the duplicate check's
+                      candidates (services/steps.py), one query on one partition
 
 The entries are a projection kept by the table's stream; shared pages are rendered from them
 with bounded queries (the latest 50, one day page, one month), never from a table scan.
@@ -35,6 +37,7 @@ EXCERPT = 140  # characters of citizen or reply text a listing shows
 HALL = "hall"
 CATEGORY, DISTRICT, LOCATION, DEPARTMENT, WEEK = "cat:", "dist:", "loc:", "dept:", "week:"
 ASSISTING = "assist:"
+PLACE = "place:"
 WEEKS = "weeks"  # the index of weeks that have a disclosure page
 # Listings whose pages are a latest-50 page plus monthly archives, and the page id's prefix.
 ARCHIVED = {CATEGORY: "hall/c/", DISTRICT: "hall/a/", LOCATION: "l/"}
@@ -163,6 +166,8 @@ def memberships(ticket: Ticket, last_event: Event | None = None) -> set[Membersh
     if not ticket.confidential:  # a confidential case's place is never public, not even by a listing
         listings |= {DISTRICT + ticket.district} if ticket.district else set()
         listings |= {LOCATION + ticket.location} if ticket.location else set()
+    if ticket.location:  # internal: never a page, so a confidential case is in it too
+        listings.add(PLACE + ticket.location)
     if ticket.department:
         listings.add(DEPARTMENT + ticket.department)
     listings |= {ASSISTING + code for code in ticket.assisting}

@@ -145,6 +145,17 @@ class Photo:
     state: PhotoState = PhotoState.PENDING
 
 
+@dataclass(frozen=True)
+class Wait:
+    """The workflow step waiting on people: its task token, the stage, and whether the state
+    catches the outcomes it does not expect (False: a step of an older definition, see
+    services/tickets.py: answer)."""
+
+    token: str
+    stage: str
+    catches: bool = False
+
+
 @dataclass
 class Ticket:
     id: str
@@ -179,9 +190,11 @@ class Ticket:
     rating_comment: str = ""
     survey_digest: str | None = None
     survey_expires: datetime | None = None
-    # Task token of the workflow step waiting on people, and which step it is.
+    # Task token of the workflow step waiting on people, which step it is, and whether that step
+    # routes outcomes other than its usual one by its Catch (services/tickets.py: answer).
     task_token: str | None = None
     task_stage: str | None = None
+    task_catches: bool = False
     events: list[Event] = field(default_factory=list)
     locale: str = "zh-CN"  # the citizen's language: SMS and receipts speak it
     confidential: bool = False  # 保密: the public sees number, category, status, department, dates only
@@ -526,20 +539,20 @@ class Ticket:
         """Has the waiting step `stage` (triage, accept, reply, survey, callback) been done?"""
         return self.status not in WAITING_IN[stage]
 
-    def wait_for(self, stage: str, token: str) -> None:
-        self.task_token, self.task_stage = token, stage
+    def wait_for(self, stage: str, token: str, catches: bool = False) -> None:
+        self.task_token, self.task_stage, self.task_catches = token, stage, catches
 
     def forget_wait(self) -> None:
         """The workflow stopped waiting (its step timed out): the stored token is stale."""
         self._clear_task()
 
-    def take_token(self, *stages: str) -> str | None:
-        """The token of the waiting step, if it is one of `stages` and the workflow handed it over."""
-        if self.task_stage not in stages:
+    def take_token(self, *stages: str) -> Wait | None:
+        """The waiting step, if it is one of `stages` and the workflow handed it over."""
+        if self.task_stage not in stages or self.task_token is None:
             return None
-        token = self.task_token
+        wait = Wait(self.task_token, self.task_stage, self.task_catches)
         self._clear_task()
-        return token
+        return wait
 
     def sign(self, since: int, by: str) -> None:
         """Name the staff account behind the events recorded from index `since` on."""
@@ -589,6 +602,7 @@ class Ticket:
 
     def _clear_task(self) -> None:
         self.task_token = self.task_stage = None
+        self.task_catches = False
 
     def _record(self, kind: str, at: datetime, actor: str, note: str = "", data: dict[str, Any] | None = None) -> None:
         self.events.append(Event(kind=kind, at=at, actor=actor, note=note, data=data or {}))

@@ -1,12 +1,14 @@
 """A citizen's photo made safe to keep and to publish: decoded by Pillow (only JPEG, PNG and
 WebP), turned upright, re-encoded without any metadata (EXIF, GPS, XMP, ICC comments), and
-resized into a page copy and a thumbnail."""
+resized into a page copy and a thumbnail. Pillow is loaded at the first photo a process cleans."""
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL import Image
 
 FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})  # MPO: the JPEG many phones write
 CONTENT_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
@@ -26,6 +28,8 @@ class CleanPhoto:
 
 
 def _jpeg(image: Image.Image, side: int) -> bytes:
+    from PIL import Image
+
     copy = image.copy()
     copy.thumbnail((side, side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
@@ -34,6 +38,8 @@ def _jpeg(image: Image.Image, side: int) -> bytes:
 
 
 def clean(data: bytes) -> CleanPhoto:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in FORMATS:

@@ -1,15 +1,20 @@
-"""QR codes: PNG posters for locations, inline SVG for a case's own page (one case, one code)."""
+"""QR codes: PNG posters for locations, inline SVG for a case's own page (one case, one code).
+The qrcode package (which loads Pillow) is imported at the first code a process draws."""
 from __future__ import annotations
 
 import io
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import qrcode
-import qrcode.constants
+if TYPE_CHECKING:
+    import qrcode
 
 
 def code(url: str) -> qrcode.QRCode:
     """The code for `url` at error-correction level H (readable with 30% of it soiled), 4-module quiet zone."""
+    import qrcode
+    import qrcode.constants
+
     made = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_H, box_size=10, border=4)
     made.add_data(url)
     made.make(fit=True)
@@ -30,6 +35,9 @@ def svg(url: str) -> str:
     (any of the eight decodes; searching for the best one costs more than the rest together) and
     the dark modules as one path of horizontal runs, in module units. Level M: the code is read from
     a screen, never soiled, and a smaller code keeps the page light."""
+    import qrcode
+    import qrcode.constants
+
     made = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=0)
     made.add_data(url)
     made.make(fit=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, NotYourTicket, Unhideable
 from ..domain.ids import secret_matches
-from ..domain.model import Status, Ticket
+from ..domain.model import Status, Ticket, Wait
 from ..i18n import DEFAULT, Messages, reason_text
 from ..observability import logger
 from . import notify, photos
@@ -33,8 +33,8 @@ from .commands import (
 )
 from .context import Deps
 from .publish import page_url
-from .steps import assign, deadlines, support, tell_department
-from .tickets import next_step
+from .steps import Survey, assign, deadlines, support, tell_department
+from .tickets import answer, next_step, step_name
 
 
 def _as_seen(ticket: Ticket, seen: Status | None) -> None:
@@ -47,9 +47,9 @@ def _as_seen(ticket: Ticket, seen: Status | None) -> None:
 def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Ticket], None],
          by: str = "", seen: Status | None = None) -> Ticket:
     """Apply `action`, its events signed by the staff account `by`, to the case as it was `seen`
-    (its status then; None: as it is); the decision is the waiting step's token it takes over,
+    (its status then; None: as it is); the decision is the waiting step it takes over (its token),
     answered after the write."""
-    def decide(ticket: Ticket) -> str | None:
+    def decide(ticket: Ticket) -> Wait | None:
         _as_seen(ticket, seen)
         start = len(ticket.events)
         action(ticket)
@@ -57,8 +57,9 @@ def _act(number: str, stages: tuple[str, ...], deps: Deps, action: Callable[[Tic
         return ticket.take_token(*stages)
 
     changed = change_by_number(deps.tickets, number, decide)
-    token = changed.decision
-    if token and not deps.workflow.succeed(token, next_step(changed.ticket, deps)):
+    wait = changed.decision
+    if wait and not answer(deps, wait.token, step_name("await", wait.stage), next_step(changed.ticket, deps),
+                           wait.catches):
         logger.info("the workflow had stopped waiting; its next hand-over will pick this up")
     return changed.ticket
 
@@ -109,10 +110,8 @@ def decide_extension(number: str, supervisor: str, cmd: DecideExtension, deps: D
     clock = deps.clock
 
     def action(ticket: Ticket) -> None:
-        new_due = None
-        if cmd.approve:
-            start = max(ticket.reply_due or clock.now(), clock.now())
-            new_due = clock.due(start, cmd.days or ticket.extension_days)
+        # the days asked for (or the supervisor's own), counted after the deadline's last day
+        new_due = clock.extended(ticket.reply_due, cmd.days or ticket.extension_days) if cmd.approve else None
         ticket.decide_extension(cmd.approve, new_due, supervisor, cmd.note, clock.now())
 
     # An approval resumes the reply wait, so it waits again until the new deadline.
@@ -120,9 +119,18 @@ def decide_extension(number: str, supervisor: str, cmd: DecideExtension, deps: D
 
 
 def reply(number: str, department: str, cmd: ReplyTicket, deps: Deps, by: str = "") -> Ticket:
+    """The department's reply opens the survey in the same change, and the rating link goes to the
+    citizen once it is stored: the workflow goes from the reply wait straight to the rating wait."""
     names = photos.take(deps, cmd.photos)
-    return _act(number, ("reply",), deps,
-                lambda t: t.answer(department, cmd.text, cmd.outcome, deps.clock.now(), names), by, cmd.seen_status)
+    survey = Survey.new(deps)
+
+    def action(ticket: Ticket) -> None:
+        ticket.answer(department, cmd.text, cmd.outcome, survey.at, names)
+        survey.open(ticket, deps)
+
+    ticket = _act(number, ("reply",), deps, action, by, cmd.seen_status)
+    survey.send(ticket, deps)
+    return ticket
 
 
 def add_information(number: str, cmd: AddInformation, deps: Deps) -> Ticket:

@@ -274,7 +274,12 @@ def create_account(deps: Deps, cmd: NewAccount) -> tuple[Account, str]:
     stored or logged by us); the person chooses their own at first sign-in."""
     account = Account(cmd.username, _role(cmd.role).value, _department(deps, cmd.department), cmd.name, True)
     password = temporary_password()
-    deps.staff.create(account, password, temporary=True)
+    try:
+        deps.staff.create(account, password, temporary=True)
+    except InvalidInput as exc:
+        if exc.field == "username":  # the name is taken: say which
+            raise _refuse("username_taken", "username", code=cmd.username) from None
+        raise
     return account, password
 
 

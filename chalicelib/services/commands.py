@@ -21,7 +21,7 @@ Locale = Literal[LOCALES]  # type: ignore[valid-type]
 
 
 class Command(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     @classmethod
     def parse(cls, data: object) -> Command:

@@ -343,8 +343,7 @@ class _Life:
         approve = self.rng.random() < 0.75
 
         def decide(at: datetime) -> None:
-            start = max(ticket.reply_due or at, at)
-            new_due = self.calendar.add_working_days(start, days) if approve else None
+            new_due = self.calendar.extend(ticket.reply_due, at, days) if approve else None
             ticket.decide_extension(approve, new_due, STAFF, "同意延期" if approve else "不同意延期，请按期办结", at)
 
         yield self.later(ticket, 1, 6), decide

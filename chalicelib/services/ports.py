@@ -306,7 +306,7 @@ class StaffDirectory(Protocol):
 
     def create(self, account: Account, password: str, temporary: bool = True) -> None:
         """A new account; with a temporary password the person chooses their own at first sign-in.
-        InvalidInput if the user name is taken."""
+        InvalidInput (field "username") if the user name is taken."""
 
     def assign(self, username: str, role: str, department: str) -> None:
         """Give the account its (one) role and its department."""

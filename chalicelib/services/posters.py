@@ -1,21 +1,27 @@
 """Printable posters for every location (PNG, SVG, A4 PDF) and an A4 sheet per district, published
-beside the site under posters/ with an index page the console links to."""
+beside the site under posters/ with an index page the console links to. The drawing (Pillow,
+ReportLab) is imported when posters are made, not with the app."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain.catalog import Catalog, District, Location, name_in
 from ..i18n import EN, LOCALES, Messages
-from ..render import posters
 from .context import Deps
 from .publish import intake_path, site_page
+
+if TYPE_CHECKING:
+    from ..render import posters
 
 SHEET_CODES = 6  # codes per A4 sheet: 6 keeps every code large enough to scan from a wall
 TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
 def poster_of(location: Location, catalog: Catalog, site_url: str) -> posters.Poster:
+    from ..render import posters
+
     zh, en = Messages(), Messages(EN)
     district = catalog.districts.get(location.district)
     return posters.Poster(
@@ -28,6 +34,8 @@ def poster_of(location: Location, catalog: Catalog, site_url: str) -> posters.Po
 def location_files(location: Location, catalog: Catalog, site_url: str,
                    font_path: str | Path | None = None) -> Iterator[tuple[str, bytes]]:
     """(name, content) of one location's posters: <location>.png/.svg/.pdf."""
+    from ..render import posters
+
     poster = poster_of(location, catalog, site_url)
     yield f"{location.code}.png", posters.png(poster, font_path=font_path)
     yield f"{location.code}.svg", posters.svg(poster).encode()
@@ -41,6 +49,8 @@ def district_sheet(district: District, catalog: Catalog, site_url: str) -> tuple
             if loc.district == district.code and not loc.hidden]
     if not here:
         return None
+    from ..render import posters
+
     title = Messages()("poster.sheet_title", district=district.name)
     return f"district-{district.code}.pdf", posters.pdf(here, title=title, per_page=SHEET_CODES)
 

@@ -7,9 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog, name_in
@@ -40,6 +38,9 @@ from ..domain.redact import redact
 from ..i18n import LOCALES, PREFIX, Messages, reason_text
 from ..render import qr
 from .context import Deps
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # Search and export: a panel console-search.js draws, for every role with case lists.
 SEARCH_TAB = ("search", "console.tab.search", "#search")
@@ -83,6 +84,10 @@ def cn_due(value: datetime | None) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
+    """The template engine, made at the first page a process renders (not at import: most
+    requests render none)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["cn_time"] = cn_time
@@ -315,8 +320,8 @@ def ticket_keys(ticket: Ticket) -> list[str]:
 
 def _shown(ticket: Ticket) -> Ticket:
     """The ticket less what a page never shows: the wait token, secrets' digests, the lock version."""
-    return replace(ticket, task_token=None, task_stage=None, survey_digest=None, survey_expires=None,
-                   secret_digest="", version=None)
+    return replace(ticket, task_token=None, task_stage=None, task_catches=False, survey_digest=None,
+                   survey_expires=None, secret_digest="", version=None)
 
 
 def pages_for(old: Ticket | None, new: Ticket) -> list[str]:

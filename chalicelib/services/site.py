@@ -56,25 +56,39 @@ BOARD_TEXT = 60  # characters of content and of result a board page shows (the C
 
 # --- keeping the listings (the stream's side) -------------------------------------------------
 def keep_listings(changes: list[tuple[Ticket | None, Ticket, frozenset[str]]], deps: Deps) -> set[str]:
-    """Write the entries of the changed cases (each as it stands after its last change), drop the
-    ones of listings a case left, note new weeks, and mark the stale shared pages. `changes` are
-    (old, new, counted) in stream order. Answers the pages marked."""
+    """Write the entries of the changed cases (each as it stands after its last change) where they
+    differ from what is stored — a new case, a listing it joined, or something a listing shows of it
+    changed; a change no listing shows (a wait token, a counter) writes no entry —, drop the ones of
+    listings a case left, note new weeks and months, and mark the stale shared pages. `changes` are
+    (old, new, counted) in stream order; the stored entries are those of the first old image of
+    each case in the batch (a redelivered batch decides the same). Answers the pages marked."""
     pages: set[str] = set()
     latest: dict[str, Ticket] = {}
+    first: dict[str, Ticket | None] = {}
     gone: set[Membership] = set()
     for old, new, counted in changes:
         pages |= shared_pages(old, new, counted)
         latest[new.id] = new
+        first.setdefault(new.id, old)
         if old is not None:
             gone |= leaves(old, new)
-    entries = [(membership, Entry.of(ticket)) for ticket in latest.values() for membership in memberships(ticket)]
-    current = {membership for membership, _ in entries}
-    deps.listings.put(entries)
+    entries: list[tuple[Membership, Entry]] = []
+    current: set[Membership] = set()
+    joined: set[Membership] = set()
+    for ticket in latest.values():
+        now, stored = memberships(ticket), first[ticket.id]
+        before = memberships(stored) if stored is not None else set()
+        entry = Entry.of(ticket)
+        kept = before if stored is not None and Entry.of(stored) == entry else set()
+        entries += [(membership, entry) for membership in sorted(now - kept, key=lambda m: m.listing)]
+        current |= now
+        joined |= now - before
+    if entries:
+        deps.listings.put(entries)
     if gone - current:
         deps.listings.remove(sorted(gone - current, key=lambda m: (m.listing, m.key)))
-    weeks = {m.listing[len(WEEK):] for m in current if m.listing.startswith(WEEK)}
-    deps.listings.note(WEEKS, weeks)
-    deps.listings.note(MONTHS, {month_of(ticket.number) for ticket in latest.values()})
+    deps.listings.note(WEEKS, {m.listing[len(WEEK):] for m in joined if m.listing.startswith(WEEK)})
+    deps.listings.note(MONTHS, {month_of(ticket.number) for ticket in latest.values() if first[ticket.id] is None})
     deps.pages.mark(pages)
     return pages
 

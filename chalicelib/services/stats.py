@@ -27,6 +27,7 @@ from ..domain.tallies import district_scope
 from ..i18n import LOCALES, Messages
 from ..render.charts import Bar, daily_chart, rate_bars
 from .context import Deps
+from .measured import measured
 from .publish import site_page
 
 CHART_DAYS = 30
@@ -174,6 +175,7 @@ def month_page(deps: Deps, t: Messages, figures: Month, path: str, archive: list
         kinds=[(t(f"kind.{kind}"), n) for kind, n in figures.kinds.items()],
         channels=[(t(f"channel.{channel}"), n) for channel, n in figures.channels.items()],
         filed=figures.filed, archive=[(m, month_label(t, m)) for m in archive],
+        measured=measured() if current else None,
     )
 
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain.calendar import CHINA
 from ..domain.catalog import Catalog
+from ..domain.errors import NotFound
 from ..domain.ids import new_tracking_secret, secret_digest
-from ..domain.listings import clip
+from ..domain.listings import PLACE, clip
 from ..domain.model import Rating, Status, Ticket
 from ..domain.screening import Verdict, check_text, find_duplicate
 from ..i18n import Messages, reason_text
@@ -20,7 +22,9 @@ from . import notify
 from .cases import Changed, change
 from .context import Deps
 from .publish import cn_due, page_url
-from .tickets import next_step
+from .tickets import answer, next_step, step_name
+
+DUPLICATE_CANDIDATES = 50  # the newest entries at a place the duplicate check reads
 
 
 def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
@@ -86,11 +90,30 @@ def _open_duplicate(ticket: Ticket, deps: Deps) -> Ticket | None:
     if ticket.location is None:
         return None  # unplaced: nothing to compare by place; a dispatcher sees it anyway
     since = ticket.created_at - timedelta(days=policy.duplicate_window_days)
-    candidates = {t.id: t for t in deps.tickets.recent_at(ticket.location, since)
+    candidates = {t.id: t for t in _recent_open(ticket, since, deps)
                   if t.id != ticket.id and t.category == ticket.category and t.is_open
                   and t.status is not Status.SUBMITTED}
     found = find_duplicate(ticket.description, ((t.id, t.description) for t in candidates.values()), policy)
     return candidates[found] if found else None
+
+
+def _recent_open(ticket: Ticket, since: datetime, deps: Deps) -> list[Ticket]:
+    """The open, screened cases of the ticket's category at its place filed since `since`: one
+    query on the place's listing partition (small entries, the latest DUPLICATE_CANDIDATES, not an
+    index over the whole table), then a key read of each candidate for its full text and current
+    state (the entry may lag behind the case by the stream's delay)."""
+    low = since.astimezone(CHINA).strftime("%Y%m%d")  # numbers begin with their filing day
+    entries = deps.listings.span(PLACE + (ticket.location or ""), low, "\uffff", DUPLICATE_CANDIDATES)
+    numbers = [e.number for e in entries
+               if e.number != ticket.number and e.category == ticket.category and e.is_open
+               and e.status != Status.SUBMITTED.value and datetime.fromisoformat(e.created) >= since]
+    found = []
+    for number in numbers:
+        try:
+            found.append(deps.tickets.by_number(number, for_update=False))
+        except NotFound:  # gone meanwhile (never: cases are kept); nothing to compare
+            continue
+    return found
 
 
 @dataclass(frozen=True)
@@ -154,8 +177,9 @@ def place_name(ticket: Ticket, catalog: Catalog) -> str:
     return clip(ticket.address, 40) or "—"
 
 
-def hand_over(ticket_id: str, stage: str, token: str, deps: Deps) -> None:
-    """The workflow waits for people at `stage`: keep its token on the ticket.
+def hand_over(ticket_id: str, stage: str, token: str, deps: Deps, catches: bool = False) -> None:
+    """The workflow waits for people at `stage`: keep its token on the ticket (and whether the
+    waiting state catches the outcomes it does not expect, so the answer later fits it).
 
     If people already did that step (they can be quicker than the queue), resume at once.
     The versioned write makes exactly one of this and the people's action see both sides.
@@ -163,12 +187,12 @@ def hand_over(ticket_id: str, stage: str, token: str, deps: Deps) -> None:
     def decide(ticket: Ticket) -> bool:
         if ticket.stage_passed(stage):
             return True  # resume now
-        ticket.wait_for(stage, token)
+        ticket.wait_for(stage, token, catches)
         return False
 
     changed = change(deps.tickets, ticket_id, decide)
     if changed.decision:
-        deps.workflow.succeed(token, next_step(changed.ticket, deps))
+        answer(deps, token, step_name("await", stage), next_step(changed.ticket, deps), catches)
 
 
 def escalate(ticket_id: str, stage: str, deps: Deps, token: str | None = None) -> dict[str, Any]:
@@ -206,23 +230,45 @@ def _escalation_sms(ticket: Ticket, stage: str, level: int, deps: Deps) -> None:
                    department=department.name if department else "", level=level)
 
 
-def open_survey(ticket_id: str, deps: Deps) -> dict[str, Any]:
-    """After the reply: a rating link (its own expiring secret) by SMS to the citizen."""
-    policy, clock = deps.catalog().policy, deps.clock
-    now = clock.now()
-    secret = new_tracking_secret()
+@dataclass(frozen=True)
+class Survey:
+    """A rating link's secret, made before the change that opens the survey (a change decided
+    again opens it with the same secret); sent by SMS once the change is stored."""
 
-    def decide(ticket: Ticket) -> str | None:
+    secret: str
+    at: datetime
+
+    @classmethod
+    def new(cls, deps: Deps) -> Survey:
+        return cls(new_tracking_secret(), deps.clock.now())
+
+    def open(self, ticket: Ticket, deps: Deps) -> None:
+        """Open the survey on a case just replied to (inside a change's decide: no effect)."""
+        policy = deps.catalog().policy
+        expires = deps.clock.due(self.at, policy.survey_days + policy.callback_days)
+        ticket.open_survey(secret_digest(self.secret), expires, self.at)
+
+    def send(self, ticket: Ticket, deps: Deps) -> None:
+        """The rating link by SMS to the citizen (after the stored change opened the survey)."""
+        link = f"{page_url(deps, ticket.number, ticket.locale)}#k={self.secret}"
+        notify.sms(deps, deps.tickets.phone(ticket.id), "survey", ticket.locale, number=ticket.number, link=link)
+
+
+def open_survey(ticket_id: str, deps: Deps) -> dict[str, Any]:
+    """A replied case whose survey is not open: a rating link (its own expiring secret) by SMS to the
+    citizen. The reply itself opens the survey (services/actions.py: reply); this step serves a case
+    replied before it did, or by a way that does not."""
+    survey = Survey.new(deps)
+
+    def decide(ticket: Ticket) -> bool:
         if ticket.survey_phase != "opening":
-            return None  # rated already (however early), or this round's survey is open (a redelivery)
-        ticket.open_survey(secret_digest(secret), clock.due(now, policy.survey_days + policy.callback_days), now)
-        return secret
+            return False  # rated already (however early), or this round's survey is open (a redelivery)
+        survey.open(ticket, deps)
+        return True
 
     changed = change(deps.tickets, ticket_id, decide)
     if changed.saved and changed.decision:
-        link = f"{page_url(deps, changed.ticket.number, changed.ticket.locale)}#k={changed.decision}"
-        notify.sms(deps, deps.tickets.phone(ticket_id), "survey", changed.ticket.locale,
-                   number=changed.ticket.number, link=link)
+        survey.send(changed.ticket, deps)
     return next_step(changed.ticket, deps)
 
 

@@ -1,9 +1,13 @@
 """Submitting a ticket, and what the workflow does next."""
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Final
 
 from ..domain.errors import InvalidInput
 from ..domain.geo import Point
@@ -76,37 +80,90 @@ def working_days_seconds(days: int, deps: Deps, start: datetime | None = None) -
     return clock.seconds_until(clock.due(start or clock.now(), days))
 
 
-# What the workflow does next, by the ticket's state. Every step answers with this, so the
-# state machine needs one router (its "Route" state) instead of a choice after every step.
-_OUTCOMES = {
-    Status.SCREENED: "triage", Status.RETURNED: "triage", Status.DISPATCHED: "dispatched",
-    Status.ACCEPTED: "accepted", Status.REPLIED: "replied", Status.REOPENED: "reopened",
-    Status.CLOSED: "closed", Status.INVALID: "invalid", Status.MERGED: "merged",
-    Status.SUBMITTED: "submitted",
-}
+class Route(StrEnum):
+    """What the workflow does next: the outcome every step answers, computed from the stored ticket."""
+
+    SUBMITTED = "submitted"  # not routed: no step leaves a case unscreened
+    TRIAGE = "triage"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    REPLIED = "replied"  # replied, no rating link sent yet
+    RATING = "rating"  # waiting for the citizen's rating
+    CALLBACK = "callback"  # waiting for staff to phone the citizen
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    INVALID = "invalid"
+    MERGED = "merged"
+
+
+# What the workflow does next, by the ticket's state.
+_OUTCOMES: Final[Mapping[Status, Route]] = MappingProxyType({
+    Status.SCREENED: Route.TRIAGE, Status.RETURNED: Route.TRIAGE, Status.DISPATCHED: Route.DISPATCHED,
+    Status.ACCEPTED: Route.ACCEPTED, Status.REPLIED: Route.REPLIED, Status.REOPENED: Route.REOPENED,
+    Status.CLOSED: Route.CLOSED, Status.INVALID: Route.INVALID, Status.MERGED: Route.MERGED,
+    Status.SUBMITTED: Route.SUBMITTED,
+})
 
 
 # A replied case's survey phase refines its outcome: open the survey, wait for the rating, or
 # wait for the staff's callback. Routing on the stored phase lets a rating arrive at any moment.
-_SURVEY_OUTCOMES = {"opening": "replied", "rating": "rating", "callback": "callback"}
+_SURVEY_OUTCOMES: Final[Mapping[str, Route]] = MappingProxyType(
+    {"opening": Route.REPLIED, "rating": Route.RATING, "callback": Route.CALLBACK})
+
+
+# The outcome each workflow step usually answers, by the step (its message's task, and stage for
+# the waits and escalations). The state machine goes from the step straight to the state that
+# outcome leads to (the Task's Next): answered with SendTaskSuccess, one transition. Any other
+# outcome is answered as a failure named by the outcome, with the step's output as its cause; the
+# Task's Catch routes it (tests/unit/test_workflow_definition.py holds the definition to this table).
+USUAL_OUTCOMES: Final[Mapping[str, Route]] = MappingProxyType({
+    "screen": Route.DISPATCHED,  # dispatched by the rules in the same step
+    "dispatch": Route.DISPATCHED,  # a reopened case, back to its department
+    "await:triage": Route.DISPATCHED,  # a dispatcher named the department
+    "await:accept": Route.ACCEPTED,
+    "await:reply": Route.RATING,  # the reply opens the survey
+    "await:survey": Route.CLOSED,
+    "await:callback": Route.CLOSED,
+    "escalate:triage": Route.TRIAGE,  # and keep waiting
+    "escalate:accept": Route.DISPATCHED,
+    "escalate:reply": Route.ACCEPTED,
+    "open_survey": Route.RATING,
+    "call_back": Route.CALLBACK,
+    "default_verdict": Route.CLOSED,
+})
+
+
+def step_name(task: str, stage: str | None = None) -> str:
+    """The key of a step in USUAL_OUTCOMES: its task, and the stage it waits at or escalates."""
+    return f"{task}:{stage}" if stage else task
+
+
+def answer(deps: Deps, token: str, step: str, output: dict[str, Any], catches: bool = True) -> bool:
+    """Resume the workflow `step` waiting on `token` with its `output` (next_step's): its usual
+    outcome as a success, any other as a failure the state's Catch routes. `catches` False: a
+    step of a definition older than the Catches (its outcomes all went to one Choice state),
+    answered with a success whatever the outcome. False if the step no longer waits."""
+    if not catches or output["outcome"] == USUAL_OUTCOMES[step]:
+        return deps.workflow.succeed(token, output)
+    return deps.workflow.fail(token, str(output["outcome"]), json.dumps(output))
 
 
 def next_step(ticket: Ticket, deps: Deps) -> dict[str, Any]:
     """The outcome the workflow routes on, and how long its next wait may last (seconds)."""
     policy = deps.catalog().policy
     outcome = _SURVEY_OUTCOMES[ticket.survey_phase] if ticket.survey_phase else _OUTCOMES[ticket.status]
-    step: dict[str, Any] = {"outcome": outcome, "status": ticket.status.value}
-    due = {"dispatched": ticket.accept_due, "accepted": ticket.reply_due}.get(outcome)
+    step: dict[str, Any] = {"outcome": outcome.value, "status": ticket.status.value}
+    due = {Route.DISPATCHED: ticket.accept_due, Route.ACCEPTED: ticket.reply_due}.get(outcome)
     if due is not None:
         late = due <= deps.clock.now()
         step["timeout"] = working_days_seconds(policy.escalation_interval_days, deps) if late \
             else deps.clock.seconds_until(due)
-    elif outcome == "triage":
+    elif outcome is Route.TRIAGE:
         # Once escalated, the dispatchers are reminded every escalation interval.
         days = policy.escalation_interval_days if ticket.escalation_level else policy.triage_days
         step["timeout"] = working_days_seconds(days, deps)
-    elif outcome in ("rating", "callback"):
-        opened, days = ("survey_sent", policy.survey_days) if outcome == "rating" \
+    elif outcome in (Route.RATING, Route.CALLBACK):
+        opened, days = ("survey_sent", policy.survey_days) if outcome is Route.RATING \
             else ("callback_due", policy.callback_days)
         event = ticket.last_event(opened)
         start = event.at if event else deps.clock.now()

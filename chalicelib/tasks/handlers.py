@@ -14,6 +14,7 @@ from ..services import steps
 from ..services.changes import on_changes
 from ..services.context import Deps
 from ..services.site import rebuild_pending
+from ..services.tickets import answer, step_name
 
 tasks = Blueprint(__name__)
 
@@ -28,18 +29,21 @@ STEPS: dict[str, Callable[[str, Deps], dict[str, Any]]] = {
 
 
 def run_task(message: dict[str, Any]) -> None:
-    """One workflow step. Domain errors fail the step by name (the ASL retries or catches them);
-    anything else raises, so SQS retries and finally parks the message in the DLQ."""
+    """One workflow step, answered with its outcome (services/tickets.py: answer). Domain errors fail
+    the step by name (the ASL retries or catches them); anything else raises, so SQS retries and
+    finally parks the message in the DLQ. `catches`: the state routes the outcomes it does not
+    expect by its Catch (a message of an older definition lacks it)."""
     deps = bootstrap.deps()
     token, ticket_id, task = message["token"], message["ticket_id"], message["task"]
+    stage, catches = message.get("stage"), bool(message.get("catches"))
     logger.append_keys(ticket_id=ticket_id, task=task)
     try:
         if task in STEPS:
-            deps.workflow.succeed(token, STEPS[task](ticket_id, deps))
-        elif task == "await":
-            steps.hand_over(ticket_id, message["stage"], token, deps)
-        elif task == "escalate":
-            deps.workflow.succeed(token, steps.escalate(ticket_id, message["stage"], deps, token))
+            answer(deps, token, step_name(task), STEPS[task](ticket_id, deps), catches)
+        elif task == "await" and stage:
+            steps.hand_over(ticket_id, stage, token, deps, catches)
+        elif task == "escalate" and stage:
+            answer(deps, token, step_name(task, stage), steps.escalate(ticket_id, stage, deps, token), catches)
         else:
             deps.workflow.fail(token, "UnknownTask", f"no handler for task '{task}'")
     except DomainError as exc:

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -20,22 +21,28 @@ def _context(name: str) -> LambdaContext:
 
 
 class QueuePump:
-    """SQS -> on_sqs_message handler, one message per invocation (batch_size=1), one at a time.
+    """SQS -> on_sqs_message handler, one message per invocation (batch_size=1); up to `workers`
+    invocations at once, as Lambda runs concurrent copies of a function under a burst (1: one at
+    a time, in the order received).
 
     A failing message stays in the queue, comes back after `retry_seconds`, and the
     queue's redrive policy moves it to the dead-letter queue, as Lambda's poller would.
     """
 
     def __init__(self, sqs: Any, queue_url: str, handler: Handler, name: str = "on_task_message",
-                 retry_seconds: int = 2) -> None:
+                 retry_seconds: int = 2, workers: int = 1) -> None:
         self.sqs, self.url, self.handler, self.name = sqs, queue_url, handler, name
-        self.retry_seconds = retry_seconds
+        self.retry_seconds, self.workers = retry_seconds, workers
         self.arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     def once(self, wait_seconds: int = 0) -> int:
         messages = self.sqs.receive_message(
             QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds,
             VisibilityTimeout=self.retry_seconds, AttributeNames=["All"]).get("Messages", [])
+        if self.workers > 1 and len(messages) > 1:
+            with ThreadPoolExecutor(max_workers=min(self.workers, len(messages))) as pool:
+                list(pool.map(self._invoke, messages))
+            return len(messages)
         for message in messages:
             self._invoke(message)
         return len(messages)
@@ -59,22 +66,32 @@ class StreamPump:
     """DynamoDB stream -> on_dynamodb_record handler, in order per shard, as the Lambda event source
     mapping of the template does it: a failing batch is retried `max_attempts` times, then split
     into single records; a record that still fails is reported to the failure queue (the
-    OnFailure destination's message: shard and sequence numbers) and the shard moves on."""
+    OnFailure destination's message: shard and sequence numbers) and the shard moves on. `start`:
+    TRIM_HORIZON (every record kept) or LATEST (only what is written from now on)."""
+
+    # Shards are looked for at most this often: a poll is then one request, not two.
+    DISCOVER_SECONDS = 1.0
 
     def __init__(self, streams: Any, stream_arn: str, handler: Handler, name: str = "on_table_change",
-                 batch_size: int = 100, failures: tuple[Any, str] | None = None, max_attempts: int = 3) -> None:
+                 batch_size: int = 100, failures: tuple[Any, str] | None = None, max_attempts: int = 3,
+                 start: str = "TRIM_HORIZON") -> None:
         self.streams, self.arn, self.handler, self.name = streams, stream_arn, handler, name
+        self.start = start
         self.batch_size, self.failures, self.max_attempts = batch_size, failures, max_attempts
         self.iterators: dict[str, str] = {}
         self.attempts: dict[str, int] = {}
+        self._discovered = float("-inf")
 
     def _discover(self) -> None:
+        if time.monotonic() - self._discovered < self.DISCOVER_SECONDS:
+            return
+        self._discovered = time.monotonic()
         shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
         for shard in shards:
             if shard["ShardId"] not in self.iterators:
                 self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
                     StreamArn=self.arn, ShardId=shard["ShardId"],
-                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+                    ShardIteratorType=self.start)["ShardIterator"]
 
     def once(self) -> int:
         self._discover()
@@ -126,7 +143,8 @@ class StreamPump:
 
 
 def run_forever(step: Callable[[], int], stop: threading.Event, idle_seconds: float = 0.2) -> None:
-    """Call `step` until stopped; sleep a little when it had nothing to do."""
+    """Call `step` until stopped; sleep a little when it had nothing to do (0 for a step that
+    waits by itself, e.g. a long poll)."""
     while not stop.is_set():
         try:
             if step() == 0:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -30,6 +31,8 @@ from infra.local.twin import (
     public_urls,
     start_moto_process,
 )
+
+LISTEN_BACKLOG = 1024  # connections the API's socket holds until its server accepts them
 
 
 def _every_method(handler: Any, name: str) -> Any:
@@ -103,16 +106,14 @@ def main() -> int:
     # Only now import the app: it reads its settings from the environment.
     sys.path.insert(0, str(ROOT))
     from chalice.cli.factory import CLIFactory
-    from chalice.local import ChaliceRequestHandler, create_local_server
+    from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer, create_local_server
 
     import app as chalice_app
     from chalicelib import bootstrap
-    from chalicelib.tasks import handlers
     from infra.definitions import site_headers
     from infra.local.accounts import DEMO_PASSWORD, create_demo_accounts
     from infra.local.gateway import answer_unauthorized_as_the_gateway
     from infra.local.outbox import outbox, remote_sms_messages
-    from infra.local.pumps import QueuePump, StreamPump, run_forever
     from infra.local.seed import seed
     from infra.local.site_server import make_server
 
@@ -122,13 +123,13 @@ def main() -> int:
     demo_key = demo_open311_key(bootstrap.deps())
 
     stop = threading.Event()
-    queue = QueuePump(session.client("sqs"), resources.task_queue_url, handlers.on_task_message)
-    pages = QueuePump(session.client("sqs"), resources.page_queue_url, handlers.on_page_message,
-                      name="on_page_message")
-    stream = StreamPump(session.client("dynamodbstreams"), resources.table_stream_arn, handlers.on_table_change,
-                        batch_size=handlers.STREAM_BATCH,
-                        failures=(session.client("sqs"), resources.stream_failure_queue_url))
+    # The stream, task and page pollers in a process of their own (infra/local/pollers.py): three
+    # interpreters (emulator, API, pollers) share the cores instead of two.
+    pollers = subprocess.Popen([sys.executable, "-m", "infra.local.pollers", resources.table_stream_arn], cwd=ROOT)
     config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
+    # The standard library's HTTP server lets 5 connections wait to be accepted: under a burst the
+    # rest are dropped and retried by the client a second later. API Gateway queues none of them.
+    ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG
     api = create_local_server(chalice_app.app, config, HOST, API_PORT)
     # chalice local's HTTP server answers methods it has no do_X for (TRACE, QUERY …) itself with a
     # bare 501; send every method to the app, which refuses what has no route with a 405 in the
@@ -147,10 +148,7 @@ def main() -> int:
             stop.wait(3600)
 
     threads = [
-        threading.Thread(target=run_forever, args=(queue.once, stop), name="task-poller", daemon=True),
         threading.Thread(target=retention, name="retention", daemon=True),
-        threading.Thread(target=run_forever, args=(stream.once, stop), name="stream-poller", daemon=True),
-        threading.Thread(target=run_forever, args=(pages.once, stop), name="page-poller", daemon=True),
         threading.Thread(target=api.server.serve_forever, name="api", daemon=True),
         threading.Thread(target=site.serve_forever, name="site", daemon=True),
     ]
@@ -190,8 +188,12 @@ def main() -> int:
     print("stopping…", flush=True)
     api.server.shutdown()
     site.shutdown()
-    for thread in threads[:4]:
-        thread.join(timeout=5)
+    pollers.terminate()  # they finish the step at hand, then stop
+    threads[0].join(timeout=5)
+    try:
+        pollers.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pollers.kill()
     emulator.terminate()
     emulator.wait(timeout=20)
     print("stopped.", flush=True)

@@ -77,12 +77,115 @@ def parse_each_state_machine_once() -> None:
         lambda worker: program(worker._evaluation_details.state_machine_details.definition))
 
 
+def keep_task_failure_cause() -> None:
+    """moto's server drops the `cause` of SendTaskFailure (it passes the error only), so a Catch
+    sees `Cause: null`. Step Functions keeps it, and the workflow needs it: a step's outcome other
+    than its usual one comes as a failure whose cause is the step's output (services/tickets.py:
+    answer). Pass the cause on, as the emulator's own backend already accepts it."""
+    from moto.core.responses import EmptyResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def send_task_failure(response: Any) -> Any:
+        response.stepfunction_backend.send_task_failure(
+            response._get_param("taskToken"), error=response._get_param("error"),
+            cause=response._get_param("cause"))
+        return EmptyResult()
+
+    StepFunctionResponse.send_task_failure = send_task_failure  # type: ignore[method-assign]
+class _Partition:
+    """A table seen through one partition: what moto's query reads instead of the whole table."""
+
+    def __init__(self, table: Any, items: list[Any]) -> None:
+        self._table, self._items = table, items
+
+    def all_items(self) -> list[Any]:
+        return self._items
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._table, name)
+
+
+def query_one_partition() -> None:
+    """moto answers a query on the table's own key by listing and sorting every item of the table
+    (and a query on an index by reading every item): at 20,000 cases a listing or tally query took
+    a quarter of a second, and the emulator's CPU went to it. DynamoDB reads one partition, so the
+    emulator here reads the items under the partition key asked for (the same items, in the same
+    order, through moto's own query code). An index query reads every item still (no hot path
+    makes one), but compares only the index's partition key before moto's own code sees them."""
+    from moto.dynamodb.models.table import Table
+
+    query = Table.query
+    if getattr(query, "one_partition", False):
+        return
+
+    def one_partition(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        conditions = kwargs.get("hash_key_conditions") or []
+        if index_name and len(conditions) == 1 and table.range_key_attr:
+            # An index query still reads every item, but only compares one attribute of each,
+            # and does not sort the whole table first.
+            name, value = conditions[0]
+            for _ in range(5):
+                try:
+                    items = [item for rows in list(table.items.values()) for item in list(rows.values())
+                             if getattr(item.attrs.get(name), "value", None) == value.value]
+                    break
+                except RuntimeError:
+                    continue
+            else:
+                return query(table, hash_key, *args, **kwargs)
+            return query(_Partition(table, items), hash_key, *args, **kwargs)
+        if index_name or not table.range_key_attr or hash_key is None:
+            return query(table, hash_key, *args, **kwargs)
+        for _ in range(5):  # a writer may add to the partition while it is copied: copy again
+            try:
+                items = list(table.items.get(hash_key, {}).values())
+                break
+            except RuntimeError:
+                continue
+        else:
+            return query(table, hash_key, *args, **kwargs)
+        return query(_Partition(table, items), hash_key, *args, **kwargs)
+
+    one_partition.one_partition = True  # type: ignore[attr-defined]
+    Table.query = one_partition  # type: ignore[method-assign]
+
+
+def reuse_workflow_clients() -> None:
+    """moto's state machine interpreter makes a new AWS client for every task it sends (a queue
+    message per step): tens of milliseconds of CPU each. One client per region and service serves
+    every execution (clients are thread-safe; the local state machine passes no credentials)."""
+    import importlib
+
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    make = boto_client.boto_client_for
+
+    @functools.lru_cache(maxsize=32)
+    def shared(region: str, service: str) -> Any:
+        return make(region, service)
+
+    def client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        return make(region, service, state_credentials) if state_credentials else shared(region, service)
+
+    base = "moto.stepfunctions.parser.asl.component.state.exec.state_task"
+    for module in ("service.state_task_service_sqs", "service.state_task_service_sns",
+                   "service.state_task_service_dynamodb", "service.state_task_service_sfn",
+                   "service.state_task_service_aws_sdk", "lambda_eval_utils"):
+        loaded = importlib.import_module(f"{base}.{module}")
+        if hasattr(loaded, "boto_client_for"):
+            loaded.boto_client_for = client_for  # type: ignore[attr-defined]
+
+
 def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
     """A moto server on loopback that really executes state machines (needs MOTO_PORT=port);
     with a journal, every change it accepts is also written to disk (infra/local/journal.py)."""
     from moto.server import ThreadedMotoServer
 
     parse_each_state_machine_once()
+    keep_task_failure_cause()
+    query_one_partition()
+    reuse_workflow_clients()
     from infra.local.journal import JournaledMotoServer
 
     server = JournaledMotoServer(journal, HOST, port) if journal else \

@@ -73,6 +73,15 @@ def test_a_refused_change_shows_the_apis_reason(local_system, desktop):
     form.locator("select").select_option("cgj")
     form.get_by_role("button", name="保存").click()
     form.locator(".error", has_text="自己的上级").wait_for(timeout=10000)
+    # a code the API refuses is named as typed, not as the address carried it
+    places = desktop.locator("#admin-locations form.admin-form")
+    places.locator("input[name=code]").fill("Dong Hu 1")
+    places.get_by_role("button", name="保存").click()  # no name yet: said before any question
+    places.locator(".error", has_text="请先填写“名称”").wait_for(timeout=5000)
+    places.locator("input[name=name]").fill("东湖")
+    places.get_by_role("button", name="保存").click()
+    places.locator(".error", has_text="编码“Dong Hu 1”无效").wait_for(timeout=10000)
+    assert "%20" not in places.locator(".error").inner_text()
 
 
 def test_the_admin_creates_a_staff_account_who_chooses_a_password(local_system, browser, desktop, phone):
@@ -92,6 +101,12 @@ def test_the_admin_creates_a_staff_account_who_chooses_a_password(local_system, 
     password = re.search(r"临时密码：(\S+?)。", notice.inner_text()).group(1)
     desktop.locator(f".admin-account[data-username='{username}']").wait_for(timeout=10000)
     screenshot(desktop, "console-admin-accounts-desktop")
+    # the same name again: the refusal names it
+    new.locator("input[name=username]").fill(username)
+    new.locator("input[name=name]").fill("周杰")
+    new.get_by_role("button", name="创建账号").click()
+    new.locator(".error", has_text=f"用户名“{username}”已被占用").wait_for(timeout=15000)
+    screenshot(desktop, "console-admin-account-taken-1280")
 
     # The new member of staff signs in with it and is asked for their own password first.
     phone.goto(local_system.console)

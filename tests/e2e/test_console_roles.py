@@ -1,7 +1,9 @@
 """Each role's console job in Chromium against the running system: a dispatcher dispatches a
 triaged case, the department's handler signs off and replies with its own template, the
 supervisor finds the department in the rates and drills down; a dispatcher merges a duplicate
-found by number, and a wrong number is answered in Chinese."""
+found by number, and a wrong number is answered in Chinese. A missing input is said before any
+question, a move's question names the department; 3 extension days asked in the console move the
+deadline 3 working days; the supervisor's rates fit a phone (one card per department)."""
 from __future__ import annotations
 
 import time
@@ -105,3 +107,100 @@ def test_a_dispatcher_merges_a_duplicate_opened_by_number(local_system, desktop)
     merged = _until(local_system, second, "merged")
     assert merged["merged_into"] == first
     assert api("GET", f"{local_system.api}/tickets/{first}")["supporters"] == 1
+
+
+def test_a_missing_input_is_said_first_and_a_move_names_the_department(local_system, desktop):
+    number = _screened(local_system, "hy02", "淮阴区汽车站出站口的盲道被护栏截断，盲人过不去")
+    questions: list[str] = []
+    desktop.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    sign_in(desktop, local_system, "dispatcher", DEMO_PASSWORD)
+    card = desktop.locator(f".ticket[data-number='{number}']")
+    card.wait_for(timeout=10000)
+    desktop.locator("#counts .count").first.wait_for(timeout=10000)  # the counts drawn: nothing moves under a click
+    assert card.locator("select[name=department]").input_value() == ""  # "other": no rule suggests one
+    card.get_by_role("button", name="派单").click()
+    card.locator(".error", has_text="请先选择“部门”，再点“派单”").wait_for(timeout=5000)
+    assert questions == []  # nothing asked, nothing sent
+    card.locator("summary", has_text="内部备注").click()
+    card.get_by_role("button", name="添加备注").click()
+    card.locator(".error", has_text="请先填写“内部备注（不公开）”").wait_for(timeout=5000)
+    assert questions == []
+    card.locator("select[name=department]").select_option("hy-cgj")
+    card.get_by_role("button", name="派单").click()
+    assert questions == [f"确定将工单 {number} 派给“淮阴区城市管理局”吗？"]  # dismissed: not dispatched
+    assert api("GET", f"{local_system.api}/tickets/{number}")["status"] == "screened"
+    screenshot(desktop, "console-missing-input-1280")
+
+
+def test_an_extension_of_3_days_asked_in_the_console_moves_the_deadline_3_working_days(local_system, browser):
+    from datetime import datetime, timedelta
+
+    from chalicelib.domain.calendar import WorkCalendar
+    from chalicelib.domain.deadlines import last_day
+
+    number = _screened(local_system, "hy03", "淮阴区体育馆南侧排水沟盖板缺失，夜里有人踩空")
+    dispatcher = local_system.staff("center", "dispatcher")
+    api("POST", f"{local_system.api}/console/tickets/{number}/dispatch", {"department": "hy-cgj"}, dispatcher)
+    _until(local_system, number, "dispatched")
+    api("POST", f"{local_system.api}/console/tickets/{number}/accept", {}, local_system.staff("hy-cgj"))
+    _until(local_system, number, "accepted")
+    supervisor_token = local_system.staff("center", "supervisor")
+
+    def reply_due() -> datetime:
+        return datetime.fromisoformat(api("GET", f"{local_system.api}/console/tickets/{number}",
+                                          staff=supervisor_token)["reply_due"])
+
+    before = reply_due()
+
+    handler = browser.new_page(viewport={"width": 390, "height": 844})
+    sign_in(handler, local_system, "test-handler-hy-cgj", STAFF_PASSWORD)
+    handler.locator("[data-tab=accepted]").click()
+    card = handler.locator(f".ticket[data-number='{number}']")
+    card.wait_for(timeout=10000)
+    handler.locator("#counts .count").first.wait_for(timeout=10000)  # the counts drawn: nothing moves under a click
+    card.locator("summary", has_text="申请延期").click()
+    asked = card.locator("details", has_text="提交延期申请")
+    send = asked.get_by_role("button", name="提交延期申请")
+    send.focus()  # by the keyboard: the card grows as it is filled in, a pointer could miss
+    handler.keyboard.press("Enter")  # no reason yet: said before any question
+    card.locator(".error", has_text="请先填写“延期理由”").wait_for(timeout=5000)
+    asked.locator("textarea").fill("盖板需定制，厂家供货要一周")
+    asked.get_by_label("延期工作日数").fill("3")
+    assert asked.locator("textarea").input_value() == "盖板需定制，厂家供货要一周"
+    screenshot(handler, "console-extension-390")
+    questions: list[str] = []
+
+    def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+        questions.append(dialog.message)
+        dialog.accept()
+
+    handler.once("dialog", answer)
+    send.focus()
+    handler.keyboard.press("Enter")
+    card.locator(".flag", has_text="申请延期 3 个工作日").wait_for(timeout=15000)  # drawn again, waiting
+    assert questions == [f"确定为工单 {number} 申请延期 3 个工作日吗？"]
+
+    supervisor = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(supervisor, local_system, "supervisor", DEMO_PASSWORD)
+    supervisor.locator("[data-tab=extensions]").click()
+    card = supervisor.locator(f".ticket[data-number='{number}']")
+    card.locator(".flag", has_text="申请延期 3 个工作日").wait_for(timeout=10000)
+    screenshot(supervisor, "console-extension-decision-1280")
+    supervisor.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="同意延期").click()
+    card.wait_for(state="detached", timeout=10000)
+    final = last_day(before)
+    assert last_day(reply_due()) == WorkCalendar().working_days(final, final + timedelta(days=20))[2]
+
+
+def test_the_supervisors_rates_fit_a_phone(local_system, browser):
+    for width in (390, 1280):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        sign_in(page, local_system, "supervisor", DEMO_PASSWORD)
+        page.locator("[data-tab=rates]").click()
+        page.locator("table.rates tr", has_text="淮阴区城市管理局").wait_for(timeout=10000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        wrap = page.locator("table.rates").evaluate("t => [t.parentNode.scrollWidth, t.parentNode.clientWidth]")
+        assert wrap[0] <= wrap[1], wrap  # nothing scrolls sideways inside the card either
+        screenshot(page, f"console-rates-{width}")
+        page.close()

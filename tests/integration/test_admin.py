@@ -64,6 +64,9 @@ def test_a_refused_change_says_why_in_chinese_and_writes_nothing(client, stack):
         assert answer.json_body["message"], answer.json_body
     refused = _send(client, stack, "PUT", "/console/admin/locations/w8", {"name": "x", "district": "north"})
     assert refused.json_body["message"] == "没有编码为“north”的区县"
+    # a code as the console sends it (percent-encoded) is named as the admin typed it
+    typed = _send(client, stack, "PUT", "/console/admin/locations/W%208%E5%8C%97", {"name": "x", "district": "west"})
+    assert typed.status_code == 400 and typed.json_body["message"].startswith("编码“W 8北”无效"), typed.json_body
     after = sorted(json.dumps(i, sort_keys=True) for i in stack.items() if i["pk"]["S"] == "CONFIG")
     assert after == before
 
@@ -104,6 +107,7 @@ def test_an_account_made_by_an_admin_must_choose_its_own_password_and_can_be_dis
     again = _send(client, stack, "POST", "/console/admin/accounts",
                   {"username": "zhou-jie", "name": "周杰", "role": "handler", "department": "roads"})
     assert again.status_code == 400
+    assert again.json_body["message"] == "用户名“zhou-jie”已被占用，请换一个用户名", again.json_body
     mine = _send(client, stack, "PUT", "/console/admin/accounts/admin-center",
                  {"role": "admin", "department": "roads", "enabled": False})
     assert mine.status_code == 400 and "自己" in mine.json_body["message"]

@@ -131,6 +131,7 @@ def test_a_handler_never_finds_another_departments_case(client, stack, city):
     for other in ("east-city", "triage"):
         refused = _get(client, stack, f"/console/search?department={other}", "roads", "handler")
         assert refused.status_code == 403, refused.json_body
+        assert refused.json_body["message"] == "承办人只能查询本单位的诉求：请不选“部门”，或选本单位。"
         assert _get(client, stack, f"/console/search.csv?department={other}", "roads", "handler").status_code == 403
 
 

@@ -17,6 +17,36 @@ def test_a_stored_ticket_reads_back_by_id_and_by_number(stack):
     assert ticket.version == 1
 
 
+def test_a_number_is_found_by_a_key_get_of_its_pointer_never_an_index_query(stack, monkeypatch):
+    ticket = make_ticket()
+    stack.deps.tickets.add(ticket, phone=None)
+    pointer = next(i for i in stack.items() if i["pk"]["S"] == f"NUMBER#{ticket.number}")
+    assert (pointer["sk"]["S"], pointer["id"]["S"]) == ("NUMBER", ticket.id)
+    model = stack.deps.tickets._models.ticket  # type: ignore[attr-defined]
+    monkeypatch.setattr(model.by_number, "query", lambda *a, **k: pytest.fail("an index query"))
+    assert stack.deps.tickets.by_number(ticket.number).id == ticket.id
+    assert stack.deps.tickets.by_number(ticket.number, for_update=False).version == 1
+
+
+def test_a_ticket_stored_before_numbers_had_pointers_is_still_found_by_its_number(stack):
+    from chalicelib.adapters.dynamo import to_item
+
+    ticket = make_ticket()
+    to_item(ticket, stack.deps.tickets._models.ticket).save()  # type: ignore[attr-defined]
+    assert stack.deps.tickets.by_number(ticket.number).id == ticket.id
+
+
+def test_a_taken_number_is_not_given_to_a_second_ticket(stack):
+    first = make_ticket()
+    stack.deps.tickets.add(first, phone=None)
+    second = make_ticket(number=first.number)
+    with pytest.raises(ConcurrentUpdate):
+        stack.deps.tickets.add(second, phone=None)
+    assert stack.deps.tickets.by_number(first.number).id == first.id
+    with pytest.raises(NotFound):
+        stack.deps.tickets.get(second.id)
+
+
 def test_a_stale_copy_cannot_overwrite_a_newer_one(stack):
     ticket = make_ticket(status=Status.SCREENED)
     stack.deps.tickets.add(ticket, phone=None)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.domain.deadlines import last_day
 from chalicelib.domain.errors import ConcurrentUpdate, Forbidden, InvalidTransition, NotYourTicket
 from chalicelib.domain.model import Status
 from chalicelib.services import actions, steps
@@ -120,7 +121,10 @@ def test_an_approved_extension_moves_the_deadline_and_resumes_the_reply_wait(wor
     actions.ask_extension(number, "east-city", AskExtension(reason="需采购配件", days=3), world.deps)
     assert any("延期" in t for t in world.sms.to(SUPERVISOR_PHONE))
     ticket = actions.decide_extension(number, "supervisor", DecideExtension(approve=True), world.deps)
-    assert ticket.reply_due > before and ticket.extensions == 1
+    # the 3 days asked for, after the last day the deadline covered (24:00 ends that day)
+    calendar, final = world.deps.clock.calendar, last_day(before)
+    assert last_day(ticket.reply_due) == calendar.working_days(final, final + timedelta(days=20))[2]
+    assert ticket.extensions == 1
     assert [token for token, _ in world.workflow.succeeded][-1] == "tok-reply"
     with pytest.raises(InvalidTransition):
         actions.ask_extension(number, "east-city", AskExtension(reason="还要更久"), world.deps)

@@ -165,6 +165,11 @@ def test_an_account_gets_a_temporary_password_a_known_role_and_department(world)
             admin.create_account(world.deps, NewAccount.parse({"username": "x-y-z", "name": "x", "role": "handler",
                                                                "department": "roads", **bad}))
     assert "x-y-z" not in world.deps.staff.by_name
+    with pytest.raises(InvalidInput) as taken:  # a name in use: the refusal names it
+        admin.create_account(world.deps, NewAccount(username="handler-w", name="赵六", role="handler",
+                                                    department="roads"))
+    assert taken.value.field == "username" and taken.value.message == "用户名“handler-w”已被占用，请换一个用户名"
+    assert world.deps.staff.by_name["handler-w"].name == "王五"
 
 
 def test_an_account_is_reassigned_and_disabled_but_an_admin_cannot_lock_themselves_out(world):

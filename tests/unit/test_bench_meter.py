@@ -19,9 +19,34 @@ def test_a_write_costs_one_unit_per_kilobyte_and_again_in_every_index_that_holds
                            Index("absent", ("g3",), "ALL")])
     big = {"pk": {"S": "TICKET#1"}, "sk": {"S": "TICKET"}, "g1": {"S": "x"}, "g2": {"S": "y"},
            "events": {"S": "e" * 2500}}
-    table, indexes = meter._write(big)
+    table, indexes = meter._write(None, big)
     assert table == 3  # 2.5 KB and keys: three units
     assert indexes == 3 + 1  # the full copy three, the keys-only entry one; no entry without its key
+    assert meter.write_units_by_kind == {"TICKET": 3}
+    assert meter.index_units_by_index == {"all": 3, "keys": 1}
+
+
+def test_an_index_is_written_only_when_the_items_entry_in_it_changes():
+    keys, included = Index("keys", ("g",), "KEYS_ONLY"), Index("some", ("g",), "INCLUDE", ("status",))
+    every = Index("all", ("g",), "ALL")
+    before = {"pk": {"S": "T#1"}, "sk": {"S": "T"}, "g": {"S": "x"}, "status": {"S": "open"}, "v": {"N": "1"}}
+    bumped = {**before, "v": {"N": "2"}}
+    assert (keys.writes(before, bumped, ("pk", "sk")), included.writes(before, bumped, ("pk", "sk")),
+            every.writes(before, bumped, ("pk", "sk"))) == (0, 0, 1)
+    closed = {**bumped, "status": {"S": "closed"}}
+    assert (keys.writes(before, closed, ("pk", "sk")), included.writes(before, closed, ("pk", "sk"))) == (0, 1)
+    moved = {**before, "g": {"S": "y"}}
+    assert keys.writes(before, moved, ("pk", "sk")) == 2  # the old entry deleted, the new one put
+    assert keys.writes(before, {k: v for k, v in before.items() if k != "g"}, ("pk", "sk")) == 1  # left the index
+    assert keys.writes(None, before, ("pk", "sk")) == 1 and keys.writes(before, None, ("pk", "sk")) == 1
+
+
+def test_a_rewrite_costs_the_larger_of_the_item_before_and_after():
+    meter = Meter()
+    small = {"pk": {"S": "TALLY#x"}, "sk": {"S": "d"}, "value": {"N": "1"}}
+    big = {**small, "seen": {"SS": ["k" * 600, "j" * 600]}}
+    assert meter._write(big, small)[0] == 2
+    assert meter._write(small, small)[0] == 1
 
 
 def test_the_bill_prices_each_service_per_thousand_cases():

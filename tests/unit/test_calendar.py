@@ -62,6 +62,14 @@ def test_times_are_read_in_china_time():
     assert calendar.add_working_days(late_friday_utc, 1) == end_of(date(2026, 11, 23))
 
 
+def test_an_extension_counts_after_the_last_day_the_deadline_covers():
+    due = end_of(date(2026, 12, 2))  # Wednesday 24:00
+    assert calendar.extend(due, at(date(2026, 11, 25)), 3) == end_of(date(2026, 12, 7))  # Thu, Fri, Mon
+    # a deadline passed already: the days count from today
+    assert calendar.extend(due, at(date(2026, 12, 4)), 1) == end_of(date(2026, 12, 7))
+    assert calendar.extend(None, at(date(2026, 12, 4)), 1) == end_of(date(2026, 12, 7))
+
+
 def test_the_compressed_clock_makes_a_working_day_last_a_few_seconds():
     clock = Clock(workday_seconds=3)
     start = at(date(2026, 11, 21))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.errors import InvalidTransition, NotYourTicket
-from chalicelib.domain.model import Outcome, Status
+from chalicelib.domain.model import Outcome, Status, Wait
 from tests.builders import NOW, make_dispatched, make_ticket
 
 dispatched = make_dispatched
@@ -62,10 +62,11 @@ def test_dispatching_an_accepted_ticket_is_refused():
 
 def test_a_token_is_taken_only_by_its_own_stage_and_only_once():
     ticket = dispatched()
-    ticket.wait_for("accept", "token-1")
+    ticket.wait_for("accept", "token-1", catches=True)
     assert ticket.take_token("reply") is None
-    assert ticket.take_token("accept") == "token-1"
+    assert ticket.take_token("accept") == Wait("token-1", "accept", catches=True)
     assert ticket.take_token("accept") is None
+    assert (ticket.task_token, ticket.task_stage, ticket.task_catches) == (None, None, False)
 
 
 def test_a_stage_has_passed_once_people_did_it():

@@ -22,7 +22,7 @@ from chalicelib.domain.listings import (
 from chalicelib.domain.model import Status
 from chalicelib.services import actions, steps, tickets
 from chalicelib.services.commands import AcceptTicket, HideContent, SubmitTicket
-from chalicelib.services.site import build_page, every_page, rebuild_pending
+from chalicelib.services.site import build_page, every_page, keep_listings, rebuild_pending
 from tests.builders import CITY, NOW, make_dispatched, make_ticket, submission
 from tests.fakes import World, make_world
 
@@ -88,6 +88,25 @@ def test_what_a_listing_shows_is_redacted_and_withheld_when_confidential():
     entry = Entry.of(make_ticket(description="路灯坏了，电话13812345678"))
     assert "13812345678" not in entry.text and "路灯坏了" in entry.text
     assert Entry.of(make_ticket(confidential=True)).text == ""
+
+
+# --- keeping the listings ------------------------------------------------------------------------
+def test_only_entries_that_changed_are_written_again(world):
+    ticket = make_dispatched()
+    keep_listings([(None, ticket, frozenset())], world.deps)
+    listed = {m.listing for m in memberships(ticket)}
+    assert world.listings.written == len(listed) and world.listings.notes == 2  # its week and its month
+    waiting = replace(ticket, task_token="tok", task_stage="accept", version=3)
+    keep_listings([(ticket, waiting, frozenset())], world.deps)  # a wait token: no listing shows it
+    assert world.listings.written == len(listed) and world.listings.notes == 2
+    accepted = replace(waiting, events=list(waiting.events))
+    accepted.accept("east-city", at=NOW + timedelta(hours=1))
+    # Screened, dispatched and signed off in one batch: written once, as it stands last.
+    keep_listings([(ticket, waiting, frozenset()), (waiting, accepted, frozenset())], world.deps)
+    assert world.listings.written == 2 * len(listed) and world.listings.notes == 2
+    assert {entry.status for rows in world.listings.rows.values() for entry in rows.values()} == {"accepted"}
+    keep_listings([(ticket, waiting, frozenset()), (waiting, accepted, frozenset())], world.deps)  # redelivered
+    assert world.listings.written == 3 * len(listed)
 
 
 # --- coalescing ------------------------------------------------------------------------------

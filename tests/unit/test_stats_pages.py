@@ -24,6 +24,8 @@ Intake: November 4 cases (3 complaints, 1 request for help; 3 by QR code, 1 by t
 June 1, and one in October 2025 (more than twelve months ago: no link to it)."""
 from __future__ import annotations
 
+import json
+import os
 import re
 from datetime import date
 from typing import Any
@@ -250,3 +252,44 @@ def test_a_units_rates_this_month_and_last_for_its_own_page():
     assert "<tr><th scope=\"row\">Response rate</th><td>66.7%</td><td>75.0%</td></tr>" in html
     assert "<tr><th scope=\"row\">Cases</th><td>6</td><td>4</td></tr>" in html
     assert "<tr><th scope=\"row\">Return rate</th><td>16.7%</td><td>0.0%</td></tr>" in html
+
+
+def test_the_index_publishes_the_measured_cost_per_1000_cases_and_its_date(tmp_path, monkeypatch):
+    from chalicelib.services import measured as module
+    from chalicelib.services import stats
+
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"date": "2026-11-25", "cost_per_1000_cases_usd": 0.3712,
+                                   "prices": {"region": "us-east-1"}}))
+    monkeypatch.setattr(stats, "measured", lambda: module.measured.__wrapped__(results))
+    world = city()
+    index = dict(stats_pages(world.deps, TODAY))
+    assert "约 $0.37（不含短信）" in index["stats/index.html"]
+    assert "2026-11-25 实测" in index["stats/index.html"]
+    assert "About $0.37 in cloud services per 1,000 cases" in index["en/stats/index.html"]
+    assert "Measured 2026-11-25" in index["en/stats/index.html"]
+    month = dict(stats_pages(world.deps, TODAY, "2026-10"))["stats/2026-10.html"]
+    assert "running-cost" not in month  # a month's own page is its record, not today's bill
+
+
+def test_without_a_measurement_the_index_says_nothing_of_the_cost(tmp_path, monkeypatch):
+    from chalicelib.services import measured as module
+    from chalicelib.services import stats
+
+    monkeypatch.setattr(stats, "measured", lambda: module.measured.__wrapped__(tmp_path / "none.json"))
+    assert "running-cost" not in dict(stats_pages(city().deps, TODAY))["stats/index.html"]
+
+
+def test_the_committed_results_are_what_the_page_reads():
+    from bench.results import summary
+    from chalicelib.services.measured import RESULTS, measured
+
+    shown = measured()
+    assert shown is not None, f"{RESULTS} is missing or malformed: run `make bench`"
+    assert shown.per_1000_cases > 0 and shown.region == "us-east-1"
+    with pytest.raises(ValueError, match="no cost figures"):
+        summary({}, {"region": "us-east-1", "as_of": "2026-11-24", "excluded": ""}, TODAY)
+    made = summary({"cost": {"dollars_per_1000_cases_total": 0.5}},
+                   {"region": "us-east-1", "as_of": "2026-11-24", "excluded": "SMS"}, TODAY)
+    assert (made["cost_per_1000_cases_usd"], made["date"], made["machine"]["cores"]) == (0.5, TODAY.isoformat(),
+                                                                                         os.cpu_count())

@@ -33,8 +33,10 @@ def screened(world: World, **overrides: object) -> str:
 
 
 def dispatched(world: World, **overrides: object) -> str:
+    """Filed, screened and dispatched, and the stream has run (its listing entries are written)."""
     ticket_id = screened(world, **overrides)
     steps.dispatch(ticket_id, world.deps)
+    world.deliver()
     return ticket_id
 
 
@@ -65,6 +67,24 @@ def test_a_near_duplicate_joins_the_open_case_as_a_supporter(world):
     first = world.deps.tickets.get(original)
     assert first.supporters == 1 and world.deps.tickets.get(duplicate).merged_into == first.number
     assert any(first.number in t for t in world.sms.to(CITIZEN) if "合并" in t)
+
+
+def test_the_duplicate_check_reads_one_place_partition_and_finds_a_confidential_case_there_too(world):
+    for n in range(30):  # elsewhere and of other categories: never read
+        dispatched(world, location="w1", description=f"西区第{n}处路面坏了，车辆难以通行，请修")
+    original = dispatched(world, confidential=True)
+    dispatched(world, category="roads", description="人民公园东门路面塌陷，车辆难以通行")
+    world.listings.reads = world.listings.queries = 0
+    duplicate = filed(world, description="人民公园东门路灯坏了三盏，晚上很黑，请修")
+    assert steps.screen(duplicate, world.deps)["outcome"] == "merged"
+    assert world.deps.tickets.get(duplicate).merged_into == world.deps.tickets.get(original).number
+    assert (world.listings.queries, world.listings.reads) == (1, 2)  # the place's two cases, one query
+
+
+def test_a_case_the_stream_has_not_listed_yet_is_no_candidate(world):
+    screened(world)  # screened and dispatched, but its stored change not yet handled
+    duplicate = filed(world, description="人民公园东门路灯坏了三盏，晚上很黑，请修")
+    assert steps.screen(duplicate, world.deps)["outcome"] == "dispatched"
 
 
 def test_a_merge_that_meets_a_concurrent_change_of_the_open_case_still_counts_one_supporter(world):

@@ -1,6 +1,7 @@
-"""A rating (or a callback) can arrive at any moment around the reply: before the survey step ran,
-between it and the wait, during the wait, after the wait timed out. The real state machine must
-take it whenever it comes and end with the right verdict, never fail."""
+"""A rating (or a callback) can arrive at any moment around the reply: before the reply wait's
+hand-over reached the worker, before the rating wait's did, during the wait, after the wait timed
+out. The real state machine must take it whenever it comes and end with the right verdict, never
+fail. (The reply opens the survey itself; a case replied before it did goes through OpenSurvey.)"""
 from __future__ import annotations
 
 import pytest
@@ -11,14 +12,18 @@ from chalicelib.tasks.handlers import run_task
 from tests.workflow.test_ticket_workflow import submit, waiting
 
 
-def replied(stack):
-    """A case just replied to; answers (id, number, tracking secret). The survey step has not run."""
+def replied(stack, hold_reply_wait=False):
+    """A case just replied to (its survey open); answers (id, number, tracking secret) and, with
+    `hold_reply_wait`, the reply wait's hand-over message, held back from the worker."""
     ticket_id, number, secret = submit(stack)
     stack.pump_until(waiting(stack, ticket_id, "accept"))
     actions.accept(number, "east-city", AcceptTicket(), stack.deps)
-    stack.pump_until(waiting(stack, ticket_id, "reply"))
+    if hold_reply_wait:
+        held = stack.take_task_message("await")
+    else:
+        stack.pump_until(waiting(stack, ticket_id, "reply"))
     actions.reply(number, "east-city", ReplyTicket(text="已更换灯泡"), stack.deps)
-    return ticket_id, number, secret
+    return (ticket_id, number, secret, held) if hold_reply_wait else (ticket_id, number, secret)
 
 
 def rate(stack, number, secret, rating="satisfied"):
@@ -33,19 +38,17 @@ def ends_closed_with(stack, ticket_id, rating):
     assert (ticket.status.value, ticket.rating.value) == ("closed", rating)
 
 
-def test_a_rating_before_the_survey_step_ran(stack):
-    ticket_id, number, secret = replied(stack)
-    held = stack.take_task_message("open_survey")
+def test_a_rating_before_the_reply_waits_hand_over_reached_the_worker(stack):
+    ticket_id, number, secret, held = replied(stack, hold_reply_wait=True)
     rate(stack, number, secret)
-    run_task(held)
+    run_task(held)  # finds the case closed: answers "closed", caught straight into the end state
     ends_closed_with(stack, ticket_id, "satisfied")
-    assert "AwaitRating" not in stack.states_entered(ticket_id)
-    assert not any("请评价" in text for text in stack.sms())  # no survey for a case already rated
+    assert stack.states_entered(ticket_id) == ["Screen", "AwaitAcceptance", "AwaitReply", "Closed"]
+    assert len([text for text in stack.sms() if "请评价" in text]) == 1  # the reply's link, once
 
 
-def test_a_rating_between_the_survey_step_and_its_wait(stack):
+def test_a_rating_between_the_reply_and_the_rating_waits_hand_over(stack):
     ticket_id, number, secret = replied(stack)
-    run_task(stack.take_task_message("open_survey"))
     held = stack.take_task_message("await")  # AwaitRating's hand-over, not yet at the worker
     rate(stack, number, secret, "basically_satisfied")
     run_task(held)
@@ -80,14 +83,14 @@ def test_a_rating_by_the_citizen_while_staff_should_call(fast_stack):
     assert stack.deps.tickets.get(ticket_id).round == 2
 
 
-@pytest.mark.parametrize("moment", ["before the survey step", "during the wait"])
+@pytest.mark.parametrize("moment", ["before the reply wait's hand-over", "during the wait"])
 def test_an_unsatisfied_rating_at_any_moment_reopens_the_case_for_a_second_handling(stack, moment):
-    ticket_id, number, secret = replied(stack)
-    if moment == "before the survey step":
-        held = stack.take_task_message("open_survey")
+    if moment == "before the reply wait's hand-over":
+        ticket_id, number, secret, held = replied(stack, hold_reply_wait=True)
         rate(stack, number, secret, "unsatisfied")
         run_task(held)
     else:
+        ticket_id, number, secret = replied(stack)
         stack.pump_until(waiting(stack, ticket_id, "survey"))
         rate(stack, number, secret, "unsatisfied")
     stack.pump_until(waiting(stack, ticket_id, "accept"))

@@ -6,6 +6,7 @@ Keys (infra/template.json defines the same table):
                                                           gsi3: LOC#{location} / {created}#{id}
                                                           gsi4: WATCH / {due}#{id}   (sparse: needs attention)
   contact         pk=TICKET#{id}            sk=CONTACT    (phone; never published, never logged)
+  number          pk=NUMBER#{number}        sk=NUMBER     id (a public number's ticket: a key get, not an index query)
   sequence        pk=COUNTER#{name}         sk=COUNTER    value (atomic ADD)
   tally           pk=TALLY#{partition}      sk={YYYY-MM-DD}#{counter} value, seen (keys applied: counted once)
                   (partition: the unit — a department, district:<code> — or `intake`; one query per unit)

@@ -20,7 +20,7 @@ _PLAIN = ("id", "number", "location", "district", "category", "description", "se
           "created_at", "department", "dispatched_at", "accept_due", "reply_due", "reply", "reason",
           "merged_into", "supporters", "escalation_level", "overdue", "extension_requested",
           "extension_days", "extensions", "round", "rating_comment", "survey_digest", "survey_expires",
-          "task_token", "task_stage", "locale", "confidential", "address", "client")
+          "task_token", "task_stage", "task_catches", "locale", "confidential", "address", "client")
 # Enum fields: stored as their value.
 _ENUMS: dict[str, Any] = {"kind": Kind, "channel": Channel, "status": Status, "outcome": Outcome, "rating": Rating}
 

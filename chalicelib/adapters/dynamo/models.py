@@ -15,13 +15,21 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection, Projection
 from pynamodb.models import Model
+
+# What each index holds of a ticket (infra/template.json defines the same). A ticket is several
+# kilobytes with its timeline and is rewritten at every step; an index holding all of it is
+# written again, in full, at every step. The console's lists read the keys from the index and then
+# the tickets themselves; an index keeps besides its keys only what its count queries filter on,
+# so it is written only when one of those changes (most steps change none of them).
+INBOX_INCLUDES = ["accept_due"]  # the sign-off deadline: "due soon" counts of cases awaiting sign-off
+WATCH_INCLUDES = ["department", "escalation_level", "extension_requested", "task_stage"]  # why it is watched
 
 
 class _Index(GlobalSecondaryIndex):  # type: ignore[type-arg]
     class Meta:
-        projection = AllProjection()
+        projection: Projection = AllProjection()
 
 
 class NumberIndex(_Index):
@@ -35,6 +43,7 @@ class NumberIndex(_Index):
 class InboxIndex(_Index):
     class Meta(_Index.Meta):
         index_name = "gsi2"
+        projection = IncludeProjection(INBOX_INCLUDES)
 
     gsi2pk = UnicodeAttribute(hash_key=True)
     gsi2sk = UnicodeAttribute(range_key=True)
@@ -43,6 +52,7 @@ class InboxIndex(_Index):
 class LocationIndex(_Index):
     class Meta(_Index.Meta):
         index_name = "gsi3"
+        projection = KeysOnlyProjection()
 
     gsi3pk = UnicodeAttribute(hash_key=True)
     gsi3sk = UnicodeAttribute(range_key=True)
@@ -51,6 +61,7 @@ class LocationIndex(_Index):
 class WatchIndex(_Index):
     class Meta(_Index.Meta):
         index_name = "gsi4"
+        projection = IncludeProjection(WATCH_INCLUDES)
 
     gsi4pk = UnicodeAttribute(hash_key=True)
     gsi4sk = UnicodeAttribute(range_key=True)
@@ -106,6 +117,7 @@ class TicketItem(_Item):
     survey_expires = UTCDateTimeAttribute(null=True)
     task_token = UnicodeAttribute(null=True)
     task_stage = UnicodeAttribute(null=True)
+    task_catches = BooleanAttribute(default=False)
     events = ListAttribute(of=EventMap, default=list)
     locale = UnicodeAttribute(default="zh-CN")
     confidential = BooleanAttribute(default=False)
@@ -170,6 +182,10 @@ class ImportItem(_Item):
     number = UnicodeAttribute(null=True)  # the case it was filed as (None: that run has not finished)
 
 
+class NumberItem(_Item):
+    id = UnicodeAttribute()  # the ticket a public number names (written once, with the ticket)
+
+
 class ConfigItem(_Item):
     data = UnicodeAttribute()  # JSON text of one configuration record
     position = NumberAttribute(default=0)  # order in which people listed them
@@ -189,6 +205,7 @@ class TableModels:
     set: type[SetItem]
     pending: type[PendingItem]
     imported: type[ImportItem]
+    number: type[NumberItem]
 
 
 @cache
@@ -199,6 +216,20 @@ def models_for(table_name: str, region: str) -> TableModels:
         meta = type("Meta", (), {"table_name": table_name, "region": region})
         return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__})
 
-    return TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
-                       bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
-                       bound(PendingItem), bound(ImportItem))
+    models = TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
+                         bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
+                         bound(PendingItem), bound(ImportItem), bound(NumberItem))
+    _share_one_client(models)
+    return models
+
+
+def _share_one_client(models: TableModels) -> None:
+    """Every item class of the table sends through the ticket class's connection: one DynamoDB
+    client for the table instead of one per class. A client takes tens of milliseconds of CPU to
+    make (its service model is read and parsed), and pynamodb makes one lazily per class on first
+    use: at a cold start under a burst every concurrent request made its own, and that was most of
+    the API's CPU. The ticket class's connection knows the table's indexes; the others name none."""
+    shared = models.ticket._get_connection().connection
+    for model in vars(models).values():
+        model._get_connection().connection = shared
+    assert shared.client is not None  # made now, once: not by each of the first requests at once

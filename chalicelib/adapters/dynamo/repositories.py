@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pynamodb.constants import NONE
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
 from ...domain.calendar import CHINA
@@ -24,6 +25,14 @@ from .models import TableModels
 
 PENDING_CONTACT = timedelta(days=1)
 LIMIT_ATTEMPTS = 4  # reads and conditional writes of one bucket before a crowded bucket refuses
+
+
+def _update(item: Any, actions: list[Any], condition: Any = None) -> None:
+    """An update whose answer is not used: nothing comes back (pynamodb's `update` asks for the whole
+    item after the write, which for a growing item is a growing answer)."""
+    hash_key, range_key = item._get_hash_range_key_serialized_values()
+    item._get_connection().update_item(hash_key, range_key=range_key, actions=actions, condition=condition,
+                                       return_values=NONE)
 
 
 def _is_conflict(exc: Exception) -> bool:
@@ -50,14 +59,19 @@ class TicketRepository:
 
     def add(self, ticket: Ticket, phone: str | None) -> None:
         """Store a new ticket: first its contact, as pending (it expires within a day unless the
-        ticket's stored INSERT keeps it), then the ticket. Two single-item conditional puts, no
-        transaction: a crash between them leaves only a contact that deletes itself."""
+        ticket's stored INSERT keeps it), then its number's pointer, then the ticket. Single-item
+        conditional puts, no transaction: a crash between them leaves a contact that deletes itself
+        and a number that names no ticket (looked up, it is not found; the day's sequence moves on)."""
         item = to_item(ticket, self._models.ticket)
         with _conflict_means(f"ticket {ticket.id} exists already"):
             if phone:
                 contact = self._models.contact(item.pk, "CONTACT", phone=phone, pending=True,
                                                expiration=datetime.now(UTC) + PENDING_CONTACT)
                 contact.save(condition=self._models.contact.pk.does_not_exist())
+        with _conflict_means(f"number {ticket.number} is taken already"):
+            pointer = self._models.number(_number_key(ticket.number), "NUMBER", id=ticket.id)
+            pointer.save(condition=self._models.number.pk.does_not_exist())
+        with _conflict_means(f"ticket {ticket.id} exists already"):
             item.save(condition=self._models.ticket.pk.does_not_exist())
         ticket.version = item.version
 
@@ -74,18 +88,35 @@ class TicketRepository:
             raise NotFound(f"unknown ticket '{ticket_id}'", field="ticket") from None
 
     def by_number(self, number: str, *, for_update: bool = True) -> Ticket:
-        for item in self._models.ticket.by_number.query(f"NUMBER#{number}", limit=1):
-            # The index is eventually consistent: before a write, read the item itself for its version.
-            return self.get(item.id) if for_update else ticket_from_item(item)
-        raise NotFound(f"unknown ticket '{number}'", field="ticket")
+        """Two key gets: the number's pointer, then the ticket (strongly consistent, so a write
+        that follows has the current version). A ticket stored before numbers had pointers is
+        found through the number index (an eventually consistent copy: before a write, the item
+        itself is read for its version)."""
+        try:
+            pointer = self._models.number.get(_number_key(number), "NUMBER", consistent_read=True)
+        except DoesNotExist:
+            for item in self._models.ticket.by_number.query(f"NUMBER#{number}", limit=1):
+                return self.get(item.id) if for_update else ticket_from_item(item)
+            raise NotFound(f"unknown ticket '{number}'", field="ticket") from None
+        return self.get(str(pointer.id))
+
+    def _tickets(self, keys: Iterable[Any]) -> list[Ticket]:
+        """The tickets an index query named, read by key in one batch (the index holds their keys,
+        not the tickets), in the index's order."""
+        order = [item.pk for item in keys]
+        model = self._models.ticket
+        found = {item.pk: ticket_from_item(item) for item in model.batch_get([(pk, "TICKET") for pk in order])}
+        return [found[pk] for pk in order if pk in found]
 
     def inbox(self, queue: str, status: Status, limit: int = 50) -> list[Ticket]:
-        items = self._models.ticket.inbox.query(f"DEPT#{queue}#{status.value}", limit=limit)
-        return [ticket_from_item(i) for i in items]
+        found = self._tickets(self._models.ticket.inbox.query(f"DEPT#{queue}#{status.value}", limit=limit))
+        # The index trails the table a little: a case that moved on meanwhile is not listed here.
+        return [t for t in found if t.queue == queue and t.status is status]
 
     def watched(self, limit: int = 100) -> list[Ticket]:
         """Cases that need attention: escalated, overdue, waiting for an extension decision or a callback."""
-        return [ticket_from_item(i) for i in self._models.ticket.watch.query("WATCH", limit=limit)]
+        found = self._tickets(self._models.ticket.watch.query("WATCH", limit=limit))
+        return [t for t in found if t.needs_attention]
 
     def count(self, queue: str, status: Status, due_from: datetime | None = None,
               due_before: datetime | None = None) -> int:
@@ -119,9 +150,8 @@ class TicketRepository:
     def recent_at(self, location: str, since: datetime, limit: int = 50) -> list[Ticket]:
         """Cases reported at a location since a time, newest first."""
         model = self._models.ticket
-        items = model.by_location.query(f"LOC#{location}", model.gsi3sk >= since.isoformat(),
-                                        scan_index_forward=False, limit=limit)
-        return [ticket_from_item(i) for i in items]
+        return self._tickets(model.by_location.query(f"LOC#{location}", model.gsi3sk >= since.isoformat(),
+                                                     scan_index_forward=False, limit=limit))
 
     def phone(self, ticket_id: str) -> str | None:
         try:
@@ -136,8 +166,8 @@ class TicketRepository:
     def keep_contact(self, ticket_id: str) -> None:
         model = self._models.contact
         try:
-            model(ticket_key(ticket_id), "CONTACT").update(actions=[model.pending.remove(), model.expiration.remove()],
-                                                         condition=model.pending.exists())
+            _update(model(ticket_key(ticket_id), "CONTACT"), [model.pending.remove(), model.expiration.remove()],
+                    condition=model.pending.exists())
         except UpdateError as exc:
             if not _is_conflict(exc):
                 raise  # no pending contact: nothing to keep
@@ -145,8 +175,7 @@ class TicketRepository:
     def expire_contact(self, ticket_id: str, at: datetime) -> None:
         model = self._models.contact
         try:
-            model(ticket_key(ticket_id), "CONTACT").update(actions=[model.expiration.set(at)],
-                                                         condition=model.pk.exists())
+            _update(model(ticket_key(ticket_id), "CONTACT"), [model.expiration.set(at)], condition=model.pk.exists())
         except UpdateError as exc:
             if not _is_conflict(exc):
                 raise  # no contact item: nothing to expire
@@ -180,8 +209,8 @@ class CounterRepository:
         model = self._models.tally
         item = model(*self.tally_key(tally.counter, tally.day))
         try:
-            item.update(actions=[model.value.add(1), model.seen.add({tally.key})],
-                        condition=model.seen.does_not_exist() | ~model.seen.contains(tally.key))
+            _update(item, [model.value.add(1), model.seen.add({tally.key})],
+                    condition=model.seen.does_not_exist() | ~model.seen.contains(tally.key))
         except UpdateError as exc:
             if _is_conflict(exc):
                 return False  # counted already
@@ -332,7 +361,7 @@ class ListingRepository:
     def note(self, index: str, values: set[str]) -> None:
         if values:
             model = self._models.set
-            model(f"SET#{index}", "SET").update(actions=[model.values.add(values)])
+            _update(model(f"SET#{index}", "SET"), [model.values.add(values)])
 
     def noted(self, index: str) -> set[str]:
         try:
@@ -462,6 +491,10 @@ class ImportRepository:
         except DeleteError as exc:
             if not _is_conflict(exc):
                 raise
+
+
+def _number_key(number: str) -> str:
+    return f"NUMBER#{number}"
 
 
 def _due_key(at: datetime) -> str:

@@ -36,6 +36,10 @@
     row.appendChild(c.button(m.admin_save, function () {
       var v = values(), what = describe(v);
       if (controls.code && !String(v.code || "").trim()) { error.textContent = m.admin_code_missing; error.hidden = false; controls.code.focus(); return; }
+      // what is missing is said before the question, never after it
+      if (controls.name && !String(v.name || "").trim()) {
+        error.textContent = say("missing_text", { field: m.admin_name, action: m.admin_save }); error.hidden = false; controls.name.focus(); return;
+      }
       if (!window.confirm(say("admin_confirm", { action: m.admin_save, what: what }))) { return; }
       error.hidden = true;
       send(v).then(function () { return done(say("admin_saved", { what: what })); })
@@ -283,6 +287,10 @@
       var row = el("div", "", "actions");
       row.appendChild(c.button(m.admin_create, function () {
         var what = username.value.trim() + " " + name.value.trim();
+        var missing = [[username, m.admin_username], [name, m.admin_person]].filter(function (x) { return !x[0].value.trim(); })[0];
+        if (missing) {  // said before the question, never after it
+          error.textContent = say("missing_text", { field: missing[1], action: m.admin_create }); error.hidden = false; missing[0].focus(); return;
+        }
         if (!window.confirm(say("admin_confirm", { action: m.admin_create, what: what }))) { return; }
         error.hidden = true;
         c.call("POST", base + "accounts", { username: username.value, name: name.value, role: role.value, department: department.value })

@@ -93,8 +93,6 @@
       if (who.role === "handler") { loadTemplates(); }
     }).catch(function (e) { signOut(e.message); });
   }
-  // Every action in one step, after a confirmation that names it and the case.
-  function confirmed(label, number) { return window.confirm(say("confirm", { action: label, number: number })); }
   // Photos go straight to storage with a one-time upload form; the case names them by upload id.
   function uploadAll(list) {
     return Promise.all(Array.prototype.slice.call(list || []).map(function (file) {
@@ -123,8 +121,24 @@
   }
   function el(tag, text, cls) { var e = document.createElement(tag); if (text) { e.textContent = text; } if (cls) { e.className = cls; } return e; }
   function button(label, handler, secondary) { var b = el("button", label, secondary ? "secondary" : ""); b.type = "button"; b.addEventListener("click", handler); return b; }
-  // An action button: asks first, then sends; `number` names the case in the question.
-  function action(label, number, send, secondary) { return button(label, function () { if (confirmed(label, number)) { send(); } }, secondary); }
+  // An action button: says first what is missing (`ask.needs`: [control, its name]; the control
+  // focused, the words through `ask.tell`), then anything else wrong (`ask.check`), then asks —
+  // naming the action and the case, or `ask.question` (where the case goes) — then sends.
+  function action(label, number, send, secondary, ask) {
+    ask = ask || {};
+    var tell = ask.tell || function (text) { window.alert(text); };
+    return button(label, function () {
+      var missing = (ask.needs || []).filter(function (n) { return !String(n[0].value || "").trim(); })[0];
+      if (missing) {
+        tell(say(missing[0].tagName === "SELECT" ? "missing_choice" : "missing_text", { field: missing[1], action: label }));
+        missing[0].focus();
+        return;
+      }
+      var wrong = ask.check ? ask.check() : "";
+      if (wrong) { tell(wrong); return; }
+      if (window.confirm(ask.question ? ask.question() : say("confirm", { action: label, number: number }))) { send(); }
+    }, secondary);
+  }
   function field(placeholder) { var t = el("textarea"); t.rows = 2; t.placeholder = placeholder; return t; }
   function select(options) { var s = el("select"); options.forEach(function (o) { var x = el("option", o[1]); x.value = o[0]; s.appendChild(x); }); return s; }
   // Departments to send a case to: the routing rule's suggestion first and selected, never `except`.
@@ -141,11 +155,18 @@
     var path = "/console/tickets/" + t.number;
     function send(action, body) { return call("POST", path + "/" + action, Object.assign({ seen_status: t.status }, body || {})); }
     var lead = me.role === "handler" && t.department === me.department;  // an assisting department only notes
+    function tell(text) { act(Promise.reject(new Error(text))); }  // said on the card, nothing sent
+    // What an action needs before it is asked for: the inputs, and where the case goes.
+    function needs(list, question) { return { needs: list, tell: tell, question: question }; }
+    function moving(key, picker) {
+      return needs([[picker, m.field_department]], function () { return say(key, { number: t.number, department: departments[picker.value] || picker.value }); });
+    }
     if (lead && t.status === "dispatched") {
       var reason = field(m.return_reason);
       box.appendChild(reason);
       row.appendChild(action(m.accept, t.number, function () { act(send("accept")); }));
-      row.appendChild(action(m.return, t.number, function () { act(send("return", { reason: reason.value })); }, true));
+      row.appendChild(action(m.return, t.number, function () { act(send("return", { reason: reason.value })); }, true,
+        needs([[reason, m.field_return_reason]])));
     }
     if (lead && t.status === "accepted") {
       var text = field(m.reply_text), outcome = select(outcomes);
@@ -157,6 +178,7 @@
         box.appendChild(pick);
       }
       var ext = field(m.extension_reason), days = el("input"); days.type = "number"; days.min = 1; days.max = 30; days.value = 5;
+      days.name = "days"; days.step = 1;
       box.appendChild(text); row.appendChild(outcome);
       var files = el("input"); files.type = "file"; files.multiple = true; files.accept = "image/jpeg,image/png,image/webp";
       files.setAttribute("aria-label", m.reply_photos);
@@ -165,15 +187,22 @@
         act(uploadAll(files.files).then(function (photos) {
           return send("reply", { text: text.value, outcome: outcome.value, photos: photos });
         }));
-      }));
-      var more = el("details"); more.appendChild(el("summary", m.extension)); more.appendChild(ext); more.appendChild(days);
-      more.appendChild(action(m.extension_send, t.number, function () { act(send("extension", { reason: ext.value, days: Number(days.value) })); }, true));
+      }, false, needs([[text, m.reply_text]])));
+      var more = el("details"), daysLabel = el("label", m.extension_days, "days");
+      more.appendChild(el("summary", m.extension)); more.appendChild(ext); daysLabel.appendChild(days); more.appendChild(daysLabel);
+      var asked = needs([[ext, m.extension_reason], [days, m.extension_days]], function () {
+        return say("confirm_extension", { number: t.number, days: Number(days.value) });
+      });
+      asked.check = function () { var n = Number(days.value); return n >= 1 && n <= 30 && Math.floor(n) === n ? "" : m.bad_days; };
+      var sendRow = el("div", "", "actions"); more.appendChild(sendRow);
+      sendRow.appendChild(action(m.extension_send, t.number, function () { act(send("extension", { reason: ext.value, days: Number(days.value) })); }, true, asked));
       box.appendChild(more);
     }
     if (me.role === "dispatcher" && (t.status === "screened" || t.status === "returned")) {
       var target = departmentPicker(t, m.dispatch);
       row.appendChild(target);
-      row.appendChild(action(m.dispatch, t.number, function () { act(send("dispatch", { department: target.value })); }));
+      row.appendChild(action(m.dispatch, t.number, function () { act(send("dispatch", { department: target.value })); }, false,
+        moving("confirm_dispatch", target)));
     }
     var router = me.role === "dispatcher" || me.role === "supervisor";
     if (router && (t.status === "dispatched" || t.status === "accepted")) {
@@ -182,17 +211,20 @@
       moves.appendChild(el("summary", m.move));
       var elsewhere = departmentPicker(t, m.redirect, t.department);
       moveRow.appendChild(elsewhere);
-      moveRow.appendChild(action(m.redirect, t.number, function () { act(send("redirect", { department: elsewhere.value })); }, true));
+      moveRow.appendChild(action(m.redirect, t.number, function () { act(send("redirect", { department: elsewhere.value })); }, true,
+        moving("confirm_redirect", elsewhere)));
       var helper = departmentPicker(t, m.assist, t.department);
       moveRow.appendChild(helper);
-      moveRow.appendChild(action(m.assist, t.number, function () { act(send("assist", { department: helper.value })); }, true));
+      moveRow.appendChild(action(m.assist, t.number, function () { act(send("assist", { department: helper.value })); }, true,
+        moving("confirm_assist", helper)));
       moves.appendChild(moveRow); box.appendChild(moves);
     }
     if (router && ["screened", "returned", "dispatched", "accepted", "reopened"].indexOf(t.status) >= 0) {
       var dup = el("details"), dupRow = el("div", "", "actions"), into = el("input");
       into.type = "text"; into.placeholder = m.merge_into; into.setAttribute("aria-label", m.merge_into); into.inputMode = "numeric";
       dup.appendChild(el("summary", m.merge)); dupRow.appendChild(into);
-      dupRow.appendChild(action(m.merge, t.number, function () { act(send("merge", { into: into.value.trim() })); }, true));
+      dupRow.appendChild(action(m.merge, t.number, function () { act(send("merge", { into: into.value.trim() })); }, true,
+        needs([[into, m.merge_into]])));
       dup.appendChild(dupRow); box.appendChild(dup);
     }
     if (router && (t.status === "screened" || t.status === "returned")) {
@@ -220,7 +252,8 @@
     // Internal notes: the handling department and the centre, never public.
     var memo = field(m.note_text);
     var notes = el("details"); notes.appendChild(el("summary", m.note)); notes.appendChild(memo);
-    notes.appendChild(action(m.note_send, t.number, function () { act(call("POST", path + "/note", { text: memo.value })); }, true));
+    notes.appendChild(action(m.note_send, t.number, function () { act(call("POST", path + "/note", { text: memo.value })); }, true,
+      needs([[memo, m.note_text]])));
     box.appendChild(row);
     box.appendChild(notes);
     var more2 = el("details"), timeline = el("div");
@@ -320,7 +353,7 @@
       node.querySelector(".status").textContent = t.status_label;
       var flag = node.querySelector(".flag");
       if (t.overdue || t.escalation_level) { flag.hidden = false; flag.textContent = t.overdue ? m.overdue : say("escalation", { level: t.escalation_level }); }
-      if (t.extension_requested) { flag.hidden = false; flag.textContent = m.extension; }
+      if (t.extension_requested) { flag.hidden = false; flag.textContent = t.extension_days ? say("extension_asked", { days: t.extension_days }) : m.extension; }
       var extra = node.querySelector(".extra");
       if (t.round > 1) { extra.appendChild(el("span", say("round", { n: t.round }), "badge")); }
       if ((t.assisting || []).some(function (a) { return a.code === me.department; })) { extra.appendChild(el("span", m.assisting_badge, "badge")); }
@@ -408,17 +441,20 @@
     return call("GET", "/console/rates").then(function (r) {
       var link = el("a", m.statistics_link); link.href = r.statistics; link.target = "_blank";
       summary.textContent = say("rates_month", { month: r.month }) + " "; summary.appendChild(link);
-      var table = el("table", "", "rates"), head = el("tr");
-      ["col_department", "col_cases", "col_response", "col_completion", "col_satisfaction", "col_on_time", "col_returns", "col_table"].forEach(function (k) { head.appendChild(el("th", m[k])); });
+      var table = el("table", "", "rates"), head = el("tr", "", "head");
+      var columns = ["col_department", "col_cases", "col_response", "col_completion", "col_satisfaction", "col_on_time", "col_returns", "col_table"];
+      columns.forEach(function (k) { head.appendChild(el("th", m[k])); });
       table.appendChild(head);
       function pct(x) { return x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%"; }
+      // Each cell carries its column's name: on a phone a row is drawn as a card of named figures.
+      function cell(text, i, cls) { var td = el("td", text, cls); td.dataset.label = m[columns[i]]; return td; }
       r.departments.forEach(function (d) {
         var row = el("tr"), name = el("td");
         name.appendChild(button(d.name, function () { drill(d.code, d.name); }, true));
         row.appendChild(name);
-        row.appendChild(el("td", String(d.this.cases)));
-        ["response", "completion", "satisfaction", "on_time", "returns"].forEach(function (k) { row.appendChild(el("td", pct(d.this[k]))); });
-        row.appendChild(el("td", d.table ? m["table_" + d.table] : "", d.table ? "table-" + d.table : ""));
+        row.appendChild(cell(String(d.this.cases), 1));
+        ["response", "completion", "satisfaction", "on_time", "returns"].forEach(function (k, i) { row.appendChild(cell(pct(d.this[k]), i + 2)); });
+        row.appendChild(cell(d.table ? m["table_" + d.table] : "—", 7, d.table ? "table-" + d.table : ""));
         table.appendChild(row);
       });
       var wrap = el("div", "", "card scroll"); wrap.appendChild(table); list.appendChild(wrap);

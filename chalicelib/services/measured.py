@@ -1,0 +1,32 @@
+"""What running the platform costs, as `make bench` last measured it: bench/results.json, committed
+with the code and shipped beside it (the package step copies it to the same place under the
+package's root), published on the statistics page so a city sees the bill per case it pays."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+# The project's root locally; the package's root in Lambda (chalicelib/ sits in both).
+RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results.json"
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Dollars per 1,000 cases (list prices of `region`, SMS excluded) and the day of the run."""
+
+    per_1000_cases: float
+    date: str
+    region: str
+
+
+@cache
+def measured(path: Path = RESULTS) -> Measured | None:
+    """The last measurement, or None where no bench has been run (the page then says nothing)."""
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+        return Measured(float(results["cost_per_1000_cases_usd"]), str(results["date"]),
+                        str(results["prices"]["region"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
