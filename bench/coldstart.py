@@ -5,7 +5,6 @@ builds, if it is there. Written to build/bench.json under "coldstart". Bounded: 
 """
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -15,8 +14,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from bench.twin import record
+
 N = int(os.environ.get("BENCH_COLDSTARTS", "15"))
-OUT = Path("build/bench.json")
 PACKAGE = Path("build/package/deployment.zip")
 TARGET_MS = 400.0
 
@@ -75,9 +75,7 @@ def main() -> int:
     else:
         print(f"  deployment package: {shipped['zip_mb']} MB zipped, {shipped['unpacked_mb']} MB unpacked, "
               f"{shipped['files']} files, botocore files {shipped['botocore_files']}")
-    OUT.parent.mkdir(exist_ok=True)
-    previous = json.loads(OUT.read_text()) if OUT.exists() else {}
-    OUT.write_text(json.dumps({**previous, "coldstart": figures}, ensure_ascii=False, indent=2) + "\n")
+    record("coldstart", figures)
     return 0
 
 

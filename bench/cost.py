@@ -17,10 +17,10 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from bench.meter import Index, Meter
+from bench.twin import OUT, record
 from chalicelib import config as names
 
 # Quiet before the system's logger is made (at its first import); one client files every case.
@@ -31,7 +31,6 @@ PATHS = ("happy", "escalated", "returned", "reopened")
 # The fast clock: a working day lasts 3 s, so a missed sign-off escalates. On a loaded machine the
 # bench may follow a case more slowly than the one-day return window: give the day more seconds.
 WORKDAY_SECONDS = os.environ.get("BENCH_WORKDAY_SECONDS", "3")
-OUT = Path("build/bench.json")
 
 
 class Run:
@@ -194,9 +193,7 @@ def main() -> int:
         bill["paths"] = {path: N // len(PATHS) for path in PATHS}
         bill["seconds"] = round(time.monotonic() - started, 1)
         report(bill)
-        OUT.parent.mkdir(exist_ok=True)
-        previous = json.loads(OUT.read_text()) if OUT.exists() else {}
-        OUT.write_text(json.dumps({**previous, "cost": bill}, ensure_ascii=False, indent=2) + "\n")
+        record("cost", bill)
         # Every object written and how often: where the S3 requests go, for a closer look.
         OUT.with_name("bench-objects.json").write_text(json.dumps(dict(sorted(meter.s3_writes_by_key.items())),
                                                                   indent=1) + "\n")

@@ -16,12 +16,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -31,23 +28,19 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
+from bench.twin import percentile, record, start_twin, stop_twin
+
 N = int(os.environ.get("BENCH_LATENCY_CASES", "40"))
 POLL_SECONDS = 0.05
 CASE_TIMEOUT_SECONDS = 30.0
 OVERALL_TIMEOUT_SECONDS = 600.0
 TARGETS = {"dispatched_p95_s": 2.0, "status_p95_s": 1.0}
-OUT = Path("build/bench.json")
 ROOT = Path(__file__).resolve().parents[1]
 STATUS = re.compile(r'class="badge (\w+)" id="status"')
 # Departments with a demo handler (infra/local/accounts.py) and the categories the demo city's rules
 # send them from each district (infra/seed/demo-city.json); qh02 and kf01 send roads to another.
 HANDLERS = {"jtj": "handler-jtj", "swj": "handler-swj", "qh-cgj": "handler-qh-cgj"}
 DISPATCHED = ("dispatched", "accepted")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def plan(city: dict[str, Any], n: int) -> list[tuple[str, str, str]]:
@@ -105,46 +98,6 @@ def wait_for(site: str, number: str, done: Callable[[str | None], bool], started
     raise TimeoutError(f"case {number}: the page did not change within {CASE_TIMEOUT_SECONDS:.0f} s")
 
 
-def start_twin(state_dir: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """`python -m infra.local.run` on free ports, as the e2e tests start it; its printed URLs."""
-    from tests.support import free_port
-
-    moto_port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MASHANG_"))}
-    env.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "MASHANG_LIMITS": "off", "MASHANG_DEMO_HISTORY": "0",
-                "MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
-                "MASHANG_MOTO_PORT": str(moto_port), "MASHANG_STATE_DIR": state_dir,
-                "MASHANG_QR_DIR": str(Path(state_dir) / "qr")})
-    process = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    urls = {"Moto": f"http://127.0.0.1:{moto_port}"}
-    lines: list[str] = []
-    deadline = time.monotonic() + 120
-    assert process.stdout is not None
-    while "Console" not in urls and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        lines.append(line)
-        match = re.match(r"^(API|Site|Console): (\S+)", line)
-        if match:
-            urls[match.group(1)] = match.group(2).rstrip("/")
-    if "Console" not in urls:
-        process.kill()
-        raise RuntimeError("the local system did not start:\n" + "".join(lines[-40:]))
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # type: ignore[union-attr]
-    return process, urls
-
-
-def stop_twin(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 def tokens(moto: str) -> dict[str, str]:
     """An ID token for each demo handler, signed in through the twin's staff pool."""
     import boto3
@@ -180,7 +133,7 @@ def measure(n: int = N, concurrency: int = 1) -> dict[str, Any]:
     warm_up, *cases = plan(city, n + 1)
     deadline = time.monotonic() + OVERALL_TIMEOUT_SECONDS
     with tempfile.TemporaryDirectory(prefix="mashang-latency-") as state:
-        process, urls = start_twin(state)
+        process, urls = start_twin(Path(state))
         try:
             api, site = urls["API"], urls["Site"]
             keys = tokens(urls["Moto"])
@@ -228,9 +181,7 @@ def main() -> int:
           f"   (target p95 ≤ {TARGETS['status_p95_s']:.0f} s)")
     print(f"  (the twin's first case, not counted above: {figures['first_case']['dispatched_s']:.2f} s to dispatched, "
           f"{figures['first_case']['status_s']:.2f} s to accepted)")
-    OUT.parent.mkdir(exist_ok=True)
-    previous = json.loads(OUT.read_text()) if OUT.exists() else {}
-    OUT.write_text(json.dumps({**previous, "latency": figures}, ensure_ascii=False, indent=2) + "\n")
+    record("latency", figures)
     return 0
 
 

@@ -22,8 +22,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,8 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.twin import percentile, record, start_twin, stop_twin
+
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "build" / "bench.json"
 RATE = float(os.environ.get("BENCH_RATE", "50"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "128"))  # enough threads that the schedule never waits for one
@@ -51,11 +50,6 @@ KINDS = ("complaint", "complaint", "complaint", "help", "suggestion", "consultat
 TEXTS = ("路灯不亮，晚上行人看不清路", "路面塌陷，车辆经过很危险", "垃圾堆放多日无人清运，气味很大",
          "自来水发黄，已经持续两天", "夜间施工噪声扰民，影响休息", "小区电梯经常故障，老人上下楼不便",
          "市场周边占道经营，通行困难")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
 def load() -> float:
@@ -84,41 +78,6 @@ def submission(i: int, rng: random.Random, locations: list[str], categories: lis
 
 # --- the twin as `make run` starts it ---------------------------------------------------------------
 
-def start_twin(state: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    from tests.support import free_port
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MASHANG_"))}
-    moto = free_port()
-    env.update({"MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
-                "MASHANG_MOTO_PORT": str(moto), "MASHANG_STATE_DIR": str(state / "state"),
-                "MASHANG_QR_DIR": str(state / "qr"), "MASHANG_LIMITS": "off", "MASHANG_DEMO_HISTORY": "0",
-                "POWERTOOLS_LOG_LEVEL": "WARNING"})
-    process = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    urls: dict[str, str] = {}
-    lines: list[str] = []
-    deadline = time.monotonic() + 120
-    while "Console" not in urls and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        lines.append(line)
-        match = re.match(r"^(API|Site|Console): (\S+)", line)
-        if match:
-            urls[match.group(1)] = match.group(2).rstrip("/")
-    if "Console" not in urls:
-        process.kill()
-        raise RuntimeError("the local twin did not start:\n" + "".join(lines[-30:]))
-    urls["Moto"] = f"http://127.0.0.1:{moto}"
-    errors: list[str] = []
-    urls_lines = threading.Thread(target=lambda: errors.extend(
-        line for line in process.stdout if "ERROR" in line or "Traceback" in line), daemon=True)  # type: ignore[union-attr]
-    urls_lines.start()
-    process.errors = errors  # type: ignore[attr-defined]
-    return process, urls
-
-
 def cpu_seconds(root: int) -> dict[str, float]:
     """CPU time (user + system) used so far by the twin's processes (the runner and its children),
     by program: a figure the other load on a shared machine changes far less than the timings."""
@@ -137,14 +96,6 @@ def cpu_seconds(root: int) -> dict[str, float]:
         found[name] = found.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
         pids += [int(child) for child in children]
     return found
-
-
-def stop_twin(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 # --- 1. the burst -----------------------------------------------------------------------------------
@@ -385,9 +336,7 @@ def main() -> int:
             ratio = sizes[-1]["p95_ms"] / sizes[0]["p95_ms"]
             figures["archive"] = {"sizes": sizes, "p95_ratio": round(ratio, 2), "within": FLAT_WITHIN}
             print(f"  p95 at {ARCHIVE_SIZES[-1]} / p95 at {ARCHIVE_SIZES[0]}: {ratio:.2f} (target <= {FLAT_WITHIN})")
-    OUT.parent.mkdir(exist_ok=True)
-    previous = json.loads(OUT.read_text()) if OUT.exists() else {}
-    OUT.write_text(json.dumps({**previous, "throughput": figures}, ensure_ascii=False, indent=2) + "\n")
+    record("throughput", figures)
     b, a = figures.get("burst"), figures.get("archive")
     ok = (b is None or (b["server_errors_5xx"] == 0 and b["all_settled_after_s"] is not None)) and \
         (a is None or a["p95_ratio"] <= FLAT_WITHIN)
