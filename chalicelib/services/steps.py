@@ -28,14 +28,17 @@ DUPLICATE_CANDIDATES = 50  # the newest entries at a place the duplicate check r
 
 
 def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
-    """Valid, invalid (with the reason), or a near-duplicate merged into an open case."""
+    """Valid, invalid (with the reason), or a near-duplicate merged into an open case. A valid
+    case the rules route is dispatched in the same stored change (one write, one page, one set of
+    listing entries, where screening and then dispatching made two of each)."""
     ticket = deps.tickets.get(ticket_id)
     if ticket.status is Status.MERGED:
         support(ticket, deps)  # a redelivery after a crash between the two writes of a merge
     if ticket.status is not Status.SUBMITTED:
         return _screened(ticket, deps)  # a redelivered message: screened already
     now = deps.clock.now()
-    verdict = check_text(ticket.description, deps.catalog().policy)
+    catalog = deps.catalog()
+    verdict = check_text(ticket.description, catalog.policy)
     original = _open_duplicate(ticket, deps) if verdict.valid else None
 
     def decide(ticket: Ticket) -> Verdict | Ticket | None:
@@ -46,25 +49,35 @@ def screen(ticket_id: str, deps: Deps) -> dict[str, Any]:
             return original
         if verdict.valid:
             ticket.screen(now)
+            department = catalog.route(ticket.location, ticket.category)
+            if department is not None:
+                assign(ticket, department.code, deps)
         else:
             ticket.invalidate(verdict.reason, now)
         return verdict
 
     changed: Changed[Verdict | Ticket] = change(deps.tickets, ticket_id, decide)
-    ticket, decision = changed.ticket, changed.decision
-    if changed.saved and decision is not None:
-        phone = deps.tickets.phone(ticket.id)
-        if isinstance(decision, Ticket):
-            support(ticket, deps)
-            notify.sms(deps, phone, "merged", ticket.locale, original=decision.number,
-                       original_page=page_url(deps, decision.number, ticket.locale))
-        elif decision.valid:
-            notify.sms(deps, phone, "received", ticket.locale, number=ticket.number,
-                       page=page_url(deps, ticket.number, ticket.locale))
-        else:
-            notify.sms(deps, phone, "invalid", ticket.locale, number=ticket.number,
-                       reason=reason_text(decision.reason, ticket.locale))
-    return _screened(ticket, deps)
+    if changed.saved and changed.decision is not None:
+        _tell_screened(changed.ticket, changed.decision, deps)
+    return _screened(changed.ticket, deps)
+
+
+def _tell_screened(ticket: Ticket, decision: Verdict | Ticket, deps: Deps) -> None:
+    """After the screening's write: the citizen told what became of the case (and the open case
+    it joined counts a supporter); the department told of a case the rules sent it."""
+    phone = deps.tickets.phone(ticket.id)
+    if isinstance(decision, Ticket):
+        support(ticket, deps)
+        notify.sms(deps, phone, "merged", ticket.locale, original=decision.number,
+                   original_page=page_url(deps, decision.number, ticket.locale))
+    elif decision.valid:
+        notify.sms(deps, phone, "received", ticket.locale, number=ticket.number,
+                   page=page_url(deps, ticket.number, ticket.locale))
+        if ticket.status is Status.DISPATCHED:
+            tell_department(ticket, deps)
+    else:
+        notify.sms(deps, phone, "invalid", ticket.locale, number=ticket.number,
+                   reason=reason_text(decision.reason, ticket.locale))
 
 
 def support(duplicate: Ticket, deps: Deps) -> None:
@@ -76,10 +89,9 @@ def support(duplicate: Ticket, deps: Deps) -> None:
 
 
 def _screened(ticket: Ticket, deps: Deps) -> dict[str, Any]:
-    """A valid case is dispatched by the rules in the same step (or left for the dispatchers'
-    triage): one task and two state transitions fewer for every case than a Dispatch of its own,
-    which now serves a reopened case only (its "screened" route stays for executions started
-    before)."""
+    """A valid case was dispatched by the rules as it was screened (or is left for the
+    dispatchers' triage): the Dispatch task serves a reopened case only. A case stored as screened
+    but not dispatched (screened before screening dispatched) is dispatched here."""
     if ticket.status is Status.SCREENED:
         return dispatch(ticket.id, deps)
     return next_step(ticket, deps)

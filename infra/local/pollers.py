@@ -15,6 +15,10 @@ import threading
 
 LONG_POLL_SECONDS = 1  # the queues are long-polled, as Lambda's poller does: a message is taken as it is sent
 STREAM_IDLE_SECONDS = 0.1  # the stream is read this often while quiet (at once again while records come)
+# On AWS the stream's and the task queue's Lambdas have capacity of their own; here they share two
+# cores with the emulator. While a read of the stream brings STREAM_BACKLOG records or more (a
+# burst), the task poller waits: new cases' pages and workflow starts first, screening after.
+STREAM_BACKLOG = 20
 TASK_WORKERS = 2  # workflow steps side by side (concurrent copies of the task Lambda); more took the
 # cores from the stream handler, which starts the workflows and writes the pages people wait for
 
@@ -42,8 +46,21 @@ def main() -> int:
                         batch_size=handlers.STREAM_BATCH, failures=(sqs, settings.stream_failure_queue_url))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    steps = (("task-poller", lambda: queue.once(LONG_POLL_SECONDS), 0),
-             ("stream-poller", stream.once, STREAM_IDLE_SECONDS),
+    backlog = threading.Event()  # the last stream read was a big one: the stream is behind
+
+    def read_stream() -> int:
+        records = stream.once()
+        (backlog.set if records >= STREAM_BACKLOG else backlog.clear)()
+        return records
+
+    def take_tasks() -> int:
+        if backlog.is_set():  # workflow steps wait while the pages people wait for are written
+            stop.wait(STREAM_IDLE_SECONDS)
+            return 0
+        return queue.once(LONG_POLL_SECONDS)
+
+    steps = (("task-poller", take_tasks, 0),
+             ("stream-poller", read_stream, STREAM_IDLE_SECONDS),
              ("page-poller", lambda: pages.once(LONG_POLL_SECONDS), 0))
     threads = [threading.Thread(target=run_forever, args=(step, stop, idle), name=name, daemon=True)
                for name, step, idle in steps]

@@ -254,15 +254,16 @@ def test_a_department_quicker_than_the_queue_still_resumes_the_workflow(stack):
 def test_a_task_that_keeps_failing_ends_in_the_dlq_and_the_ticket_stays_safe(stack, monkeypatch):
     from chalicelib.services import steps
 
-    def broken(ticket_id, deps):
+    def broken_assign(ticket, department, deps, actor="system"):
         raise RuntimeError("the routing service is down")
 
-    monkeypatch.setattr(steps, "dispatch", broken)  # the routing, inside the screening step
+    monkeypatch.setattr(steps, "assign", broken_assign)  # the routing, inside the screening's change
     ticket_id, number, _ = submit(stack)
     stack.pump_until(lambda: bool(stack.deps.dead_letters.peek()), timeout=40)
     stuck = stack.deps.dead_letters.peek()
     assert stuck[0]["ticket_id"] == ticket_id and stuck[0]["task"] == "screen"
-    assert stack.deps.tickets.get(ticket_id).status.value == "screened"  # screened and kept; dispatched on redrive
+    # nothing stored half-way: the case is kept as filed, screened and dispatched on redrive
+    assert stack.deps.tickets.get(ticket_id).status.value == "submitted"
 
 
 def test_a_redelivered_dispatch_message_does_not_dispatch_twice(stack):
