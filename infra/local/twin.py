@@ -118,6 +118,15 @@ def query_one_partition() -> None:
     if getattr(query, "one_partition", False):
         return
 
+    def copied(read: Any) -> list[Any] | None:
+        """`read()`, again if a writer changed the items while they were copied; None after 5 tries."""
+        for _ in range(5):
+            try:
+                return list(read())
+            except RuntimeError:
+                continue
+        return None
+
     def one_partition(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
         conditions = kwargs.get("hash_key_conditions") or []
@@ -125,25 +134,13 @@ def query_one_partition() -> None:
             # An index query still reads every item, but only compares one attribute of each,
             # and does not sort the whole table first.
             name, value = conditions[0]
-            for _ in range(5):
-                try:
-                    items = [item for rows in list(table.items.values()) for item in list(rows.values())
-                             if getattr(item.attrs.get(name), "value", None) == value.value]
-                    break
-                except RuntimeError:
-                    continue
-            else:
-                return query(table, hash_key, *args, **kwargs)
-            return query(_Partition(table, items), hash_key, *args, **kwargs)
-        if index_name or not table.range_key_attr or hash_key is None:
-            return query(table, hash_key, *args, **kwargs)
-        for _ in range(5):  # a writer may add to the partition while it is copied: copy again
-            try:
-                items = list(table.items.get(hash_key, {}).values())
-                break
-            except RuntimeError:
-                continue
+            items = copied(lambda: [item for rows in list(table.items.values()) for item in list(rows.values())
+                                    if getattr(item.attrs.get(name), "value", None) == value.value])
+        elif index_name or not table.range_key_attr or hash_key is None:
+            items = None
         else:
+            items = copied(lambda: table.items.get(hash_key, {}).values())
+        if items is None:
             return query(table, hash_key, *args, **kwargs)
         return query(_Partition(table, items), hash_key, *args, **kwargs)
 
