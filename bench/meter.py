@@ -7,6 +7,7 @@ message handled by Lambda costs its send plus the mapping's receive and delete (
 requests per message sent)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -138,6 +139,8 @@ class Meter:
     index_units_by_index: Counter[str] = field(default_factory=Counter)
     s3_writes_by_prefix: Counter[str] = field(default_factory=Counter)
     s3_writes_by_key: Counter[str] = field(default_factory=Counter)  # every object written, how often
+    s3_unchanged_by_prefix: Counter[str] = field(default_factory=Counter)  # writes of what was there already
+    _s3_digests: dict[str, str] = field(default_factory=dict)
     lambda_invocations: Counter[str] = field(default_factory=Counter)
     lambda_seconds: float = 0.0
     api_requests: int = 0
@@ -221,6 +224,13 @@ class Meter:
                     if key:
                         self.s3_writes_by_prefix[key_prefix(key)] += 1
                         self.s3_writes_by_key[key] += 1
+                if operation == "PutObject" and params.get("Key"):
+                    body = params.get("Body", b"")
+                    body = body.getvalue() if hasattr(body, "getvalue") else body  # botocore wraps bytes
+                    digest = hashlib.md5(body if isinstance(body, bytes) else str(body).encode()).hexdigest()
+                    if self._s3_digests.get(params["Key"]) == digest:
+                        self.s3_unchanged_by_prefix[key_prefix(params["Key"])] += 1
+                    self._s3_digests[params["Key"]] = digest
         if service == "dynamodb":
             self._dynamo(operation, params, parsed, context.get("metered_before"))
 
@@ -333,6 +343,8 @@ class Meter:
             "dynamodb_index_units_by_index_per_case": {k: round(n / cases, 2)
                                                        for k, n in sorted(self.index_units_by_index.items())},
             "s3_writes_by_prefix_per_case": {k: round(n / cases, 2) for k, n in self.s3_writes_by_prefix.most_common()},
+            "s3_unchanged_writes_by_prefix_per_case": {k: round(n / cases, 2)
+                                                       for k, n in self.s3_unchanged_by_prefix.most_common()},
             "transitions_per_case": round(transitions / cases, 2),
             "lambda_invocations_per_case": {k: round(n / cases, 2) for k, n in sorted(self.lambda_invocations.items())},
             "lambda_seconds_per_case": round(self.lambda_seconds / cases, 3),
