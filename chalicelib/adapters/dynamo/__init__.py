@@ -1,8 +1,7 @@
 """Single-table DynamoDB storage with pynamodb: tickets, contacts, counters, configuration.
 
 Keys (infra/template.json defines the same table):
-  ticket          pk=TICKET#{id}            sk=TICKET     gsi1: NUMBER#{number} / TICKET
-                                                          gsi2: DEPT#{dept or TRIAGE}#{status} / {due}#{id}
+  ticket          pk=TICKET#{id}            sk=TICKET     gsi2: DEPT#{dept or TRIAGE}#{status} / {due}#{id}
                                                           gsi3: LOC#{location} / {created}#{id}
                                                           gsi4: WATCH / {due}#{id}   (sparse: needs attention)
   contact         pk=TICKET#{id}            sk=CONTACT    (phone; never published, never logged)

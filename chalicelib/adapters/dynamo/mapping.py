@@ -38,7 +38,6 @@ def to_item(ticket: Ticket, model: type[TicketItem]) -> TicketItem:
         assisting=set(ticket.assisting) or None,
         answers=json.dumps(ticket.answers, ensure_ascii=False) if ticket.answers else None,
         lat=ticket.point.lat if ticket.point else None, lon=ticket.point.lon if ticket.point else None,
-        gsi1pk=f"NUMBER#{ticket.number}", gsi1sk="TICKET",
     )
     if ticket.location is not None:  # an unplaced case is in no place's list
         item.gsi3pk, item.gsi3sk = f"LOC#{ticket.location}", f"{ticket.created_at.isoformat()}#{ticket.id}"

@@ -32,14 +32,6 @@ class _Index(GlobalSecondaryIndex):  # type: ignore[type-arg]
         projection: Projection = AllProjection()
 
 
-class NumberIndex(_Index):
-    class Meta(_Index.Meta):
-        index_name = "gsi1"
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
 class InboxIndex(_Index):
     class Meta(_Index.Meta):
         index_name = "gsi2"
@@ -130,15 +122,12 @@ class TicketItem(_Item):
     lat = NumberAttribute(null=True)
     lon = NumberAttribute(null=True)
     version = VersionAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
     gsi4pk = UnicodeAttribute(null=True)
     gsi4sk = UnicodeAttribute(null=True)
-    by_number = NumberIndex()
     inbox = InboxIndex()
     by_location = LocationIndex()
     watch = WatchIndex()

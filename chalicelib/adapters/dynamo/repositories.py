@@ -89,14 +89,10 @@ class TicketRepository:
 
     def by_number(self, number: str, *, for_update: bool = True) -> Ticket:
         """Two key gets: the number's pointer, then the ticket (strongly consistent, so a write
-        that follows has the current version). A ticket stored before numbers had pointers is
-        found through the number index (an eventually consistent copy: before a write, the item
-        itself is read for its version)."""
+        that follows has the current version)."""
         try:
             pointer = self._models.number.get(_number_key(number), "NUMBER", consistent_read=True)
         except DoesNotExist:
-            for item in self._models.ticket.by_number.query(f"NUMBER#{number}", limit=1):
-                return self.get(item.id) if for_update else ticket_from_item(item)
             raise NotFound(f"unknown ticket '{number}'", field="ticket") from None
         return self.get(str(pointer.id))
 
