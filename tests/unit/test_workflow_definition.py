@@ -46,7 +46,10 @@ def test_every_step_of_the_table_is_a_task_of_the_definition_and_every_task_is_i
 @pytest.mark.parametrize("name", sorted(TASKS))
 def test_a_step_goes_on_to_where_its_usual_outcome_leads(name):
     state = TASKS[name]
-    assert state["Next"] == LEADS_TO[USUAL_OUTCOMES[step_of(state)]]
+    if USUAL_OUTCOMES[step_of(state)] is Route.CLOSED:  # the execution ends with the step itself
+        assert state.get("End") is True and "Next" not in state
+    else:
+        assert state["Next"] == LEADS_TO[USUAL_OUTCOMES[step_of(state)]]
     assert state["Parameters"]["MessageBody"]["catches"] is True  # the worker answers other outcomes as failures
 
 

@@ -59,8 +59,8 @@ def test_the_whole_loop_screen_dispatch_accept_reply_survey_close(stack):
     stack.pump_until(lambda: stack.execution_status(ticket_id) == "SUCCEEDED"
                      and "群众评价" in (stack.page(f"t/{number}.html") or ""))
     # Each step goes straight on to where its usual outcome leads: dispatched in Screen, the survey
-    # opened by the reply; five states entered (billed transitions) for the whole case.
-    assert stack.states_entered(ticket_id) == ["Screen", "AwaitAcceptance", "AwaitReply", "AwaitRating", "Closed"]
+    # opened by the reply, the rating's success ends it; four states entered (billed transitions).
+    assert stack.states_entered(ticket_id) == ["Screen", "AwaitAcceptance", "AwaitReply", "AwaitRating"]
     assert stack.deps.tickets.get(ticket_id).status.value == "closed"
     citizen = stack.sms(CITIZEN)
     assert any(number in text and "已受理" in text for text in citizen)
@@ -180,7 +180,7 @@ def test_no_rating_leads_to_a_callback_then_to_the_default_verdict(fast_stack):
     to_reply(stack, ticket_id, number)
     stack.pump_until(lambda: stack.execution_status(ticket_id) == "SUCCEEDED", timeout=60)
     names = stack.states_entered(ticket_id)
-    assert names[-5:] == ["AwaitRating", "CallBack", "AwaitCallback", "DefaultVerdict", "Closed"]
+    assert names[-4:] == ["AwaitRating", "CallBack", "AwaitCallback", "DefaultVerdict"]
     ticket = stack.deps.tickets.get(ticket_id)
     assert ticket.status.value == "closed" and ticket.rating.value == "satisfied"
     assert ticket.task_token is None  # the timed-out callback's token is not kept
@@ -213,7 +213,7 @@ def test_unsatisfied_means_a_second_handling_then_the_final_verdict_closes(stack
     assert ticket.status.value == "closed" and ticket.rating.value == "unsatisfied"
     assert stack.states_entered(ticket_id) == [
         "Screen", "AwaitAcceptance", "AwaitReply", "AwaitRating",  # the first round; dispatched in Screen
-        "Dispatch", "AwaitAcceptance", "AwaitReply", "AwaitRating", "Closed"]  # reopened: caught into Dispatch
+        "Dispatch", "AwaitAcceptance", "AwaitReply", "AwaitRating"]  # reopened: caught into Dispatch
 
 
 def test_a_wrong_secret_cannot_rate(stack):
