@@ -5,6 +5,7 @@ when the dependencies are first built, not when the app is imported: a cold star
 its first request needs."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -56,7 +57,8 @@ def build(config: Settings) -> Deps:
         stream=TableStream(session.client("dynamodbstreams")),
         limits=dynamo.LimitRepository(models),
         listings=dynamo.ListingRepository(models),
-        pages=dynamo.PendingPages(models, _waker(session.client("sqs"), config), config.page_interval_seconds),
+        pages=dynamo.PendingPages(models, _waker(session.client("sqs"), config), config.page_interval_seconds,
+                                  config.slow_page_interval_seconds),
         staff_tokens=CognitoTokens(jwks_keys(config.staff_keys_url), config.staff_issuer, config.staff_client_id),
         staff=CognitoDirectory(session.client("cognito-idp"), config.staff_pool_id),
         access_log=dynamo.AccessRepository(models),
@@ -67,11 +69,11 @@ def build(config: Settings) -> Deps:
     )
 
 
-def _waker(sqs: Any, config: Settings) -> Callable[[], None]:
-    """One message, delayed by the interval, that wakes the coalesced build of the shared pages."""
-    def wake() -> None:
+def _waker(sqs: Any, config: Settings) -> Callable[[float], None]:
+    """One message, delayed until the build is due, that wakes the coalesced build of the shared pages."""
+    def wake(delay: float) -> None:
         sqs.send_message(QueueUrl=config.page_queue_url, MessageBody='{"build": "pages"}',
-                         DelaySeconds=min(900, config.page_interval_seconds))
+                         DelaySeconds=max(0, min(900, math.ceil(delay))))
     return wake
 
 

@@ -16,6 +16,8 @@ STREAM_FAILURE_QUEUE_URL = "MASHANG_STREAM_FAILURE_QUEUE_URL"
 PAGE_QUEUE_URL = "MASHANG_PAGE_QUEUE_URL"
 # Shared pages (hall, places, statistics …) are rebuilt at most once per this many seconds.
 PAGE_INTERVAL_SECONDS = "MASHANG_PAGE_INTERVAL_SECONDS"
+# ... and the summaries (statistics, weekly boards, month archives) at most once per this many.
+SLOW_PAGE_INTERVAL_SECONDS = "MASHANG_SLOW_PAGE_INTERVAL_SECONDS"
 SMS_TOPIC_ARN = "MASHANG_SMS_TOPIC_ARN"
 STATE_MACHINE_ARN = "MASHANG_STATE_MACHINE_ARN"
 UPLOAD_BUCKET = "MASHANG_UPLOAD_BUCKET"
@@ -74,6 +76,7 @@ class Settings:
     stream_failure_queue_url: str
     page_queue_url: str
     page_interval_seconds: int
+    slow_page_interval_seconds: int
     sms_topic_arn: str
     state_machine_arn: str
     site_url: str
@@ -119,6 +122,7 @@ class Settings:
             stream_failure_queue_url=env.get(STREAM_FAILURE_QUEUE_URL, ""),
             page_queue_url=env.get(PAGE_QUEUE_URL, ""),
             page_interval_seconds=int(env.get(PAGE_INTERVAL_SECONDS, "").strip() or 10),
+            slow_page_interval_seconds=int(env.get(SLOW_PAGE_INTERVAL_SECONDS, "").strip() or 300),
             sms_topic_arn=env.get(SMS_TOPIC_ARN, ""),
             state_machine_arn=env.get(STATE_MACHINE_ARN, ""),
             site_url=env.get(SITE_URL, "http://127.0.0.1:8080").rstrip("/"),

@@ -52,6 +52,7 @@ def _stack(monkeypatch: pytest.MonkeyPatch, workday_seconds: float | None) -> St
     monkeypatch.setenv(settings_names.SITE_URL, SITE_URL)
     monkeypatch.setenv(settings_names.API_URL, API_URL)
     monkeypatch.setenv(settings_names.PAGE_INTERVAL_SECONDS, "0")  # shared pages built at the next pump
+    monkeypatch.setenv(settings_names.SLOW_PAGE_INTERVAL_SECONDS, "0")  # the summaries too
     monkeypatch.setenv(settings_names.UPLOAD_ENDPOINT, os.environ["AWS_ENDPOINT_URL"])  # never AWS's own
     if workday_seconds is None:
         monkeypatch.delenv(settings_names.WORKDAY_SECONDS, raising=False)

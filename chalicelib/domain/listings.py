@@ -199,6 +199,17 @@ def pages_of(membership: Membership) -> set[str]:
     return set()
 
 
+def refreshed_slowly(page: str) -> bool:
+    """Pages read as summaries rather than news — the statistics, the weekly disclosure boards and
+    the month archives — are rebuilt at most once per the slow interval; the hall, the latest
+    pages of places, categories and districts, the department pages and the case pages keep up
+    within seconds. (At a city's pace nearly every interval has a change, so a page rebuilt at
+    every interval is written some 8,000 times a day whatever the number of cases.)"""
+    if page == STATS or page.startswith(f"{STATS}/") or page.startswith("disclosure/"):
+        return True
+    return any(page.startswith(path) and "/" in page[len(path):] for path in ARCHIVED.values())
+
+
 def shared_pages(old: Ticket | None, new: Ticket, counted: frozenset[str] = frozenset()) -> set[str]:
     """The planner: the shared pages a stored change makes stale. Listing pages when what a
     listing shows of the case changed (or it joined or left a listing); the statistics, the

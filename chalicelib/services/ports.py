@@ -115,12 +115,13 @@ class Listings(Protocol):
 
 class PageSchedule(Protocol):
     """Shared pages waiting to be rebuilt, coalesced: the first page marked after a build schedules
-    one build `interval` seconds later; pages marked meanwhile join it."""
+    one build `interval` seconds later; pages marked meanwhile join it. Summary pages (statistics,
+    boards, month archives: `refreshed_slowly`) are built at most once per the slow interval."""
 
     def mark(self, pages: set[str]) -> None: ...
 
     def take(self) -> set[str]:
-        """The pages waiting, which no longer wait (a mark after this schedules the next build)."""
+        """The pages waiting and due, which no longer wait (a mark after this schedules the next build)."""
 
 
 class Limits(Protocol):

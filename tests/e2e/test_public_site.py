@@ -47,7 +47,10 @@ def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     process, urls = start_runner({
         "MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
         "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(tmp_path_factory.mktemp("qr")),
-        "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state")), "MASHANG_DEMO_HISTORY": "300"})
+        "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state")), "MASHANG_DEMO_HISTORY": "300",
+        # The summaries (month archives, boards, statistics) as often as the listings: the pages
+        # below are looked at while the history is still being published.
+        "MASHANG_SLOW_PAGE_INTERVAL_SECONDS": "10"})
     yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], Path("."))
     stop_runner(process)
 

@@ -2,6 +2,7 @@
 its delayed queue message, and which objects each event writes."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from chalicelib.domain.listings import HALL, Entry, Membership, week_of
@@ -37,16 +38,36 @@ def _messages(stack: Any) -> int:
     return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesDelayed"])
 
 
-def test_marks_coalesce_into_one_build_message_until_the_pages_are_taken(stack):
+def test_marks_coalesce_into_one_build_message_per_lane_until_the_pages_are_taken(stack):
     pages = stack.deps.pages
     pages.mark({"hall/index", "l/e1"})
     pages.mark({"l/e1", "stats"})
-    pages.mark({"d/east-city"})
-    assert _messages(stack) == 1
-    assert pages.take() == {"hall/index", "l/e1", "stats", "d/east-city"}
+    pages.mark({"d/east-city", "l/e1/2026-11"})
+    assert _messages(stack) == 2  # the news and the summaries (statistics, month archive)
+    assert pages.take() == {"hall/index", "l/e1", "stats", "d/east-city", "l/e1/2026-11"}
     assert pages.take() == set()
     pages.mark({"hall/index"})
-    assert _messages(stack) == 2  # the next quiet period asks again
+    assert _messages(stack) == 3  # the next quiet period asks again
+
+
+def test_summaries_are_built_at_most_once_per_slow_interval_and_the_news_at_once(stack):
+    from chalicelib.adapters import dynamo
+
+    models = dynamo.models_for(stack.deps.settings.table_name, stack.deps.settings.region)
+    wakes: list[float] = []
+    pages = dynamo.PendingPages(models, wakes.append, interval_seconds=0, slow_interval_seconds=3)
+    pages.mark({"hall/index", "stats", "disclosure/2026-W48"})
+    assert wakes == [0, 0]  # the summaries were never built: as soon as the news
+    assert pages.take() == {"hall/index", "stats", "disclosure/2026-W48"}
+    pages.mark({"l/e1", "stats/2026-11", "hall/a/qinghe/2026-11"})
+    assert wakes[2] == 0 and 2 < wakes[3] <= 3  # the summaries wait for the rest of their interval
+    assert pages.take() == {"l/e1"}
+    pages.mark({"stats"})
+    assert len(wakes) == 4  # their build is asked for already
+    assert pages.take() == set()
+    time.sleep(wakes[3])
+    assert pages.take() == {"stats/2026-11", "hall/a/qinghe/2026-11", "stats"}
+    assert pages.take() == set()
 
 
 def test_a_new_case_writes_its_own_page_at_once_and_its_shared_pages_in_one_coalesced_build(stack):

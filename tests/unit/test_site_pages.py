@@ -16,6 +16,7 @@ from chalicelib.domain.listings import (
     Membership,
     hall_page,
     memberships,
+    refreshed_slowly,
     shared_pages,
     week_of,
 )
@@ -51,6 +52,14 @@ def test_a_new_case_touches_its_listings_pages_and_the_statistics():
     assert pages == {"hall/index", "hall/20261123-1", "l/e1", f"l/e1/{MONTH}", "hall/c/lights",
                      f"hall/c/lights/{MONTH}", "hall/a/east", f"hall/a/east/{MONTH}",
                      f"disclosure/{week_of(NOW)}", "disclosure/index", "stats", f"stats/{MONTH}"}
+
+
+def test_the_summaries_are_the_statistics_the_boards_and_the_month_archives():
+    pages = shared_pages(None, make_ticket(number="20261123-0007"), frozenset({MONTH}))
+    assert {page for page in pages if refreshed_slowly(page)} == {
+        f"l/e1/{MONTH}", f"hall/c/lights/{MONTH}", f"hall/a/east/{MONTH}", f"disclosure/{week_of(NOW)}",
+        "disclosure/index", "stats", f"stats/{MONTH}"}
+    assert not any(refreshed_slowly(page) for page in ("hall/index", "hall/20261123-1", "l/e1", "d/east-city"))
 
 
 def test_the_first_case_of_a_new_hall_page_also_touches_the_page_before_it():

@@ -13,6 +13,7 @@ Keys (infra/template.json defines the same table):
   listing entry   pk=LIST#{listing}         sk={number}   data (what a shared page shows of the case)
   named set       pk=SET#{name}             sk=SET        values (e.g. the weeks that have a disclosure board)
   pending pages   pk=PAGES                  sk=PENDING    pages, scheduled (the next coalesced build)
+                                            sk=PENDING#SLOW  the same, and taken (statistics, boards, archives)
   idempotency     pk=IDEMPOTENCY#submit     sk={key}      (Powertools; expires by TTL)
   request limit   pk=LIMIT#{rule}#{client}  sk=LIMIT      tat_ms, expiration (TTL); client = hash, never the address
   contact access  pk=AUDIT#contact          sk={at}#{number}#{user}  data (who saw a citizen's contact, and how)

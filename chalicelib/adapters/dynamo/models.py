@@ -164,6 +164,7 @@ class SetItem(_Item):
 class PendingItem(_Item):
     pages = UnicodeSetAttribute(null=True)  # shared pages waiting for the next coalesced build
     scheduled = UTCDateTimeAttribute(null=True)  # when the build was asked for (None: nothing asked)
+    taken = UTCDateTimeAttribute(null=True)  # the summaries' lane: when its last build took its pages
 
 
 class ImportItem(_Item):

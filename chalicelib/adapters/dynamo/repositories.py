@@ -1,6 +1,7 @@
 """The repositories the services' ports name, over the bound models."""
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from ...domain.calendar import CHINA
 from ...domain.catalog import RECORD_KINDS, Catalog, record_key
 from ...domain.clients import ClientKey
 from ...domain.errors import ConcurrentUpdate, NotFound
-from ...domain.listings import Entry, Membership
+from ...domain.listings import Entry, Membership, refreshed_slowly
 from ...domain.model import Status, Ticket
 from ...domain.queues import WatchReason
 from ...domain.tallies import Tally, partition_of
@@ -367,41 +368,77 @@ class ListingRepository:
 
 
 class PendingPages:
-    """The coalescing of shared pages: one item holds the pages waiting and when their build was
-    asked for. Marking adds pages; the first mark since the last take asks for a build (`wake`:
-    a queue message delayed by the interval). A build asked for long ago whose message was lost
-    (the write succeeded, the send did not) is asked for again."""
+    """The coalescing of shared pages, in two lanes (domain/listings.py: `refreshed_slowly`): one
+    item per lane holds the pages waiting and when their build was asked for. Marking adds pages;
+    the first mark since the last take asks for a build (`wake`: a queue message delayed until it
+    is due). The news lane is built `interval` seconds after its first mark; the summaries' lane
+    (statistics, weekly boards, month archives) at most once per `slow_interval` — `interval` after
+    its first mark when its last build is older than that. A build asked for long ago whose message
+    was lost (the write succeeded, the send did not) is asked for again."""
 
-    def __init__(self, models: TableModels, wake: Callable[[], None], interval_seconds: float) -> None:
-        self._models, self._wake, self._interval = models, wake, interval_seconds
+    NEWS, SUMMARIES = "PENDING", "PENDING#SLOW"
+
+    def __init__(self, models: TableModels, wake: Callable[[float], None], interval_seconds: float,
+                 slow_interval_seconds: float = 0.0) -> None:
+        self._models, self._wake = models, wake
+        self._interval, self._slow = interval_seconds, max(slow_interval_seconds, interval_seconds)
+        # A build asked for longer ago than this has lost its message.
+        self._overdue = timedelta(seconds=max(60.0, self._interval * 6, self._slow * 2))
 
     def mark(self, pages: set[str]) -> None:
-        if not pages:
-            return
+        slow = {page for page in pages if refreshed_slowly(page)}
+        for lane, marked in ((self.NEWS, pages - slow), (self.SUMMARIES, slow)):
+            if marked:
+                self._mark(lane, marked)
+
+    def _mark(self, lane: str, pages: set[str]) -> None:
+        """A read first (a fifth of a write's price): pages waiting already for a build asked for
+        lately need no write — that build comes after this change was stored, and reads it."""
         model = self._models.pending
         now = datetime.now(UTC)
-        item = model("PAGES", "PENDING")
+        with contextlib.suppress(DoesNotExist):
+            waiting = model.get("PAGES", lane, consistent_read=True)
+            if pages <= set(waiting.pages or ()) and waiting.scheduled is not None and \
+                    waiting.scheduled >= now - self._overdue:
+                return
+        item = model("PAGES", lane)
         item.update(actions=[model.pages.add(pages), model.scheduled.set(model.scheduled | now)])
+        delay = self._interval
+        if lane == self.SUMMARIES and item.taken is not None:
+            delay = max(delay, (item.taken + timedelta(seconds=self._slow) - now).total_seconds())
         if item.scheduled == now:
-            self._wake()  # this mark asked first
-        elif item.scheduled is not None and item.scheduled < now - timedelta(seconds=max(60.0, self._interval * 6)):
+            self._wake(delay)  # this mark asked first
+        elif item.scheduled is not None and item.scheduled < now - self._overdue:
             item.update(actions=[model.scheduled.set(now)])
-            self._wake()
+            self._wake(delay)
 
     def take(self) -> set[str]:
-        """Read the waiting pages, then delete the item on the condition that it still holds just
-        those (a mark in between makes the delete fail, and the take reads again)."""
+        """The pages due: the news lane's, and the summaries' when their last build is old enough."""
+        return self._take(self.NEWS) | self._take(self.SUMMARIES)
+
+    def _take(self, lane: str) -> set[str]:
+        """Read the lane's waiting pages, then clear them on the condition that the item still holds
+        just those (a mark in between makes the write fail, and the take reads again). The summaries'
+        lane keeps when it was taken."""
         model = self._models.pending
         for _ in range(8):
             try:
-                item = model.get("PAGES", "PENDING", consistent_read=True)
+                item = model.get("PAGES", lane, consistent_read=True)
             except DoesNotExist:
                 return set()
             pages = set(item.pages or ())
+            now = datetime.now(UTC)
+            if lane == self.SUMMARIES and (not pages or (
+                    item.taken is not None and item.taken + timedelta(seconds=self._slow - 1) > now)):
+                return set()  # nothing waits, or not yet due: its own message comes when it is
             condition = model.pages == pages if pages else model.pages.does_not_exist()
             try:
-                item.delete(condition=condition)
-            except DeleteError as exc:
+                if lane == self.SUMMARIES:
+                    _update(item, [model.pages.remove(), model.scheduled.remove(), model.taken.set(now)],
+                            condition=condition)
+                else:
+                    item.delete(condition=condition)
+            except (DeleteError, UpdateError) as exc:
                 if _is_conflict(exc):
                     continue
                 raise
