@@ -162,6 +162,7 @@ def month_page(deps: Deps, t: Messages, figures: Month, path: str, archive: list
     return site_page(
         deps, t, "site/stats.html", path,
         month=month_label(t, figures.month), current=current, today=today.isoformat(),
+        refresh_minutes=max(1, round(deps.settings.slow_page_interval_seconds / 60)),
         before_month=month_label(t, months_before(figures.month, 1)),
         departments=departments, districts=districts, rates=RATES,
         leagues=[("departments", _ranking(departments, figures.counts, "{code}", policy.league_departments,
