@@ -106,6 +106,7 @@ def test_a_dispatcher_merges_a_duplicate_opened_by_number(local_system, desktop)
     card.get_by_role("button", name="并案（重复诉求）").click()
     merged = _until(local_system, second, "merged")
     assert merged["merged_into"] == first
+    card.locator(".status", has_text="已并案").wait_for(timeout=10000)  # the opened card drawn again
     assert api("GET", f"{local_system.api}/tickets/{first}")["supporters"] == 1
 
 

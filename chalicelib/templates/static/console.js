@@ -398,7 +398,7 @@
   var latest = 0;
   function load() {
     var tab = (tabs[me.role] || []).filter(function (t) { return t[0] === current; })[0];
-    if (!tab) { return Promise.resolve(); }
+    if (!tab) { return opened ? openCase(opened) : Promise.resolve(); }  // a case opened by number: again
     var mine = ++latest;  // only the newest request may draw: an older answer is another queue
     if (tab[2].charAt(0) === "#") {  // a panel another script draws (search, admin, ...)
       var list = document.getElementById("list"), panel = panels[tab[2].slice(1)], box = el("div");
@@ -417,11 +417,12 @@
       });
   }
   // A case by its number, with every action the signed-in role has on it.
+  var opened = null;  // the case opened by number, drawn again after an action on it
   function openCase(number) {
     var mine = ++latest;
     return call("GET", "/console/tickets/" + encodeURIComponent(number)).then(function (d) {
       if (mine !== latest) { return; }
-      current = null; drawTabs(true);
+      current = null; opened = d.number; drawTabs(true);
       render({ tickets: [d] });
       document.getElementById("summary").textContent = say("opened", { number: d.number });
     }).catch(function (e) { document.getElementById("summary").textContent = e.message; });
