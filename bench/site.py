@@ -27,6 +27,8 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from chalicelib import config as names
+
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SITE_SIZES", "1000,20000").split(","))
 WEEK_CASES = 200  # the current week, the same at both sizes
 HOT_PLACE_CASES = 60  # of them at one place: its page lists its latest 50 at both sizes
@@ -126,7 +128,7 @@ def _week_ticket(i: int, now: datetime, catalog: Any) -> Any:
 
 def _store(deps: Any, models: Any, tickets: list[Any], count: bool) -> None:
     from chalicelib.adapters import dynamo
-    from chalicelib.adapters.dynamo.mapping import to_item
+    from chalicelib.adapters.dynamo.mapping import number_key, to_item
     from chalicelib.domain.listings import Entry, memberships
     from chalicelib.domain.tallies import tallies
 
@@ -134,6 +136,7 @@ def _store(deps: Any, models: Any, tickets: list[Any], count: bool) -> None:
         for ticket in tickets:
             ticket.version = 1
             batch.save(to_item(ticket, models.ticket))
+            batch.save(models.number(number_key(ticket.number), "NUMBER", id=ticket.id))
     deps.listings.put([(m, Entry.of(t)) for t in tickets for m in memberships(t)])
     if count:  # the current week: counted once per event, as the stream does
         for ticket in tickets:
@@ -211,7 +214,9 @@ def main() -> int:
 
     port = free_port()
     os.environ.update(local_aws_environment(port))
-    os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "1"})
+    os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "1",
+                       # Every page a change makes stale, summaries included: the work of one change.
+                       names.PAGE_INTERVAL_SECONDS: "0", names.SLOW_PAGE_INTERVAL_SECONDS: "0"})
     server = start_moto(port)
     import logging
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

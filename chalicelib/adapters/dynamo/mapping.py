@@ -15,6 +15,11 @@ def ticket_key(ticket_id: str) -> str:
     return f"TICKET#{ticket_id}"
 
 
+def number_key(number: str) -> str:
+    """A public number's pointer item (its ticket's id): look-ups by number are key gets."""
+    return f"NUMBER#{number}"
+
+
 # Ticket fields stored as they are (strings, numbers, booleans, datetimes, None).
 _PLAIN = ("id", "number", "location", "district", "category", "description", "secret_digest",
           "created_at", "department", "dispatched_at", "accept_due", "reply_due", "reply", "reason",

@@ -21,7 +21,7 @@ from ...domain.queues import WatchReason
 from ...domain.tallies import Tally, partition_of
 from ...domain.throttle import Decision, Rule, decide
 from ...services.ports import Access, Imported
-from .mapping import ticket_from_image, ticket_from_item, ticket_key, to_item
+from .mapping import number_key, ticket_from_image, ticket_from_item, ticket_key, to_item
 from .models import TableModels
 
 PENDING_CONTACT = timedelta(days=1)
@@ -70,7 +70,7 @@ class TicketRepository:
                                                expiration=datetime.now(UTC) + PENDING_CONTACT)
                 contact.save(condition=self._models.contact.pk.does_not_exist())
         with _conflict_means(f"number {ticket.number} is taken already"):
-            pointer = self._models.number(_number_key(ticket.number), "NUMBER", id=ticket.id)
+            pointer = self._models.number(number_key(ticket.number), "NUMBER", id=ticket.id)
             pointer.save(condition=self._models.number.pk.does_not_exist())
         with _conflict_means(f"ticket {ticket.id} exists already"):
             item.save(condition=self._models.ticket.pk.does_not_exist())
@@ -92,7 +92,7 @@ class TicketRepository:
         """Two key gets: the number's pointer, then the ticket (strongly consistent, so a write
         that follows has the current version)."""
         try:
-            pointer = self._models.number.get(_number_key(number), "NUMBER", consistent_read=True)
+            pointer = self._models.number.get(number_key(number), "NUMBER", consistent_read=True)
         except DoesNotExist:
             raise NotFound(f"unknown ticket '{number}'", field="ticket") from None
         return self.get(str(pointer.id))
@@ -524,10 +524,6 @@ class ImportRepository:
         except DeleteError as exc:
             if not _is_conflict(exc):
                 raise
-
-
-def _number_key(number: str) -> str:
-    return f"NUMBER#{number}"
 
 
 def _due_key(at: datetime) -> str:
