@@ -105,37 +105,76 @@ class _Partition:
         return getattr(self._table, name)
 
 
+class _IndexPartitions:
+    """Which items are in each partition of a table's global indexes, kept as the table changes
+    (every write reaches its stream shard's `add(old, new)`, which the twin wraps). Entries may be
+    stale — an answer is checked against the item as it is now — but never missing."""
+
+    def __init__(self, table: Any) -> None:
+        self._lock = threading.Lock()
+        self._names = sorted({key["AttributeName"] for index in table.global_indexes
+                              for key in index.schema if key["KeyType"] == "HASH"})
+        self._members: dict[str, dict[Any, dict[tuple[Any, Any], None]]] = {name: {} for name in self._names}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> None:
+        return None  # a copied table (moto's transaction keeps one to roll back to) builds its own
+
+    def fill(self, table: Any) -> None:
+        for rows in list(table.items.values()):
+            for item in list(rows.values()):
+                self.moved(None, item)
+
+    def moved(self, old: Any, new: Any) -> None:
+        with self._lock:
+            for item, keep in ((old, False), (new, True)):
+                if item is None:
+                    continue
+                where = (item.hash_key, item.range_key)
+                for name in self._names:
+                    value = getattr(item.attrs.get(name), "value", None)
+                    if value is None:
+                        continue
+                    members = self._members[name].setdefault(value, {})
+                    if keep:
+                        members[where] = None
+                    else:
+                        members.pop(where, None)
+
+    def items(self, table: Any, name: str, value: Any) -> list[Any] | None:
+        """The items whose `name` is `value` now; None when `name` is no index's partition key."""
+        if name not in self._members:
+            return None
+        with self._lock:
+            where = list(self._members[name].get(value, ()))
+        found = []
+        for hash_key, range_key in where:
+            item = table.items.get(hash_key, {}).get(range_key)
+            if item is not None and getattr(item.attrs.get(name), "value", None) == value:
+                found.append(item)
+        return found
+
+
 def query_one_partition() -> None:
-    """moto answers a query on the table's own key by listing and sorting every item of the table
-    (and a query on an index by reading every item): at 20,000 cases a listing or tally query took
-    a quarter of a second, and the emulator's CPU went to it. DynamoDB reads one partition, so the
+    """moto answers a query on the table's key by listing and sorting every item of the table, and
+    a query on an index by reading every item: at 20,000 cases a listing or tally query took a
+    quarter of a second, and the emulator's CPU went to it. DynamoDB reads one partition, so the
     emulator here reads the items under the partition key asked for (the same items, in the same
-    order, through moto's own query code). An index query reads every item still (no hot path
-    makes one), but compares only the index's partition key before moto's own code sees them."""
-    from moto.dynamodb.models.table import Table
+    order, through moto's own query code): a table's own partition from its items, an index's from
+    a map of the index partitions' members kept as the table changes (built at the table's first
+    index query, then told of every write through the table's stream shard)."""
+    from moto.dynamodb.models.table import StreamShard, Table
 
     query = Table.query
     if getattr(query, "one_partition", False):
         return
-
-    def copied(read: Any) -> list[Any] | None:
-        """`read()`, again if a writer changed the items while they were copied; None after 5 tries."""
-        for _ in range(5):
-            try:
-                return list(read())
-            except RuntimeError:
-                continue
-        return None
+    add = StreamShard.add
 
     def one_partition(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
         conditions = kwargs.get("hash_key_conditions") or []
-        if index_name and len(conditions) == 1 and table.range_key_attr:
-            # An index query still reads every item, but only compares one attribute of each,
-            # and does not sort the whole table first.
+        if index_name and len(conditions) == 1 and table.range_key_attr and table.stream_shard is not None:
             name, value = conditions[0]
-            items = copied(lambda: [item for rows in list(table.items.values()) for item in list(rows.values())
-                                    if getattr(item.attrs.get(name), "value", None) == value.value])
+            items = index_partitions(table).items(table, name, value.value)
         elif index_name or not table.range_key_attr or hash_key is None:
             items = None
         else:
@@ -144,8 +183,46 @@ def query_one_partition() -> None:
             return query(table, hash_key, *args, **kwargs)
         return query(_Partition(table, items), hash_key, *args, **kwargs)
 
+    def add_and_index(shard: Any, old: Any, new: Any) -> None:
+        _told(shard.table, old, new)
+        add(shard, old, new)
+
     one_partition.one_partition = True  # type: ignore[attr-defined]
     Table.query = one_partition  # type: ignore[method-assign]
+    StreamShard.add = add_and_index  # type: ignore[method-assign]
+
+
+_INDEX_LOCK = threading.Lock()
+
+
+def copied(read: Any) -> list[Any] | None:
+    """`read()`, again if a writer changed the items while they were copied; None after 5 tries."""
+    for _ in range(5):
+        try:
+            return list(read())
+        except RuntimeError:
+            continue
+    return None
+
+
+def index_partitions(table: Any) -> _IndexPartitions:
+    """The table's map of index partitions, built at its first index query."""
+    found = table.__dict__.get("_index_partitions")
+    if found is None:
+        with _INDEX_LOCK:
+            found = table.__dict__.get("_index_partitions")
+            if found is None:
+                found = _IndexPartitions(table)
+                table._index_partitions = found  # writes from now on reach it ...
+                found.fill(table)  # ... and the items already there
+    return found
+
+
+def _told(table: Any, old: Any, new: Any) -> None:
+    """A write reached the table's stream shard: its map (once built) follows it."""
+    partitions = table.__dict__.get("_index_partitions")
+    if partitions is not None:
+        partitions.moved(old, new)
 
 
 def reuse_workflow_clients() -> None:

@@ -1,8 +1,10 @@
-"""The local twin's emulator reads one partition for a query on the table's key (infra/local/twin.py:
-query_one_partition), with DynamoDB's answers: the same items, order, limits and pages."""
+"""The local twin's emulator reads one partition for a query on the table's key or on an index
+(infra/local/twin.py: query_one_partition), with DynamoDB's answers: the same items, order, limits
+and pages, however items move between an index's partitions."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from moto.dynamodb.models.table import Table
 
@@ -57,3 +59,87 @@ def test_a_key_query_costs_the_same_whatever_else_the_table_holds(stack):
         ddb.batch_write_item(RequestItems={table: [
             {"PutRequest": {"Item": {"pk": {"S": f"OTHER#{i}"}, "sk": {"S": "X"}}}} for i in range(start, start + 25)]})
     assert timed() < max(3 * small, small + 0.5)  # the whole-table read made it grow with the table
+
+
+class _Inbox:
+    """Tickets in the inbox index's partitions, written through the emulator and kept alongside:
+    partition -> table key -> index sort key."""
+
+    def __init__(self, stack) -> None:  # type: ignore[no-untyped-def]
+        self.ddb, self.table = stack.session.client("dynamodb"), stack.resources.table
+        self.held: dict[str, dict[str, str]] = {"DEPT#a": {}, "DEPT#b": {}, "DEPT#c": {}}
+
+    def _key(self, i: int) -> dict[str, Any]:
+        return {"pk": {"S": f"TICKET#{i:03d}"}, "sk": {"S": "TICKET"}}
+
+    def _forget(self, i: int) -> str | None:
+        return next((members.pop(f"TICKET#{i:03d}") for members in self.held.values()
+                     if f"TICKET#{i:03d}" in members), None)
+
+    def put(self, i: int, partition: str) -> None:
+        sort_key = f"2026-11-{i % 28 + 1:02d}#{i:03d}"
+        self.ddb.put_item(TableName=self.table, Item=self._key(i) | {"gsi2pk": {"S": partition},
+                                                                      "gsi2sk": {"S": sort_key}})
+        self._forget(i)
+        self.held[partition][f"TICKET#{i:03d}"] = sort_key
+
+    def move(self, i: int, partition: str) -> None:
+        self.ddb.update_item(TableName=self.table, Key=self._key(i), UpdateExpression="SET gsi2pk = :p",
+                             ExpressionAttributeValues={":p": {"S": partition}})
+        self.held[partition][f"TICKET#{i:03d}"] = self._forget(i) or ""
+
+    def leave(self, i: int, delete: bool) -> None:
+        if delete:
+            self.ddb.delete_item(TableName=self.table, Key=self._key(i))
+        else:
+            self.ddb.update_item(TableName=self.table, Key=self._key(i), UpdateExpression="REMOVE gsi2pk, gsi2sk")
+        self._forget(i)
+
+    def answered(self, partition: str, **extra: Any) -> list[str]:
+        found = self.ddb.query(TableName=self.table, IndexName="gsi2", KeyConditionExpression="gsi2pk = :p",
+                               ExpressionAttributeValues={":p": {"S": partition}}, **extra)
+        return [i["pk"]["S"] for i in found.get("Items", [])] if "Items" in found else found["Count"]
+
+    def expected(self, partition: str, newest_first: bool = False) -> list[str]:
+        return [pk for pk, _ in sorted(self.held[partition].items(), key=lambda kv: kv[1], reverse=newest_first)]
+
+
+def test_an_index_query_reads_its_partition_as_items_move_in_and_out_of_it(stack):
+    inbox = _Inbox(stack)
+    for i in range(30):
+        inbox.put(i, ["DEPT#a", "DEPT#b"][i % 2])
+    assert inbox.answered("DEPT#a") == inbox.expected("DEPT#a")  # the first index query builds the map
+    for i in range(0, 30, 3):  # moved by an update: out of one partition, into another
+        inbox.move(i, "DEPT#c")
+    inbox.leave(1, delete=False)  # out of the index: its key attribute removed ...
+    inbox.leave(4, delete=True)  # ... or the item deleted
+    inbox.put(40, "DEPT#b")  # a new item, and one replaced by a put into another partition
+    inbox.put(2, "DEPT#b")
+    for partition in inbox.held:
+        assert inbox.answered(partition) == inbox.expected(partition), partition
+        assert inbox.answered(partition, ScanIndexForward=False, Limit=3) == \
+            inbox.expected(partition, newest_first=True)[:3]
+        assert inbox.answered(partition, Select="COUNT") == len(inbox.held[partition])
+    assert inbox.answered("DEPT#none") == []
+
+
+def test_an_index_query_costs_the_same_whatever_else_the_table_holds(stack):
+    ddb = stack.session.client("dynamodb")
+    table = stack.resources.table
+    for i in range(20):
+        ddb.put_item(TableName=table, Item={"pk": {"S": f"TICKET#{i}"}, "sk": {"S": "TICKET"},
+                                            "gsi2pk": {"S": "DEPT#a"}, "gsi2sk": {"S": f"{i:03d}"}})
+
+    def timed() -> float:
+        started = time.perf_counter()
+        for _ in range(20):
+            ddb.query(TableName=table, IndexName="gsi2", KeyConditionExpression="gsi2pk = :p",
+                      ExpressionAttributeValues={":p": {"S": "DEPT#a"}})
+        return time.perf_counter() - started
+
+    small = timed()
+    for start in range(0, 3000, 25):
+        ddb.batch_write_item(RequestItems={table: [
+            {"PutRequest": {"Item": {"pk": {"S": f"OTHER#{i}"}, "sk": {"S": "X"}, "gsi2pk": {"S": "DEPT#z"},
+                                     "gsi2sk": {"S": "X"}}}} for i in range(start, start + 25)]})
+    assert timed() < max(3 * small, small + 0.5)  # reading every item made it grow with the table
