@@ -2,7 +2,9 @@
 machines) is started: in this process for tests, in a process of its own for `make run`."""
 from __future__ import annotations
 
+import bisect
 import functools
+import inspect
 import json
 import os
 import socket
@@ -179,6 +181,8 @@ def query_one_partition() -> None:
             items = None
         else:
             items = copied(lambda: table.items.get(hash_key, {}).values())
+            if items is not None and len(items) > WINDOW_FROM:
+                items = _window(items, inspect.signature(query).bind(table, hash_key, *args, **kwargs).arguments)
         if items is None:
             return query(table, hash_key, *args, **kwargs)
         return query(_Partition(table, items), hash_key, *args, **kwargs)
@@ -193,6 +197,60 @@ def query_one_partition() -> None:
 
 
 _INDEX_LOCK = threading.Lock()
+
+
+WINDOW_FROM = 64  # items in a partition from which a query with a limit reads only its window
+
+
+def _window(items: list[Any], asked: dict[str, Any]) -> list[Any]:
+    """The items of a partition a query on the table's key can answer from: those its sort-key
+    condition admits, and of them the first (or last, newest first) `limit` + 1 — the one more
+    tells moto's query that there is more, so it answers the same page and the same
+    LastEvaluatedKey. Only string sort keys, no filter, no start key (otherwise: all the items).
+    DynamoDB reads the same window; moto sorted the whole partition (the hall's listing holds
+    every case) and sized each item of it."""
+    filtered = type(asked.get("filter_expression")).__name__ not in ("OpDefault", "NoneType")
+    if filtered or asked.get("exclusive_start_key") or not all(item.range_key.type == "S" for item in items):
+        return items
+    conditions = asked.get("range_key_conditions") or []
+    comparison, bounds = (conditions[-1][1], conditions[-1][2]) if conditions else \
+        (asked.get("range_comparison"), asked.get("range_objs") or [])
+    ordered = sorted(items, key=lambda item: item.range_key.value)
+    found = _admitted([item.range_key.value for item in ordered], comparison or "", [b.value for b in bounds])
+    if found is None:
+        return items
+    low, high = found
+    chosen = ordered[low:high]
+    limit = asked.get("limit")
+    if limit:
+        chosen = chosen[:limit + 1] if asked.get("scan_index_forward", True) else chosen[-(limit + 1):]
+    return chosen
+
+
+def _admitted(keys: list[str], comparison: str, values: list[str]) -> tuple[int, int] | None:
+    """Where in the sorted `keys` the sort-key condition holds (None: a condition not known here)."""
+    left, right = bisect.bisect_left, bisect.bisect_right
+    match comparison.upper():
+        case "":
+            return 0, len(keys)
+        case "=" | "EQ":
+            return left(keys, values[0]), right(keys, values[0])
+        case "<" | "LT":
+            return 0, left(keys, values[0])
+        case "<=" | "LE":
+            return 0, right(keys, values[0])
+        case ">" | "GT":
+            return right(keys, values[0]), len(keys)
+        case ">=" | "GE":
+            return left(keys, values[0]), len(keys)
+        case "BETWEEN":
+            return left(keys, values[0]), right(keys, values[1])
+        case "BEGINS_WITH":
+            low = high = left(keys, values[0])
+            while high < len(keys) and keys[high].startswith(values[0]):
+                high += 1
+            return low, high
+    return None
 
 
 def copied(read: Any) -> list[Any] | None:

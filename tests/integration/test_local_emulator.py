@@ -143,3 +143,60 @@ def test_an_index_query_costs_the_same_whatever_else_the_table_holds(stack):
             {"PutRequest": {"Item": {"pk": {"S": f"OTHER#{i}"}, "sk": {"S": "X"}, "gsi2pk": {"S": "DEPT#z"},
                                      "gsi2sk": {"S": "X"}}}} for i in range(start, start + 25)]})
     assert timed() < max(3 * small, small + 0.5)  # reading every item made it grow with the table
+
+
+def test_a_key_query_on_a_big_partition_answers_from_its_window_as_from_the_whole(stack):
+    ddb = stack.session.client("dynamodb")
+    table = stack.resources.table
+    keys = sorted(f"202611{d:02d}-{n:04d}" for d in range(1, 21) for n in range(1, 11))  # 200 > the window's 64
+    for start in range(0, len(keys), 25):
+        ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {"pk": {"S": "LIST#hall"}, "sk": {"S": k}}}}
+                                                   for k in keys[start:start + 25]]})
+
+    def query(condition: str, values: dict[str, str], **extra: Any) -> tuple[list[str], str | None]:
+        bound = {":p": {"S": "LIST#hall"}} | {k: {"S": v} for k, v in values.items()}
+        found = ddb.query(TableName=table, KeyConditionExpression="pk = :p" + condition,
+                          ExpressionAttributeValues=bound, **extra)
+        last = found.get("LastEvaluatedKey", {}).get("sk", {}).get("S")
+        return [i["sk"]["S"] for i in found["Items"]], last
+
+    newest = list(reversed(keys))
+    assert query("", {}, ScanIndexForward=False, Limit=20) == (newest[:20], newest[19])
+    before = [k for k in newest if k < "20261110-0000"]
+    assert query(" AND sk < :b", {":b": "20261110-0000"}, ScanIndexForward=False, Limit=5) == (before[:5], before[4])
+    month = [k for k in keys if "20261103" <= k <= "20261105-9999"]
+    assert query(" AND sk BETWEEN :a AND :b", {":a": "20261103", ":b": "20261105-9999"}) == (month, None)
+    assert query(" AND sk > :a", {":a": "20261120-0009"}, Limit=1) == (["20261120-0010"], None)
+    assert query(" AND sk > :a", {":a": "20261119-0009"}, Limit=1) == (["20261119-0010"], "20261119-0010")
+    assert query(" AND begins_with(sk, :d)", {":d": "20261107"}, ScanIndexForward=False, Limit=3) == \
+        (newest[newest.index("20261107-0010"):][:3], "20261107-0008")
+    page, last = query("", {}, Limit=150)
+    rest = ddb.query(TableName=table, KeyConditionExpression="pk = :p",
+                     ExpressionAttributeValues={":p": {"S": "LIST#hall"}},
+                     ExclusiveStartKey={"pk": {"S": "LIST#hall"}, "sk": {"S": last}})
+    assert page + [i["sk"]["S"] for i in rest["Items"]] == keys
+
+
+def test_a_key_query_with_a_limit_costs_the_same_whatever_its_partition_holds(stack):
+    ddb = stack.session.client("dynamodb")
+    table = stack.resources.table
+
+    def fill(first: int, last: int) -> None:
+        for start in range(first, last, 25):
+            ddb.batch_write_item(RequestItems={table: [
+                {"PutRequest": {"Item": {"pk": {"S": "LIST#hall"}, "sk": {"S": f"{i:06d}"}}}}
+                for i in range(start, min(start + 25, last))]})
+
+    def timed() -> float:
+        started = time.perf_counter()
+        for _ in range(20):
+            ddb.query(TableName=table, KeyConditionExpression="pk = :p",
+                      ExpressionAttributeValues={":p": {"S": "LIST#hall"}}, ScanIndexForward=False, Limit=20)
+        return time.perf_counter() - started
+
+    fill(0, 100)
+    small = timed()
+    fill(100, 10_000)
+    big = timed()
+    print(f"20 queries: {small:.3f} s at 100 items, {big:.3f} s at 10,000")
+    assert big < 1.5 * small + 0.1  # moto sorted and sized the whole partition: 3-4 times as long
