@@ -309,6 +309,26 @@ def reuse_workflow_clients() -> None:
             loaded.boto_client_for = client_for  # type: ignore[attr-defined]
 
 
+def remember_backends() -> None:
+    """moto's server finds the service a request is for by listing its own package directory and
+    then trying its URL patterns, on every request (0.4 ms: a quarter of the emulator's time per
+    request under a burst). The answer for a host never changes: remembered per host."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    find = DomainDispatcherApplication.get_backend_for_host
+    if getattr(find, "remembered", False):
+        return
+
+    def remembered(app: Any, host: str | None) -> Any:
+        known = app.__dict__.setdefault("_backends_by_host", {})
+        if host not in known:
+            known[host] = find(app, host)
+        return known[host]
+
+    remembered.remembered = True  # type: ignore[attr-defined]
+    DomainDispatcherApplication.get_backend_for_host = remembered  # type: ignore[method-assign]
+
+
 def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
     """A moto server on loopback that really executes state machines (needs MOTO_PORT=port);
     with a journal, every change it accepts is also written to disk (infra/local/journal.py)."""
@@ -318,6 +338,7 @@ def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
     keep_task_failure_cause()
     query_one_partition()
     reuse_workflow_clients()
+    remember_backends()
     from infra.local.journal import JournaledMotoServer
 
     server = JournaledMotoServer(journal, HOST, port) if journal else \

@@ -200,3 +200,19 @@ def test_a_key_query_with_a_limit_costs_the_same_whatever_its_partition_holds(st
     big = timed()
     print(f"20 queries: {small:.3f} s at 100 items, {big:.3f} s at 10,000")
     assert big < 1.5 * small + 0.1  # moto sorted and sized the whole partition: 3-4 times as long
+
+
+def test_the_emulator_finds_a_requests_service_once_per_host():
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.server import create_backend_app
+
+    find = DomainDispatcherApplication.get_backend_for_host
+    assert getattr(find, "remembered", False)  # the twin's emulator, as the tests start it
+    app = DomainDispatcherApplication(create_backend_app)
+    hosts = {"dynamodb.us-east-1.amazonaws.com": "dynamodb", "s3.amazonaws.com": "s3",
+             "sqs.us-east-1.amazonaws.com": "sqs", "states.us-east-1.amazonaws.com": "stepfunctions"}
+    for host, service in hosts.items():
+        assert app.get_backend_for_host(host) == service
+        assert app.get_backend_for_host(host) == service  # the second time from memory
+    assert app.get_backend_for_host(None) is None
+    assert app.__dict__["_backends_by_host"] == hosts | {None: None}
