@@ -130,7 +130,7 @@ def _store(deps: Any, models: Any, tickets: list[Any], count: bool) -> None:
     from chalicelib.adapters import dynamo
     from chalicelib.adapters.dynamo.mapping import number_key, to_item
     from chalicelib.domain.listings import Entry, memberships
-    from chalicelib.domain.tallies import tallies
+    from chalicelib.domain.tallies import change_key, tallies
 
     with models.ticket.batch_write() as batch:
         for ticket in tickets:
@@ -138,18 +138,15 @@ def _store(deps: Any, models: Any, tickets: list[Any], count: bool) -> None:
             batch.save(to_item(ticket, models.ticket))
             batch.save(models.number(number_key(ticket.number), "NUMBER", id=ticket.id))
     deps.listings.put([(m, Entry.of(t)) for t in tickets for m in memberships(t)])
-    if count:  # the current week: counted once per event, as the stream does
+    if count:  # the current week: counted once per stored change, as the stream does
         for ticket in tickets:
-            for tally in tallies(ticket):
-                deps.counters.count_once(tally)
-    else:  # the archive: the day counters as they stand, one write per counter and day
+            deps.counters.count_once(change_key(ticket), tallies(ticket))
+    else:  # the archive: the day counters as they stand, one write per unit and day
         days: Counter[tuple[str, str]] = Counter()
         for ticket in tickets:
             for tally in tallies(ticket):
                 days[tally.counter, tally.day] += 1
-        with models.tally.batch_write() as batch:
-            for (counter, day), value in days.items():
-                batch.save(models.tally(*dynamo.CounterRepository.tally_key(counter, day), value=value))
+        dynamo.CounterRepository(models).add_days(dict(days))
 
 
 def one_size(size: int, session: Any, now: datetime) -> dict[str, Any]:

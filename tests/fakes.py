@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -151,7 +151,7 @@ class FakeCounters:
     def __init__(self) -> None:
         self.sequences: dict[str, int] = defaultdict(int)
         self.values: dict[tuple[str, str], int] = defaultdict(int)  # (counter, day) -> value
-        self.seen: set[tuple[str, str, str]] = set()
+        self.seen: set[str] = set()  # the keys of the changes counted
         self.reads: list[tuple[str, str, str]] = []  # (counter, first, last) of each `days` read
         self.partitions_read = 0  # queries a table would make: one per partition a read touches
 
@@ -159,11 +159,12 @@ class FakeCounters:
         self.sequences[name] += 1
         return self.sequences[name]
 
-    def count_once(self, tally: Tally) -> bool:
-        if (tally.counter, tally.day, tally.key) in self.seen:
+    def count_once(self, key: str, tallies: Sequence[Tally]) -> bool:
+        if key in self.seen:
             return False
-        self.seen.add((tally.counter, tally.day, tally.key))
-        self.values[tally.counter, tally.day] += 1
+        self.seen.add(key)
+        for tally in tallies:
+            self.values[tally.counter, tally.day] += 1
         return True
 
     def total(self, counter: str, period: str) -> int:

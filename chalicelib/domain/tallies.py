@@ -1,5 +1,6 @@
-"""Counters as a projection of the timeline: which counters each new event moves, keyed so that
-counting the same event twice (a retried write, a redelivered stream record) changes nothing.
+"""Counters as a projection of the timeline: which counters each new event moves, and the key that
+names a stored change's tallies, so that counting the same change twice (a retried write, a
+redelivered stream record) changes nothing.
 
 A counter is named `<measure>#<scope>`: the scope is a department's code, `district:<code>`, or for
 intake also `all`, `kind:<kind>` and `channel:<channel>`. The measures are what the published
@@ -32,11 +33,10 @@ SATISFIED = frozenset({Rating.SATISFIED.value, Rating.BASICALLY_SATISFIED.value}
 
 @dataclass(frozen=True)
 class Tally:
-    """Add one to `counter` for the China-time `day`, once per `key` (ticket and event index)."""
+    """Add one to `counter` for the China-time `day`."""
 
     counter: str
     day: str  # YYYY-MM-DD; monthly figures add up the days (at most 31 items)
-    key: str
 
 
 def district_scope(code: str) -> str:
@@ -94,8 +94,15 @@ def tallies(ticket: Ticket, since: int = 0) -> list[Tally]:
         if index < since:
             continue
         day = _day(dispatched if event.kind in COHORT and dispatched else event.at)
-        found += [Tally(name, day, f"{ticket.id}:{index}") for name in counter_names(event, ticket)]
+        found += [Tally(name, day) for name in counter_names(event, ticket)]
     return found
+
+
+def change_key(ticket: Ticket, since: int = 0) -> str:
+    """What names the tallies of one stored change, the events from index `since` on, when they are
+    applied together once: the same each time that change is delivered (its old image has `since`
+    events), and another for any other change of the ticket (each appends its own events)."""
+    return f"{ticket.id}:{since}"
 
 
 INTAKE_PARTITION = "intake"

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from ..domain.model import FINISHED_STATUSES, Ticket
-from ..domain.tallies import tallies
+from ..domain.tallies import change_key, tallies
 from . import photos
 from .context import Deps
 from .publish import pages_for, publish_tickets
@@ -44,13 +44,14 @@ def _side_by_side(call: Callable[[T], object], items: list[T]) -> None:
 
 
 def _count(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> list[frozenset[str]]:
-    """Count each change's new events once (keyed by ticket and event: a redelivery counts
-    nothing); answers, per change, the months (YYYY-MM) its counters moved in."""
-    found = [tallies(new, since=len(old.events) if old else 0) for old, new in changes]
-    every = [tally for counted in found for tally in counted]
-    if every:
-        _side_by_side(deps.counters.count_once, every)
-    return [frozenset(tally.day[:7] for tally in counted) for counted in found]
+    """Count each change's new events once (their tallies together, keyed by the change: a
+    redelivery counts nothing); answers, per change, the months (YYYY-MM) its counters moved in."""
+    since = [len(old.events) if old else 0 for old, _ in changes]
+    found = [tallies(new, start) for (_, new), start in zip(changes, since, strict=True)]
+    counted = [(change_key(new, start), moved)
+               for (_, new), start, moved in zip(changes, since, found, strict=True) if moved]
+    _side_by_side(lambda change: deps.counters.count_once(*change), counted)
+    return [frozenset(tally.day[:7] for tally in moved) for moved in found]
 
 
 def _expire(old: Ticket | None, new: Ticket, deps: Deps) -> None:

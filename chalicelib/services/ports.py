@@ -4,7 +4,7 @@ The adapters implement these; the bootstrap is the only place that picks them; t
 in-memory fakes with the same conflict semantics (tests/fakes.py)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -75,8 +75,10 @@ class Counters(Protocol):
     def next(self, name: str) -> int:
         """Add one and answer the new value (sequences such as the day's case numbers)."""
 
-    def count_once(self, tally: Tally) -> bool:
-        """Apply a tally unless its key was applied already; answers whether it moved."""
+    def count_once(self, key: str, tallies: Sequence[Tally]) -> bool:
+        """Apply the tallies of one stored change, named by `key` (domain/tallies.py: `change_key`),
+        together and once: unless that key was applied already. Answers whether they moved. One
+        change is not applied by two callers at once (a stream shard's batches come one at a time)."""
 
     def total(self, counter: str, period: str) -> int:
         """The sum of a counter's days whose date starts with `period` (YYYY-MM or YYYY-MM-DD)."""

@@ -94,15 +94,15 @@ def test_the_department_inbox_lists_its_dispatched_tickets(stack):
     assert [t.number for t in inbox] == [mine.number]
 
 
-def test_a_tally_counts_once_per_key_and_months_add_up_their_days(stack):
+def test_a_change_counts_once_and_months_add_up_their_days(stack):
     from chalicelib.domain.tallies import Tally
 
     counters = stack.deps.counters
-    assert counters.count_once(Tally("dispatched#roads", "2026-11-23", "T1:1")) is True
-    assert counters.count_once(Tally("dispatched#roads", "2026-11-23", "T1:1")) is False  # again: no change
-    assert counters.count_once(Tally("dispatched#roads", "2026-11-23", "T2:1")) is True
-    assert counters.count_once(Tally("dispatched#roads", "2026-11-30", "T3:1")) is True
-    assert counters.count_once(Tally("dispatched#roads", "2026-12-01", "T4:1")) is True
+    assert counters.count_once("T1:1", [Tally("dispatched#roads", "2026-11-23")]) is True
+    assert counters.count_once("T1:1", [Tally("dispatched#roads", "2026-11-23")]) is False  # again: no change
+    assert counters.count_once("T2:1", [Tally("dispatched#roads", "2026-11-23")]) is True
+    assert counters.count_once("T3:1", [Tally("dispatched#roads", "2026-11-30")]) is True
+    assert counters.count_once("T4:1", [Tally("dispatched#roads", "2026-12-01")]) is True
     assert counters.total("dispatched#roads", "2026-11") == 3
     assert counters.total("dispatched#roads", "2026-11-23") == 2
     assert counters.total("dispatched#roads", "2026-12") == 1
@@ -115,12 +115,74 @@ def test_a_counter_reads_its_days_in_a_span_both_ends_included(stack):
     counters = stack.deps.counters
     for day, key in (("2026-10-31", "A"), ("2026-11-01", "B"), ("2026-11-01", "C"), ("2026-11-30", "D"),
                      ("2026-12-01", "E")):
-        counters.count_once(Tally("submitted#all", day, key))
-    counters.count_once(Tally("submitted#kind:help", "2026-11-02", "F"))
+        counters.count_once(key, [Tally("submitted#all", day)])
+    counters.count_once("F", [Tally("submitted#kind:help", "2026-11-02")])
     assert counters.days(["submitted#all"], "2026-11-01", "2026-11-30") == {
         "submitted#all": {"2026-11-01": 2, "2026-11-30": 1}}
     assert counters.days(["submitted#all", "submitted#kind:help"], "2026-10-31", "2026-10-31") == {
         "submitted#all": {"2026-10-31": 1}, "submitted#kind:help": {}}
+
+
+def test_a_changes_tallies_are_one_write_per_unit_and_day_and_no_item_grows_with_the_days_volume(stack):
+    """A filed case moves three intake counters and its district's: two day items, and a marker.
+    However many changes a day counts, its item holds numbers only (no keys)."""
+    from chalicelib.domain.tallies import Tally
+
+    counters = stack.deps.counters
+    filed = [Tally(name, "2026-11-23") for name in
+             ("submitted#all", "submitted#kind:help", "submitted#channel:qr", "submitted#district:east")]
+    for n in range(200):
+        assert counters.count_once(f"T{n}:0", filed) is True
+    items = {i["pk"]["S"]: i for i in stack.items() if i["pk"]["S"].startswith("TALLY#")}
+    assert sorted(items) == ["TALLY#district:east", "TALLY#intake"]
+    assert set(items["TALLY#intake"]) == {"pk", "sk", "submitted#all", "submitted#kind:help", "submitted#channel:qr"}
+    assert items["TALLY#intake"]["submitted#all"] == {"N": "200"}
+    assert counters.days(["submitted#district:east", "submitted#all"], "2026-11-23", "2026-11-23") == {
+        "submitted#district:east": {"2026-11-23": 200}, "submitted#all": {"2026-11-23": 200}}
+    marker = next(i for i in stack.items() if i["pk"]["S"] == "COUNTED#T7:0")
+    assert int(marker["expiration"]["N"]) > 0  # the table's time-to-live drops it
+
+
+@pytest.mark.parametrize("stop_after", [0, 1, 2, 3, 4])
+def test_a_change_retried_after_a_stop_at_any_write_counts_once(stack, monkeypatch, stop_after):
+    """The first attempt stops before any write, after its first day item, after both, after the
+    marker, or after taking the key out of one item; the retry completes what is missing and
+    counts nothing twice; a third delivery counts nothing."""
+    from chalicelib.adapters.dynamo import repositories
+    from chalicelib.domain.tallies import Tally
+
+    counters = stack.deps.counters
+    moved = [Tally("dispatched#roads", "2026-11-23"), Tally("dispatched#district:east", "2026-11-23"),
+             Tally("accepted#roads", "2026-11-23")]
+    writes = []
+
+    def stop_at_the_limit():
+        if len(writes) == stop_after:
+            raise RuntimeError("stopped")
+        writes.append(1)
+
+    real_update, marker = repositories._update, counters._models.counted
+    real_save = marker.save
+
+    def update(item, actions, condition=None):
+        stop_at_the_limit()
+        real_update(item, actions, condition)
+
+    def save(self, *args, **kwargs):
+        stop_at_the_limit()
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(repositories, "_update", update)
+    monkeypatch.setattr(marker, "save", save)
+    with pytest.raises(RuntimeError):
+        counters.count_once("T1:4", moved)
+    monkeypatch.undo()
+    assert counters.count_once("T1:4", moved) is (stop_after < 3)  # after the marker: nothing left to count
+    assert counters.count_once("T1:4", moved) is False
+    assert counters.days(["dispatched#roads", "dispatched#district:east", "accepted#roads"], "2026-11-23",
+                         "2026-11-23") == {"dispatched#roads": {"2026-11-23": 1},
+                                           "dispatched#district:east": {"2026-11-23": 1},
+                                           "accepted#roads": {"2026-11-23": 1}}
 
 
 def test_counters_count_atomically(stack):

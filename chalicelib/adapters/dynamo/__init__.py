@@ -7,7 +7,8 @@ Keys (infra/template.json defines the same table):
   contact         pk=TICKET#{id}            sk=CONTACT    (phone; never published, never logged)
   number          pk=NUMBER#{number}        sk=NUMBER     id (a public number's ticket: a key get, not an index query)
   sequence        pk=COUNTER#{name}         sk=COUNTER    value (atomic ADD)
-  tally           pk=TALLY#{partition}      sk={YYYY-MM-DD}#{counter} value, seen (keys applied: counted once)
+  tally           pk=TALLY#{partition}      sk={YYYY-MM-DD}  a number per counter ({measure}#{scope}), pending
+  counted change  pk=COUNTED#{key}          sk=COUNTED    expiration (TTL: a change's tallies were applied)
                   (partition: the unit — a department, district:<code> — or `intake`; one query per unit)
   configuration   pk=CONFIG                 sk={kind}#{code}   data
   listing entry   pk=LIST#{listing}         sk={number}   data (what a shared page shows of the case)

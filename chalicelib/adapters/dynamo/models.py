@@ -144,8 +144,14 @@ class CounterItem(_Item):
 
 
 class TallyItem(_Item):
-    value = NumberAttribute(default=0)
-    seen = UnicodeSetAttribute(null=True)  # keys already counted (ticket id : event index)
+    """A unit's day: one number attribute per counter (named by the counter, so not declared here:
+    the repository reads and adds them by name), and the keys of the changes being applied."""
+
+    pending = UnicodeSetAttribute(null=True)  # changes applied here whose marker is not yet written
+
+
+class CountedItem(_Item):
+    expiration = TTLAttribute()  # a change's tallies were applied; kept while the stream could deliver it again
 
 
 class LimitItem(_Item):
@@ -189,6 +195,7 @@ class TableModels:
     contact: type[ContactItem]
     counter: type[CounterItem]
     tally: type[TallyItem]
+    counted: type[CountedItem]
     config: type[ConfigItem]
     limit: type[LimitItem]
     listing: type[ListingItem]
@@ -207,8 +214,8 @@ def models_for(table_name: str, region: str) -> TableModels:
         return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__})
 
     models = TableModels(bound(TicketItem), bound(ContactItem), bound(CounterItem), bound(TallyItem),
-                         bound(ConfigItem), bound(LimitItem), bound(ListingItem), bound(SetItem),
-                         bound(PendingItem), bound(ImportItem), bound(NumberItem))
+                         bound(CountedItem), bound(ConfigItem), bound(LimitItem), bound(ListingItem),
+                         bound(SetItem), bound(PendingItem), bound(ImportItem), bound(NumberItem))
     _share_one_client(models)
     return models
 

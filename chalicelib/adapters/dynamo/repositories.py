@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.constants import NONE
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.operand import Path
 
 from ...domain.calendar import CHINA
 from ...domain.catalog import RECORD_KINDS, Catalog, record_key
@@ -25,6 +27,7 @@ from .mapping import number_key, ticket_from_image, ticket_from_item, ticket_key
 from .models import TableModels
 
 PENDING_CONTACT = timedelta(days=1)
+COUNTED_KEPT = timedelta(days=2)  # a change's marker: a stream keeps a record for a day
 LIMIT_ATTEMPTS = 4  # reads and conditional writes of one bucket before a crowded bucket refuses
 
 
@@ -187,7 +190,21 @@ class TicketRepository:
 
 
 class CounterRepository:
-    """Sequences (atomic ADD) and tallies counted once per key (one conditional update, no transaction)."""
+    """Sequences (atomic ADD) and tallies applied once per stored change, without a transaction.
+
+    A unit's day is one item (`TALLY#{partition}` / day) with a number attribute per counter, so a
+    change's tallies are one update per unit and day they touch, and a page reads a unit's month as
+    at most 31 small items. What makes a change count once is kept apart from the counts, so no
+    item grows with the day's volume (DynamoDB's 400 KB item limit; a write costs a unit per KB):
+    1. a consistent read of the change's marker (`COUNTED#{key}`): there, it was applied; stop;
+    2. each day item: ADD the counters and the key to `pending`, unless `pending` holds the key —
+       an attempt that stopped after this write and before the marker applied it already;
+    3. the marker is written (it expires once the stream cannot deliver the change again);
+    4. each day item: the key is taken out of `pending` again.
+    A retry after a stop anywhere counts nothing twice and misses nothing: before 3 the keys in
+    `pending` say which items have it, after 3 the marker says all do. (A stop between 3 and 4
+    leaves one key behind in `pending`: a few bytes, once per crash.) This relies on one change
+    not being applied by two callers at once, which a stream shard ensures."""
 
     def __init__(self, models: TableModels) -> None:
         self._models = models
@@ -198,38 +215,72 @@ class CounterRepository:
         return int(item.value)
 
     @staticmethod
-    def tally_key(counter: str, day: str) -> tuple[str, str]:
-        """A counter's day lives in its partition (domain/tallies.py: `partition_of`)."""
-        return f"TALLY#{partition_of(counter)}", f"{day}#{counter}"
+    def day_key(partition: str, day: str) -> tuple[str, str]:
+        """A unit's day (domain/tallies.py: `partition_of`)."""
+        return f"TALLY#{partition}", day
 
-    def count_once(self, tally: Tally) -> bool:
-        model = self._models.tally
-        item = model(*self.tally_key(tally.counter, tally.day))
+    @staticmethod
+    def _by_day(tallies: Iterable[Tally]) -> dict[tuple[str, str], Counter[str]]:
+        found: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for tally in tallies:
+            found[CounterRepository.day_key(partition_of(tally.counter), tally.day)][tally.counter] += 1
+        return found
+
+    def count_once(self, key: str, tallies: Sequence[Tally]) -> bool:
+        model, marker = self._models.tally, self._models.counted
         try:
-            _update(item, [model.value.add(1), model.seen.add({tally.key})],
-                    condition=model.seen.does_not_exist() | ~model.seen.contains(tally.key))
-        except UpdateError as exc:
-            if _is_conflict(exc):
-                return False  # counted already
-            raise
+            marker.get(f"COUNTED#{key}", "COUNTED", consistent_read=True, attributes_to_get=["pk"])
+            return False  # applied already
+        except DoesNotExist:
+            pass
+        days = self._by_day(tallies)
+        for (pk, day), moved in days.items():
+            try:
+                _update(model(pk, day), [Path([name]).add(n) for name, n in sorted(moved.items())]
+                        + [model.pending.add({key})],
+                        condition=model.pending.does_not_exist() | ~model.pending.contains(key))
+            except UpdateError as exc:
+                if not _is_conflict(exc):
+                    raise  # the conflict: applied here by an attempt that stopped before the marker
+        marker(f"COUNTED#{key}", "COUNTED", expiration=datetime.now(UTC) + COUNTED_KEPT).save()
+        for pk, day in days:
+            _update(model(pk, day), [model.pending.delete({key})])
         return True
 
+    def add_days(self, values: dict[tuple[str, str], int]) -> None:
+        """Add (counter, day) values as they stand, unguarded: for loading an archive's figures."""
+        days: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for (counter, day), value in values.items():
+            days[self.day_key(partition_of(counter), day)][counter] += value
+        for (pk, day), moved in days.items():
+            _update(self._models.tally(pk, day), [Path([name]).add(n) for name, n in sorted(moved.items())])
+
+    def _days(self, partition: str, condition: Any) -> Iterator[tuple[str, dict[str, int]]]:
+        """A unit's day items in a key range: (day, counter values); the raw items, since the
+        counters are attributes named by the data."""
+        connection = self._models.tally._get_connection()
+        start: dict[str, Any] | None = None
+        while True:
+            page = connection.query(f"TALLY#{partition}", range_key_condition=condition,
+                                    exclusive_start_key=start)
+            for item in page.get("Items", []):
+                yield item["sk"]["S"], {name: int(value["N"]) for name, value in item.items() if "N" in value}
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
+
     def total(self, counter: str, period: str) -> int:
-        model = self._models.tally
-        pk, _ = self.tally_key(counter, period)
-        found = model.query(pk, model.sk.startswith(period), attributes_to_get=["sk", "value"])
-        return sum(int(day.value) for day in found if day.sk.split("#", 1)[1] == counter)
+        condition = self._models.tally.sk.startswith(period) if period else None
+        return sum(values.get(counter, 0) for _, values in self._days(partition_of(counter), condition))
 
     def days(self, counters: Iterable[str], first: str, last: str) -> dict[str, dict[str, int]]:
-        model = self._models.tally
         wanted = set(counters)
         found: dict[str, dict[str, int]] = {counter: {} for counter in wanted}
         for partition in sorted({partition_of(counter) for counter in wanted}):
-            for item in model.query(f"TALLY#{partition}", model.sk.between(first, f"{last}#\uffff"),
-                                    attributes_to_get=["sk", "value"]):
-                day, counter = item.sk.split("#", 1)
-                if counter in wanted:
-                    found[counter][day] = int(item.value)
+            for day, values in self._days(partition, self._models.tally.sk.between(first, last)):
+                for counter, value in values.items():
+                    if counter in wanted:
+                        found[counter][day] = value
         return found
 
 
