@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from ..domain.errors import InvalidInput
@@ -17,6 +17,9 @@ MAX_REPLY = 2000  # as long as a description: a case page with both at their lon
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# A yes or no is JSON's true or false; "yes", "off" or 1 are refused rather than read as one (the
+# no-JS forms turn their checkboxes into booleans before this: api/forms.py).
+Flag = StrictBool
 Locale = Literal[LOCALES]  # type: ignore[valid-type]
 
 
@@ -105,7 +108,7 @@ class SubmitTicket(Command):
     channel: Channel = Channel.QR
     idempotency_key: Annotated[str, StringConstraints(max_length=128)] | None = None
     photos: Photos = ()
-    confidential: bool = False  # 保密: publish number, category, status, department and dates only
+    confidential: Flag = False  # 保密: publish number, category, status, department and dates only
     locale: Locale = DEFAULT_LOCALE
 
     @field_validator("phone", mode="before")
@@ -149,7 +152,7 @@ class AddInformation(Command):
 
 
 class ReviewPhoto(Command):
-    public: bool
+    public: Flag
 
 
 class StaffAction(Command):
@@ -182,7 +185,7 @@ class AskExtension(StaffAction):
 
 
 class DecideExtension(StaffAction):
-    approve: bool
+    approve: Flag
     days: Annotated[int, Field(ge=1, le=30)] | None = None
     note: Note = ""
 
@@ -287,8 +290,8 @@ class PutCategory(Command):
     name: Name
     name_en: OtherName = ""
     tier: Ref
-    triage: bool = False
-    hidden: bool = False
+    triage: Flag = False
+    hidden: Flag = False
 
 
 class PutLocation(Command):
@@ -297,7 +300,7 @@ class PutLocation(Command):
     district: Ref
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""
     overrides: Annotated[dict[Ref, Ref], Field(max_length=50)] | None = None  # None: kept as they are
-    hidden: bool = False
+    hidden: Flag = False
     lat: Latitude | None = None  # WGS 84 degrees; both or neither
     lon: Longitude | None = None
 
@@ -328,4 +331,4 @@ class NewAccount(Command):
 class ChangeAccount(Command):
     role: Ref
     department: Ref
-    enabled: bool = True
+    enabled: Flag = True

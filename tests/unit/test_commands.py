@@ -16,12 +16,19 @@ from tests.builders import submission
     (submission(phone="12345"), "phone", "mobile number"),
     (submission(phone=13800138000), "phone", "must be a string"),
     (submission(location=""), "location", "must not be empty"),
+    (submission(confidential="yes"), "confidential", "true or false"),
+    (submission(confidential=1), "confidential", "true or false"),
 ])
 def test_bad_submissions_name_the_field_and_the_reason(body, field, reason):
     with pytest.raises(InvalidInput) as caught:
         SubmitTicket.parse(body)
     assert caught.value.field == field
     assert reason in caught.value.message
+
+
+def test_a_yes_or_no_is_true_or_false():
+    assert SubmitTicket.parse(submission(confidential=True)).confidential is True
+    assert SubmitTicket.parse(submission()).confidential is False
 
 
 def test_a_body_that_is_not_an_object_is_refused():
