@@ -9,6 +9,13 @@ state machine; the system's own handlers run as Lambda would run them), a quarte
 Every AWS request the system sends is counted by service (bench/meter.py), Step Functions
 transitions from the execution histories; printed per case, priced per 1,000 cases from
 bench/prices.json, and written to build/bench.json. Bounded: a fixed number of cases on loopback.
+
+The pace: the cases follow one another as fast as the twin goes, so each coalesced build of the
+shared news pages (every 10 s) serves the visible changes of about three cases. A city's pace is
+slower: at Fuyang's 3,000 cases a day a build serves about one change, and the shared pages cost
+per change. `BENCH_COST_PACE=city` runs the same lifecycles with the news pages built after every
+stored change (the interval 0) and records the figures as `cost_city_pace`: what a case costs when
+no build is shared.
 """
 from __future__ import annotations
 
@@ -32,6 +39,12 @@ PATHS = ("happy", "escalated", "returned", "reopened")
 # The fast clock: a working day lasts 3 s, so a missed sign-off escalates. On a loaded machine the
 # bench may follow a case more slowly than the one-day return window: give the day more seconds.
 WORKDAY_SECONDS = os.environ.get("BENCH_WORKDAY_SECONDS", "3")
+PACES = {"bench": "cost", "city": "cost_city_pace"}  # BENCH_COST_PACE -> where build/bench.json keeps it
+PACE = os.environ.get("BENCH_COST_PACE", "bench")
+if PACE not in PACES:
+    raise SystemExit(f"BENCH_COST_PACE must be one of {', '.join(PACES)}, not {PACE!r}")
+if PACE == "city":
+    os.environ[names.PAGE_INTERVAL_SECONDS] = "0"  # every stored change's shared pages built on their own
 
 
 class Run:
@@ -205,9 +218,10 @@ def main() -> int:
         meter.counting = False
         bill = meter.bill(N, run.transitions(ids))
         bill["paths"] = {path: N // len(PATHS) for path in PATHS}
+        bill["pace"] = PACE
         bill["seconds"] = round(time.monotonic() - started, 1)
         report(bill)
-        record("cost", bill)
+        record(PACES[PACE], bill)
         # Every object written and how often: where the S3 requests go, for a closer look.
         OUT.with_name("bench-objects.json").write_text(json.dumps(dict(sorted(meter.s3_writes_by_key.items())),
                                                                   indent=1) + "\n")
@@ -217,8 +231,10 @@ def main() -> int:
 
 
 def report(bill: dict[str, Any]) -> None:
-    print(f"\nCost of a case: {bill['cases']} lifecycles ({', '.join(f'{n} {p}' for p, n in bill['paths'].items())}) "
-          f"in {bill['seconds']} s")
+    pace = ("at a city's pace (the shared pages built after every change)" if bill["pace"] == "city"
+            else "at the bench's pace (each 10-s build of the shared pages serves several cases)")
+    print(f"\nCost of a case {pace}: {bill['cases']} lifecycles "
+          f"({', '.join(f'{n} {p}' for p, n in bill['paths'].items())}) in {bill['seconds']} s")
     print("requests per case by service: " + ", ".join(f"{k} {v}" for k, v in bill["requests_per_case"].items()))
     print(f"Step Functions transitions per case: {bill['transitions_per_case']}")
     units = bill["dynamodb_units_per_case"]
