@@ -39,6 +39,7 @@ from ..services.commands import (
 )
 from ..services.ports import Access
 from ..services.publish import public_view
+from ..services.stats import INDEX as STATS_INDEX
 from ..services.stats import department_rates
 from ..tasks.redrive import redrive
 from .errors import json_errors
@@ -381,7 +382,7 @@ def rates() -> dict:
     deps = bootstrap.deps()
     catalog = deps.catalog()
     today = deps.clock.now().astimezone(CHINA).date()
-    return {"month": f"{today:%Y-%m}", "statistics": f"{deps.settings.site_url}/stats.html",
+    return {"month": f"{today:%Y-%m}", "statistics": f"{deps.settings.site_url}/{STATS_INDEX}",
             "departments": [{"code": r.code, "name": catalog.departments[r.code].name, "table": r.table,
                              "this": {**asdict(r.this), "score": r.this.score},
                              "last": {**asdict(r.last), "score": r.last.score}}

@@ -36,7 +36,11 @@ HTML_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; fo
 FIELD_MESSAGES = {"category": "form.error.category", "kind": "form.error.kind",
                   "description": "form.error.description", "phone": "form.error.phone",
                   "location": "form.error.location", "photos": "form.error.photos",
-                  "photos.format": "form.error.photo_format", "photos.count": "form.error.too_many_photos"}
+                  "photos.format": "form.error.photo_format", "photos.count": "form.error.too_many_photos",
+                  "confidential": "form.error.confidential"}
+# What a checkbox may send: checked (the page's value is 1), or nothing. Any other value is refused
+# by the command rather than read as "publish" (the choice keeps the case off the public pages).
+CHECKED, UNCHECKED = ("1", "on", "true"), (None, "", "0", "off", "false")
 
 
 def html(body: str, status: int = 200, **headers: str) -> Response:
@@ -96,6 +100,10 @@ def _form() -> dict[str, list[str]]:
         raise errors.InvalidInput("the form is not valid UTF-8 form data", field="body") from None
 
 
+def _checkbox(value: str | None) -> bool | str:
+    return True if value in CHECKED else False if value in UNCHECKED else value or ""
+
+
 def _command(values: dict[str, list[str]]) -> SubmitTicket:
     def one(name: str) -> str | None:
         return values.get(name, [None])[0]
@@ -106,7 +114,7 @@ def _command(values: dict[str, list[str]]) -> SubmitTicket:
     if len(photos) > MAX_PHOTOS:
         raise errors.InvalidInput(f"photos: at most {MAX_PHOTOS}", field="photos.count")
     data.update(channel=one("channel") or "qr", locale=_locale(values),
-                confidential=one("confidential") in ("1", "on", "true"), photos=photos)
+                confidential=_checkbox(one("confidential")), photos=photos)
     command = citizen_filing(SubmitTicket.parse(data))
     # Without the page script there is no per-form key: the form's own content is the key, so
     # sending the same form twice files one case (the hash never leaves the idempotency record).

@@ -31,6 +31,7 @@ from .measured import measured
 from .publish import site_page
 
 CHART_DAYS = 30
+INDEX = "stats/index.html"  # the statistics' front page (the console's supervisors link to it)
 HISTORY_MONTHS = 12
 RATES = ("response", "completion", "satisfaction", "on_time", "returns")
 CHARTED = ("response", "completion", "satisfaction")  # the three rates (三率) the bar charts show
@@ -216,8 +217,8 @@ def stats_pages(deps: Deps, today: date, month: str | None = None) -> list[tuple
     for locale in LOCALES:
         t = Messages(locale)
         if month is None:
-            pages.append((f"{t.prefix}stats/index.html", month_page(
-                deps, t, figures(this, last, window), "stats/index.html", archive, True, today)))
+            pages.append((f"{t.prefix}{INDEX}", month_page(
+                deps, t, figures(this, last, window), INDEX, archive, True, today)))
         else:
             pages.append((f"{t.prefix}stats/{month}.html", month_page(
                 deps, t, figures(month, None, days_of(month)), f"stats/{month}.html", archive, False, today)))

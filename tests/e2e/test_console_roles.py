@@ -203,5 +203,7 @@ def test_the_supervisors_rates_fit_a_phone(local_system, browser):
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         wrap = page.locator("table.rates").evaluate("t => [t.parentNode.scrollWidth, t.parentNode.clientWidth]")
         assert wrap[0] <= wrap[1], wrap  # nothing scrolls sideways inside the card either
+        statistics = page.locator("a[target=_blank][href*='stats']").first.get_attribute("href")
+        assert statistics == f"{local_system.site}/stats/index.html"  # the statistics' front page (test_public_site)
         screenshot(page, f"console-rates-{width}")
         page.close()

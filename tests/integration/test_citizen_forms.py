@@ -78,12 +78,22 @@ def test_the_plain_form_files_once_and_sees_the_receipt(client, stack):
     ({"photos": ["f" * 32] * 5}, 400, "最多上传 4 张照片"),
     ({"photos": "not-an-upload"}, 400, "照片无效或已过期"),
     ({"locale": "en", "category": ""}, 400, "Choose what the problem is"),
+    ({"confidential": "yes"}, 400, "“不公开我的诉求内容”选项的值无效"),  # never read as "publish it"
+    ({"confidential": "no"}, 400, "“不公开我的诉求内容”选项的值无效"),
 ])
 def test_a_refused_form_says_what_is_wrong_and_files_nothing(client, stack, fields, status, words):
     answer = client.http.post("/intake", headers=FORM, body=form(**fields))
     assert answer.status_code == status
     assert words in answer.body.decode() and header(answer, "content-type").startswith("text/html")
     assert stack.deps.tickets.recent_at("e1", stack.deps.clock.now().replace(year=2000)) == []
+
+
+@pytest.mark.parametrize("sent, kept", [("1", True), ("on", True), (None, False), ("", False)])
+def test_the_private_checkbox_is_read_as_ticked_or_not(client, stack, sent, kept):
+    fields = {} if sent is None else {"confidential": sent}
+    answer = client.http.post("/intake", headers=FORM, body=form(description=f"东门路灯不亮已有一周{sent}", **fields))
+    number = header(answer, "location").split("/receipts/")[1].split("?")[0]
+    assert stack.deps.tickets.by_number(number).confidential is kept
 
 
 def test_an_unknown_receipt_is_a_clear_404(client):
