@@ -215,16 +215,17 @@ class CounterRepository:
         return int(item.value)
 
     @staticmethod
-    def day_key(partition: str, day: str) -> tuple[str, str]:
-        """A unit's day (domain/tallies.py: `partition_of`)."""
-        return f"TALLY#{partition}", day
+    def _by_day(values: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str], Counter[str]]:
+        """(counter, day, amount) grouped by the unit's day item they add to (domain/tallies.py:
+        `partition_of`)."""
+        found: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for counter, day, amount in values:
+            found[f"TALLY#{partition_of(counter)}", day][counter] += amount
+        return found
 
     @staticmethod
-    def _by_day(tallies: Iterable[Tally]) -> dict[tuple[str, str], Counter[str]]:
-        found: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-        for tally in tallies:
-            found[CounterRepository.day_key(partition_of(tally.counter), tally.day)][tally.counter] += 1
-        return found
+    def _adds(moved: Counter[str]) -> list[Any]:
+        return [Path([name]).add(n) for name, n in sorted(moved.items())]
 
     def count_once(self, key: str, tallies: Sequence[Tally]) -> bool:
         model, marker = self._models.tally, self._models.counted
@@ -233,11 +234,10 @@ class CounterRepository:
             return False  # applied already
         except DoesNotExist:
             pass
-        days = self._by_day(tallies)
+        days = self._by_day((tally.counter, tally.day, 1) for tally in tallies)
         for (pk, day), moved in days.items():
             try:
-                _update(model(pk, day), [Path([name]).add(n) for name, n in sorted(moved.items())]
-                        + [model.pending.add({key})],
+                _update(model(pk, day), self._adds(moved) + [model.pending.add({key})],
                         condition=model.pending.does_not_exist() | ~model.pending.contains(key))
             except UpdateError as exc:
                 if not _is_conflict(exc):
@@ -249,11 +249,8 @@ class CounterRepository:
 
     def add_days(self, values: dict[tuple[str, str], int]) -> None:
         """Add (counter, day) values as they stand, unguarded: for loading an archive's figures."""
-        days: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-        for (counter, day), value in values.items():
-            days[self.day_key(partition_of(counter), day)][counter] += value
-        for (pk, day), moved in days.items():
-            _update(self._models.tally(pk, day), [Path([name]).add(n) for name, n in sorted(moved.items())])
+        for (pk, day), moved in self._by_day((counter, day, n) for (counter, day), n in values.items()).items():
+            _update(self._models.tally(pk, day), self._adds(moved))
 
     def _days(self, partition: str, condition: Any) -> Iterator[tuple[str, dict[str, int]]]:
         """A unit's day items in a key range: (day, counter values); the raw items, since the
