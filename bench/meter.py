@@ -128,6 +128,26 @@ def item_kind(item: dict[str, Any]) -> str:
     return str(next(iter(item.get("pk", {}).values()), "?")).split("#", 1)[0]
 
 
+def request_kind(operation: str, params: dict[str, Any]) -> str:
+    """The kind of item a DynamoDB request is about (the partition key's prefix; a query's index
+    first; a batch's kinds together)."""
+    if "Key" in params:
+        return item_kind(params["Key"])
+    if "Item" in params:
+        return item_kind(params["Item"])
+    if operation == "Query":
+        values = params.get("ExpressionAttributeValues", {})
+        value = values.get(":0") or next(iter(values.values()), {})
+        kind = item_kind({"pk": value})
+        return f"{params['IndexName']}:{kind}" if params.get("IndexName") else kind
+    kinds = set()
+    for requests in params.get("RequestItems", {}).values():
+        for request in requests if isinstance(requests, list) else requests.get("Keys", []):
+            item = request.get("PutRequest", {}).get("Item") or request.get("DeleteRequest", {}).get("Key") or request
+            kinds.add(item_kind(item))
+    return "+".join(sorted(kinds)) or "?"
+
+
 @dataclass
 class Meter:
     requests: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -137,6 +157,7 @@ class Meter:
     written_items: Counter[str] = field(default_factory=Counter)  # what kind of item (pk prefix) was written
     write_units_by_kind: Counter[str] = field(default_factory=Counter)
     index_units_by_index: Counter[str] = field(default_factory=Counter)
+    dynamodb_by_kind: Counter[str] = field(default_factory=Counter)  # "GetItem TICKET": requests by item kind
     s3_writes_by_prefix: Counter[str] = field(default_factory=Counter)
     s3_writes_by_key: Counter[str] = field(default_factory=Counter)  # every object written, how often
     s3_unchanged_by_prefix: Counter[str] = field(default_factory=Counter)  # writes of what was there already
@@ -232,6 +253,8 @@ class Meter:
                         self.s3_unchanged_by_prefix[key_prefix(params["Key"])] += 1
                     self._s3_digests[params["Key"]] = digest
         if service == "dynamodb":
+            with self._lock:
+                self.dynamodb_by_kind[f"{operation} {request_kind(operation, params)}"] += 1
             self._dynamo(operation, params, parsed, context.get("metered_before"))
 
     # --- DynamoDB capacity -------------------------------------------------------------------
@@ -337,6 +360,8 @@ class Meter:
             "dynamodb_units_per_case": {"read": round(self.read_units / cases, 2),
                                         "write": round(self.write_units / cases, 2),
                                         "index_write": round(self.index_write_units / cases, 2)},
+            "dynamodb_requests_by_kind_per_case": {k: round(n / cases, 2)
+                                                   for k, n in self.dynamodb_by_kind.most_common()},
             "items_written_per_case": {k: round(n / cases, 2) for k, n in self.written_items.most_common()},
             "dynamodb_write_units_by_kind_per_case": {k: round(n / cases, 2)
                                                       for k, n in self.write_units_by_kind.most_common()},

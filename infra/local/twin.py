@@ -286,7 +286,10 @@ def _told(table: Any, old: Any, new: Any) -> None:
 def reuse_workflow_clients() -> None:
     """moto's state machine interpreter makes a new AWS client for every task it sends (a queue
     message per step): tens of milliseconds of CPU each. One client per region and service serves
-    every execution (clients are thread-safe; the local state machine passes no credentials)."""
+    every execution (clients are thread-safe). Every task is given the execution's role as
+    credentials, which moto's client maker does not use (it signs with fixed keys), so the shared
+    client is the same client; keyed on the role, a client was still made per task (a tenth of the
+    emulator's CPU under a burst went to making them)."""
     import importlib
 
     from moto.stepfunctions.parser.asl.utils import boto_client
@@ -298,7 +301,7 @@ def reuse_workflow_clients() -> None:
         return make(region, service)
 
     def client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-        return make(region, service, state_credentials) if state_credentials else shared(region, service)
+        return shared(region, service)
 
     base = "moto.stepfunctions.parser.asl.component.state.exec.state_task"
     for module in ("service.state_task_service_sqs", "service.state_task_service_sns",

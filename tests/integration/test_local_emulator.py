@@ -1,6 +1,7 @@
 """The local twin's emulator reads one partition for a query on the table's key or on an index
 (infra/local/twin.py: query_one_partition), with DynamoDB's answers: the same items, order, limits
-and pages, however items move between an index's partitions."""
+and pages, however items move between an index's partitions; and it sends the workflow's tasks
+through one client per service."""
 from __future__ import annotations
 
 import time
@@ -216,3 +217,17 @@ def test_the_emulator_finds_a_requests_service_once_per_host():
         assert app.get_backend_for_host(host) == service  # the second time from memory
     assert app.get_backend_for_host(None) is None
     assert app.__dict__["_backends_by_host"] == hosts | {None: None}
+
+
+def test_every_workflow_task_is_sent_through_one_client_per_service(stack):
+    """moto's state machine interpreter asks for a client for every task, with the execution's role
+    as credentials (which its client maker does not use): the twin answers with one shared client."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_sqs
+
+    make = state_task_service_sqs.boto_client_for
+    role = "arn:aws:iam::123456789012:role/"
+    first = make(region="us-east-1", service="sqs", state_credentials=StateCredentials(role_arn=role + "a"))
+    again = make(region="us-east-1", service="sqs", state_credentials=StateCredentials(role_arn=role + "b"))
+    assert first is again
+    assert make(region="us-east-1", service="sns", state_credentials=None) is not first

@@ -66,3 +66,18 @@ def test_the_bill_prices_each_service_per_thousand_cases():
     assert dollars["stepfunctions"] == round(20 * 1e-5 / 2 * 1000, 4)
     assert dollars["sqs"] == round(3 * 2 * 1e-7 / 2 * 1000, 4)  # sent, received and deleted
     assert bill["transitions_per_case"] == 10
+
+
+def test_a_dynamodb_request_is_named_by_the_kind_of_item_it_is_about():
+    from bench.meter import request_kind
+
+    assert request_kind("GetItem", {"Key": {"pk": {"S": "TICKET#1"}, "sk": {"S": "TICKET"}}}) == "TICKET"
+    assert request_kind("PutItem", {"Item": {"pk": {"S": "COUNTED#x"}, "sk": {"S": "COUNTED"}}}) == "COUNTED"
+    assert request_kind("Query", {"ExpressionAttributeValues": {":0": {"S": "LIST#hall"}}}) == "LIST"
+    assert request_kind("Query", {"IndexName": "gsi2", "ExpressionAttributeValues": {":0": {"S": "DEPT#a#x"}}}) == \
+        "gsi2:DEPT"
+    batch = {"RequestItems": {"t": [{"PutRequest": {"Item": {"pk": {"S": "LIST#hall"}}}},
+                                    {"DeleteRequest": {"Key": {"pk": {"S": "LIST#loc:a"}}}},
+                                    {"PutRequest": {"Item": {"pk": {"S": "SET#weeks"}}}}]}}
+    assert request_kind("BatchWriteItem", batch) == "LIST+SET"
+    assert request_kind("BatchGetItem", {"RequestItems": {"t": {"Keys": [{"pk": {"S": "TICKET#1"}}]}}}) == "TICKET"
