@@ -101,7 +101,7 @@ def _form() -> dict[str, list[str]]:
 
 
 def _checkbox(value: str | None) -> bool | str:
-    return True if value in CHECKED else False if value in UNCHECKED else value or ""
+    return True if value in CHECKED else False if value in UNCHECKED else str(value)  # refused by the command
 
 
 def _command(values: dict[str, list[str]]) -> SubmitTicket:

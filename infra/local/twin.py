@@ -288,7 +288,7 @@ def reuse_workflow_clients() -> None:
     message per step): tens of milliseconds of CPU each. One client per region and service serves
     every execution (clients are thread-safe). Every task is given the execution's role as
     credentials, which moto's client maker does not use (it signs with fixed keys), so the shared
-    client is the same client; keyed on the role, a client was still made per task (a tenth of the
+    client is the same client; keyed on the role, a client was still made per task (5 % of the
     emulator's CPU under a burst went to making them)."""
     import importlib
 
