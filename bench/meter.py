@@ -272,8 +272,15 @@ class Meter:
         consistent = params.get("ConsistentRead", False)
         if operation == "GetItem":
             return self._read_units([parsed.get("Item") or {}], consistent)
-        if operation == "BatchGetItem":
-            return sum(self._read_units(items, False) for items in parsed.get("Responses", {}).values())
+        if operation == "BatchGetItem":  # each key read as a GetItem would read it, found or not
+            units = 0.0
+            for table, asked in params.get("RequestItems", {}).items():
+                found = parsed.get("Responses", {}).get(table, [])
+                left = len(parsed.get("UnprocessedKeys", {}).get(table, {}).get("Keys", []))
+                missing = len(asked.get("Keys", [])) - left - len(found)
+                units += self._read_units(found, asked.get("ConsistentRead", False)) if found else 0.0
+                units += max(0, missing) * (1.0 if asked.get("ConsistentRead", False) else 0.5)
+            return units
         return self._read_units(parsed.get("Items", []), consistent, together=True)  # Query, Scan
 
     def _writes(self, operation: str, params: dict[str, Any], parsed: dict[str, Any],

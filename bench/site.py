@@ -139,8 +139,7 @@ def _store(deps: Any, models: Any, tickets: list[Any], count: bool) -> None:
             batch.save(models.number(number_key(ticket.number), "NUMBER", id=ticket.id))
     deps.listings.put([(m, Entry.of(t)) for t in tickets for m in memberships(t)])
     if count:  # the current week: counted once per stored change, as the stream does
-        for ticket in tickets:
-            deps.counters.count_once(change_key(ticket), tallies(ticket))
+        deps.counters.count_changes([(change_key(ticket), tallies(ticket)) for ticket in tickets])
     else:  # the archive: the day counters as they stand, one write per unit and day
         days: Counter[tuple[str, str]] = Counter()
         for ticket in tickets:

@@ -159,13 +159,16 @@ class FakeCounters:
         self.sequences[name] += 1
         return self.sequences[name]
 
-    def count_once(self, key: str, tallies: Sequence[Tally]) -> bool:
-        if key in self.seen:
-            return False
-        self.seen.add(key)
-        for tally in tallies:
-            self.values[tally.counter, tally.day] += 1
-        return True
+    def count_changes(self, changes: Sequence[tuple[str, Sequence[Tally]]]) -> set[str]:
+        applied = set()
+        for key, tallies in changes:
+            if key in self.seen or not tallies:
+                continue
+            self.seen.add(key)
+            applied.add(key)
+            for tally in tallies:
+                self.values[tally.counter, tally.day] += 1
+        return applied
 
     def total(self, counter: str, period: str) -> int:
         return sum(n for (name, day), n in self.values.items() if name == counter and day.startswith(period))

@@ -17,7 +17,7 @@ from .publish import pages_for, publish_tickets
 from .site import keep_listings
 
 T = TypeVar("T")
-PARALLEL_CALLS = 8  # tallies, and the new cases' starts, are independent single-item calls: sent side by side
+PARALLEL_CALLS = 8  # the new cases' starts are independent single-item calls: sent side by side
 
 
 def _start(old: Ticket | None, new: Ticket, deps: Deps) -> None:
@@ -44,13 +44,13 @@ def _side_by_side(call: Callable[[T], object], items: list[T]) -> None:
 
 
 def _count(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> list[frozenset[str]]:
-    """Count each change's new events once (their tallies together, keyed by the change: a
+    """Count each change's new events once (the batch's tallies together, each change keyed: a
     redelivery counts nothing); answers, per change, the months (YYYY-MM) its counters moved in."""
     since = [len(old.events) if old else 0 for old, _ in changes]
     found = [tallies(new, start) for (_, new), start in zip(changes, since, strict=True)]
     counted = [(change_key(new, start), moved)
                for (_, new), start, moved in zip(changes, since, found, strict=True) if moved]
-    _side_by_side(lambda change: deps.counters.count_once(*change), counted)
+    deps.counters.count_changes(counted)
     return [frozenset(tally.day[:7] for tally in moved) for moved in found]
 
 

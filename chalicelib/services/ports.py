@@ -75,10 +75,11 @@ class Counters(Protocol):
     def next(self, name: str) -> int:
         """Add one and answer the new value (sequences such as the day's case numbers)."""
 
-    def count_once(self, key: str, tallies: Sequence[Tally]) -> bool:
-        """Apply the tallies of one stored change, named by `key` (domain/tallies.py: `change_key`),
-        together and once: unless that key was applied already. Answers whether they moved. One
-        change is not applied by two callers at once (a stream shard's batches come one at a time)."""
+    def count_changes(self, changes: Sequence[tuple[str, Sequence[Tally]]]) -> set[str]:
+        """Apply the tallies of stored changes, each named by its key (domain/tallies.py:
+        `change_key`), together and once: a change whose key was applied already adds nothing.
+        Answers the keys applied now. One change is not applied by two callers at once (a stream
+        shard's batches come one at a time)."""
 
     def total(self, counter: str, period: str) -> int:
         """The sum of a counter's days whose date starts with `period` (YYYY-MM or YYYY-MM-DD)."""

@@ -98,11 +98,12 @@ def test_a_change_counts_once_and_months_add_up_their_days(stack):
     from chalicelib.domain.tallies import Tally
 
     counters = stack.deps.counters
-    assert counters.count_once("T1:1", [Tally("dispatched#roads", "2026-11-23")]) is True
-    assert counters.count_once("T1:1", [Tally("dispatched#roads", "2026-11-23")]) is False  # again: no change
-    assert counters.count_once("T2:1", [Tally("dispatched#roads", "2026-11-23")]) is True
-    assert counters.count_once("T3:1", [Tally("dispatched#roads", "2026-11-30")]) is True
-    assert counters.count_once("T4:1", [Tally("dispatched#roads", "2026-12-01")]) is True
+    assert counters.count_changes([("T1:1", [Tally("dispatched#roads", "2026-11-23")])]) == {"T1:1"}
+    assert counters.count_changes([("T1:1", [Tally("dispatched#roads", "2026-11-23")])]) == set()  # again
+    assert counters.count_changes([("T2:1", [Tally("dispatched#roads", "2026-11-23")]),
+                                   ("T3:1", [Tally("dispatched#roads", "2026-11-30")]),
+                                   ("T1:1", [Tally("dispatched#roads", "2026-11-23")]),  # counted before
+                                   ("T4:1", [Tally("dispatched#roads", "2026-12-01")])]) == {"T2:1", "T3:1", "T4:1"}
     assert counters.total("dispatched#roads", "2026-11") == 3
     assert counters.total("dispatched#roads", "2026-11-23") == 2
     assert counters.total("dispatched#roads", "2026-12") == 1
@@ -113,47 +114,75 @@ def test_a_counter_reads_its_days_in_a_span_both_ends_included(stack):
     from chalicelib.domain.tallies import Tally
 
     counters = stack.deps.counters
-    for day, key in (("2026-10-31", "A"), ("2026-11-01", "B"), ("2026-11-01", "C"), ("2026-11-30", "D"),
-                     ("2026-12-01", "E")):
-        counters.count_once(key, [Tally("submitted#all", day)])
-    counters.count_once("F", [Tally("submitted#kind:help", "2026-11-02")])
+    counters.count_changes([(key, [Tally("submitted#all", day)]) for day, key in (
+        ("2026-10-31", "A"), ("2026-11-01", "B"), ("2026-11-01", "C"), ("2026-11-30", "D"), ("2026-12-01", "E"))])
+    counters.count_changes([("F", [Tally("submitted#kind:help", "2026-11-02")])])
     assert counters.days(["submitted#all"], "2026-11-01", "2026-11-30") == {
         "submitted#all": {"2026-11-01": 2, "2026-11-30": 1}}
     assert counters.days(["submitted#all", "submitted#kind:help"], "2026-10-31", "2026-10-31") == {
         "submitted#all": {"2026-10-31": 1}, "submitted#kind:help": {}}
 
 
+FILED = ("submitted#all", "submitted#kind:help", "submitted#channel:qr", "submitted#district:east")
+
+
 def test_a_changes_tallies_are_one_write_per_unit_and_day_and_no_item_grows_with_the_days_volume(stack):
     """A filed case moves three intake counters and its district's: two day items, and a marker.
-    However many changes a day counts, its item holds numbers only (no keys)."""
+    However many changes a day counts, one by one or in batches, its item holds numbers only."""
     from chalicelib.domain.tallies import Tally
 
     counters = stack.deps.counters
-    filed = [Tally(name, "2026-11-23") for name in
-             ("submitted#all", "submitted#kind:help", "submitted#channel:qr", "submitted#district:east")]
-    for n in range(200):
-        assert counters.count_once(f"T{n}:0", filed) is True
+    filed = [Tally(name, "2026-11-23") for name in FILED]
+    for n in range(100):
+        assert counters.count_changes([(f"T{n}:0", filed)]) == {f"T{n}:0"}
+    assert counters.count_changes([(f"T{n}:0", filed) for n in range(100, 300)]) == {
+        f"T{n}:0" for n in range(100, 300)}
     items = {i["pk"]["S"]: i for i in stack.items() if i["pk"]["S"].startswith("TALLY#")}
     assert sorted(items) == ["TALLY#district:east", "TALLY#intake"]
     assert set(items["TALLY#intake"]) == {"pk", "sk", "submitted#all", "submitted#kind:help", "submitted#channel:qr"}
-    assert items["TALLY#intake"]["submitted#all"] == {"N": "200"}
+    assert items["TALLY#intake"]["submitted#all"] == {"N": "300"}
     assert counters.days(["submitted#district:east", "submitted#all"], "2026-11-23", "2026-11-23") == {
-        "submitted#district:east": {"2026-11-23": 200}, "submitted#all": {"2026-11-23": 200}}
+        "submitted#district:east": {"2026-11-23": 300}, "submitted#all": {"2026-11-23": 300}}
     marker = next(i for i in stack.items() if i["pk"]["S"] == "COUNTED#T7:0")
     assert int(marker["expiration"]["N"]) > 0  # the table's time-to-live drops it
+    assert sum(i["pk"]["S"].startswith("COUNTED#") for i in stack.items()) == 300
 
 
+def test_a_batch_of_changes_is_one_update_per_day_item_and_chunk_whatever_the_number_of_changes(stack, monkeypatch):
+    """Under a burst a stream batch holds hundreds of changes on the same few day items: each item
+    is written twice per chunk of changes (counts in, keys out), not twice per change."""
+    from chalicelib.adapters.dynamo import repositories
+    from chalicelib.domain.tallies import Tally
+
+    updates = []
+    real_update = repositories._update
+    monkeypatch.setattr(repositories, "_update", lambda item, *a, **k: (updates.append(item.pk),
+                                                                        real_update(item, *a, **k)))
+    filed = [Tally(name, "2026-11-23") for name in FILED]
+    batch = [(f"T{n}:0", filed) for n in range(150)]
+    assert len(stack.deps.counters.count_changes(batch)) == 150
+    chunks = -(-150 // repositories.PENDING_PER_WRITE)
+    assert sorted(updates) == sorted(["TALLY#intake", "TALLY#district:east"] * 2 * chunks)
+    assert stack.deps.counters.total("submitted#channel:qr", "2026-11") == 150
+
+
+MOVED = {"A": ("dispatched#roads", "dispatched#district:east", "accepted#roads"), "B": ("dispatched#roads",)}
+
+
+@pytest.mark.parametrize(("first", "retried"), [
+    (["A", "B"], [["A", "B"]]), (["A", "B"], [["B"], ["A", "B"]]), (["A", "B"], [["B"], ["A"]]), (["A"], [["A", "B"]])],
+    ids=["same batch", "split, then whole", "split", "a bigger batch"])
 @pytest.mark.parametrize("stop_after", [0, 1, 2, 3, 4])
-def test_a_change_retried_after_a_stop_at_any_write_counts_once(stack, monkeypatch, stop_after):
-    """The first attempt stops before any write, after its first day item, after both, after the
-    marker, or after taking the key out of one item; the retry completes what is missing and
-    counts nothing twice; a third delivery counts nothing."""
+def test_changes_retried_after_a_stop_at_any_write_count_once(stack, monkeypatch, stop_after, first, retried):
+    """Two changes on two day items: the first attempt stops before any write, after its first day
+    item, after both, after the markers, or after taking the keys out of one item; the retry — the
+    same batch, the changes in other batches, or with a change the first attempt did not have —
+    completes what is missing and counts nothing twice; a further delivery counts nothing."""
     from chalicelib.adapters.dynamo import repositories
     from chalicelib.domain.tallies import Tally
 
     counters = stack.deps.counters
-    moved = [Tally("dispatched#roads", "2026-11-23"), Tally("dispatched#district:east", "2026-11-23"),
-             Tally("accepted#roads", "2026-11-23")]
+    changes = {key: [Tally(name, "2026-11-23") for name in names] for key, names in MOVED.items()}
     writes = []
 
     def stop_at_the_limit():
@@ -161,26 +190,27 @@ def test_a_change_retried_after_a_stop_at_any_write_counts_once(stack, monkeypat
             raise RuntimeError("stopped")
         writes.append(1)
 
-    real_update, marker = repositories._update, counters._models.counted
-    real_save = marker.save
+    real_update, real_save_all = repositories._update, repositories._save_all
 
     def update(item, actions, condition=None):
         stop_at_the_limit()
         real_update(item, actions, condition)
 
-    def save(self, *args, **kwargs):
+    def save_all(model, items):
         stop_at_the_limit()
-        return real_save(self, *args, **kwargs)
+        real_save_all(model, items)
 
     monkeypatch.setattr(repositories, "_update", update)
-    monkeypatch.setattr(marker, "save", save)
+    monkeypatch.setattr(repositories, "_save_all", save_all)
     with pytest.raises(RuntimeError):
-        counters.count_once("T1:4", moved)
+        counters.count_changes([(key, changes[key]) for key in first])
     monkeypatch.undo()
-    assert counters.count_once("T1:4", moved) is (stop_after < 3)  # after the marker: nothing left to count
-    assert counters.count_once("T1:4", moved) is False
+    applied = set().union(*(counters.count_changes([(key, changes[key]) for key in keys]) for keys in retried))
+    # After the markers nothing of the first attempt is left to count.
+    assert applied == (set(MOVED) if stop_after < 3 else set(MOVED) - set(first))
+    assert counters.count_changes(list(changes.items())) == set()
     assert counters.days(["dispatched#roads", "dispatched#district:east", "accepted#roads"], "2026-11-23",
-                         "2026-11-23") == {"dispatched#roads": {"2026-11-23": 1},
+                         "2026-11-23") == {"dispatched#roads": {"2026-11-23": 2},
                                            "dispatched#district:east": {"2026-11-23": 1},
                                            "accepted#roads": {"2026-11-23": 1}}
 

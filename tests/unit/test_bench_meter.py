@@ -49,6 +49,17 @@ def test_a_rewrite_costs_the_larger_of_the_item_before_and_after():
     assert meter._write(small, small)[0] == 1
 
 
+def test_a_batch_read_costs_each_key_as_a_get_would_found_or_not():
+    meter = Meter()
+    big = {"pk": {"S": "TICKET#1"}, "sk": {"S": "TICKET"}, "events": {"S": "e" * 5000}}
+    asked = {"t": {"Keys": [{"pk": {"S": f"COUNTED#{n}"}} for n in range(4)], "ConsistentRead": True}}
+    assert meter._reads("BatchGetItem", {"RequestItems": asked}, {"Responses": {"t": [big]}}) == 2 + 3
+    eventual = {"t": {"Keys": asked["t"]["Keys"]}}
+    left = {"t": {"Keys": asked["t"]["Keys"][:1]}}  # one key not processed: asked again, counted then
+    answer = {"Responses": {"t": []}, "UnprocessedKeys": left}
+    assert meter._reads("BatchGetItem", {"RequestItems": eventual}, answer) == 1.5
+
+
 def test_the_bill_prices_each_service_per_thousand_cases():
     meter = Meter()
     meter.requests[("dynamodb", "PutItem")] = 10

@@ -59,8 +59,7 @@ INTAKE = [("submitted#all", "2026-11-02", 1), ("submitted#all", "2026-11-23", 3)
 
 
 def count(world: World, counter: str, day: str, times: int) -> None:
-    for n in range(times):
-        world.counters.count_once(f"{counter}:{day}:{n}", [Tally(counter, day)])
+    world.counters.count_changes([(f"{counter}:{day}:{n}", [Tally(counter, day)]) for n in range(times)])
 
 
 def city(**policy: Any) -> World:

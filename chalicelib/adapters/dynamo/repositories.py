@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +30,8 @@ from .models import TableModels
 
 PENDING_CONTACT = timedelta(days=1)
 COUNTED_KEPT = timedelta(days=2)  # a change's marker: a stream keeps a record for a day
+# Changes one update of a day item names in its condition (an expression is at most 4 KB).
+PENDING_PER_WRITE = 64
 LIMIT_ATTEMPTS = 4  # reads and conditional writes of one bucket before a crowded bucket refuses
 
 
@@ -37,6 +41,13 @@ def _update(item: Any, actions: list[Any], condition: Any = None) -> None:
     hash_key, range_key = item._get_hash_range_key_serialized_values()
     item._get_connection().update_item(hash_key, range_key=range_key, actions=actions, condition=condition,
                                        return_values=NONE)
+
+
+def _save_all(model: Any, items: list[Any]) -> None:
+    """Items written in batches (25 a request; pynamodb sends again what was not processed)."""
+    with model.batch_write() as batch:
+        for item in items:
+            batch.save(item)
 
 
 def _is_conflict(exc: Exception) -> bool:
@@ -193,18 +204,23 @@ class CounterRepository:
     """Sequences (atomic ADD) and tallies applied once per stored change, without a transaction.
 
     A unit's day is one item (`TALLY#{partition}` / day) with a number attribute per counter, so a
-    change's tallies are one update per unit and day they touch, and a page reads a unit's month as
-    at most 31 small items. What makes a change count once is kept apart from the counts, so no
-    item grows with the day's volume (DynamoDB's 400 KB item limit; a write costs a unit per KB):
-    1. a consistent read of the change's marker (`COUNTED#{key}`): there, it was applied; stop;
-    2. each day item: ADD the counters and the key to `pending`, unless `pending` holds the key —
-       an attempt that stopped after this write and before the marker applied it already;
-    3. the marker is written (it expires once the stream cannot deliver the change again);
-    4. each day item: the key is taken out of `pending` again.
-    A retry after a stop anywhere counts nothing twice and misses nothing: before 3 the keys in
-    `pending` say which items have it, after 3 the marker says all do. (A stop between 3 and 4
-    leaves one key behind in `pending`: a few bytes, once per crash.) This relies on one change
-    not being applied by two callers at once, which a stream shard ensures."""
+    batch of changes is one update per unit and day it touches (and per chunk of changes), and a
+    page reads a unit's month as at most 31 small items. What makes a change count once is kept
+    apart from the counts, so no item grows with the day's volume (DynamoDB's 400 KB item limit; a
+    write costs a unit per KB):
+    1. consistent reads of the changes' markers (`COUNTED#{key}`, a batch read): a change whose
+       marker is there was applied; it is left out;
+    2. each day item: ADD the remaining changes' counts and their keys to `pending`, unless
+       `pending` holds one of the keys — an attempt that stopped after this write and before the
+       markers applied those already: then the item's `pending` is read and the others applied;
+    3. the markers are written (a batch write; they expire once the stream cannot deliver the
+       changes again);
+    4. each day item: the keys are taken out of `pending` again.
+    A retry after a stop anywhere, with the same batch or the changes in other batches, counts
+    nothing twice and misses nothing: before 3 the keys in `pending` say which items have a change,
+    after 3 its marker says all do. (A stop between 3 and 4 leaves the keys behind in `pending`: a
+    few bytes, once per crash.) This relies on one change not being applied by two callers at once,
+    which a stream shard ensures."""
 
     def __init__(self, models: TableModels) -> None:
         self._models = models
@@ -227,25 +243,44 @@ class CounterRepository:
     def _adds(moved: Counter[str]) -> list[Any]:
         return [Path([name]).add(n) for name, n in sorted(moved.items())]
 
-    def count_once(self, key: str, tallies: Sequence[Tally]) -> bool:
+    def count_changes(self, changes: Sequence[tuple[str, Sequence[Tally]]]) -> set[str]:
         model, marker = self._models.tally, self._models.counted
-        try:
-            marker.get(f"COUNTED#{key}", "COUNTED", consistent_read=True, attributes_to_get=["pk"])
-            return False  # applied already
-        except DoesNotExist:
-            pass
-        days = self._by_day((tally.counter, tally.day, 1) for tally in tallies)
-        for (pk, day), moved in days.items():
+        moved = {key: found for key, found in changes if found}
+        if not moved:
+            return set()
+        applied = {item.pk.removeprefix("COUNTED#") for item in marker.batch_get(
+            [(f"COUNTED#{key}", "COUNTED") for key in moved], consistent_read=True, attributes_to_get=["pk"])}
+        todo = [key for key in moved if key not in applied]
+        days: dict[tuple[str, str], dict[str, Counter[str]]] = defaultdict(dict)
+        for key in todo:
+            for day_item, counts in self._by_day((tally.counter, tally.day, 1) for tally in moved[key]).items():
+                days[day_item][key] = counts
+        parts = [(pk, day, dict(by_key[i:i + PENDING_PER_WRITE]))
+                 for (pk, day), found in days.items() for by_key in [sorted(found.items())]
+                 for i in range(0, len(by_key), PENDING_PER_WRITE)]
+        for pk, day, part in parts:
+            self._apply(pk, day, part)
+        expires = datetime.now(UTC) + COUNTED_KEPT
+        _save_all(marker, [marker(f"COUNTED#{key}", "COUNTED", expiration=expires) for key in todo])
+        for pk, day, part in parts:
+            _update(model(pk, day), [model.pending.delete(set(part))])
+        return set(todo)
+
+    def _apply(self, pk: str, day: str, by_key: dict[str, Counter[str]]) -> None:
+        """One day item: the changes' counts added and their keys put into `pending`, unless it holds
+        one of them already (applied by an attempt that stopped before the markers): then the rest."""
+        model = self._models.tally
+        while by_key:
+            held = functools.reduce(operator.or_, (model.pending.contains(key) for key in sorted(by_key)))
             try:
-                _update(model(pk, day), self._adds(moved) + [model.pending.add({key})],
-                        condition=model.pending.does_not_exist() | ~model.pending.contains(key))
+                _update(model(pk, day), self._adds(sum(by_key.values(), Counter())) + [model.pending.add(set(by_key))],
+                        condition=model.pending.does_not_exist() | ~held)
+                return
             except UpdateError as exc:
                 if not _is_conflict(exc):
-                    raise  # the conflict: applied here by an attempt that stopped before the marker
-        marker(f"COUNTED#{key}", "COUNTED", expiration=datetime.now(UTC) + COUNTED_KEPT).save()
-        for pk, day in days:
-            _update(model(pk, day), [model.pending.delete({key})])
-        return True
+                    raise
+            pending = model.get(pk, day, consistent_read=True, attributes_to_get=["pending"]).pending or set()
+            by_key = {key: counts for key, counts in by_key.items() if key not in pending}
 
     def add_days(self, values: dict[tuple[str, str], int]) -> None:
         """Add (counter, day) values as they stand, unguarded: for loading an archive's figures."""
