@@ -4,6 +4,7 @@ and pages, however items move between an index's partitions; and it sends the wo
 through one client per service."""
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -231,3 +232,65 @@ def test_every_workflow_task_is_sent_through_one_client_per_service(stack):
     again = make(region="us-east-1", service="sqs", state_credentials=StateCredentials(role_arn=role + "b"))
     assert first is again
     assert make(region="us-east-1", service="sns", state_credentials=None) is not first
+
+
+def test_a_queues_attributes_are_moto_s_own_worked_out_as_read(stack):
+    """The same names and values as moto's own attributes, for a plain and a FIFO queue with a
+    redrive policy and encryption; and a send to a queue with messages waiting reads none of them."""
+    from moto.sqs.models import Message, sqs_backends
+
+    from infra.local.twin import _QueueAttributes
+
+    sqs = stack.session.client("sqs")
+    dead = sqs.create_queue(QueueName="twin-dead.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    plain = sqs.create_queue(QueueName="twin-plain")["QueueUrl"]
+    fifo = sqs.create_queue(QueueName="twin-fifo.fifo", Attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true", "KmsMasterKeyId": "alias/x",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": 3})})["QueueUrl"]
+    sqs.send_message(QueueUrl=plain, MessageBody="waiting", DelaySeconds=60)
+    sqs.send_message(QueueUrl=plain, MessageBody="visible")
+    backend = sqs_backends["123456789012"]["us-east-1"]
+    for name in ("twin-plain", "twin-fifo.fifo"):
+        queue = backend.get_queue(name)
+        lazy = queue.attributes
+        assert isinstance(lazy, _QueueAttributes)
+        assert dict(lazy) == queue.moto_attributes
+    assert dict(backend.get_queue("twin-plain").attributes)["ApproximateNumberOfMessagesDelayed"] == 1
+    answer = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["All"])["Attributes"]
+    assert answer["ContentBasedDeduplication"] == "true" and json.loads(answer["RedrivePolicy"])["maxReceiveCount"] == 3
+
+    read = []
+    visible = Message.visible
+    Message.visible = property(lambda message: read.append(message) or visible.fget(message))  # type: ignore[method-assign]
+    try:
+        for n in range(3):
+            sqs.send_message(QueueUrl=plain, MessageBody=f"more {n}")
+    finally:
+        Message.visible = visible  # type: ignore[method-assign]
+    assert read == []  # moto's attributes looked at every waiting message for each send
+
+
+def test_stream_records_are_answered_as_stored(stack):
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    assert getattr(DynamoDBStreamsHandler.get_records, "as_stored", False)
+    ddb, streams = stack.session.client("dynamodb"), stack.session.client("dynamodbstreams")
+    arn = ddb.describe_table(TableName=stack.resources.table)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+    before = time.time()
+    item = {"pk": {"S": "TWIN#1"}, "sk": {"S": "x"}, "n": {"N": "1"}, "tags": {"SS": ["a", "b"]},
+            "m": {"M": {"l": {"L": [{"S": "路灯"}, {"BOOL": True}, {"NULL": True}]}}}}
+    ddb.put_item(TableName=stack.resources.table, Item=item)
+    ddb.put_item(TableName=stack.resources.table, Item={**item, "n": {"N": "2"}})
+    answer = streams.get_records(ShardIterator=iterator, Limit=2)
+    first, second = answer["Records"]
+    assert (first["eventName"], second["eventName"]) == ("INSERT", "MODIFY")
+    assert first["dynamodb"]["NewImage"] == item and "OldImage" not in first["dynamodb"]
+    assert second["dynamodb"]["OldImage"] == item and second["dynamodb"]["NewImage"]["n"] == {"N": "2"}
+    assert first["dynamodb"]["Keys"] == {"pk": {"S": "TWIN#1"}, "sk": {"S": "x"}}
+    assert int(second["dynamodb"]["SequenceNumber"]) > int(first["dynamodb"]["SequenceNumber"])
+    created = first["dynamodb"]["ApproximateCreationDateTime"].timestamp()
+    assert before - 2 <= created <= time.time() + 2
+    assert streams.get_records(ShardIterator=answer["NextShardIterator"])["Records"] == []
