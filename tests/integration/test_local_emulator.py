@@ -4,6 +4,7 @@ and pages, however items move between an index's partitions; and it sends the wo
 through one client per service."""
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -231,3 +232,138 @@ def test_every_workflow_task_is_sent_through_one_client_per_service(stack):
     again = make(region="us-east-1", service="sqs", state_credentials=StateCredentials(role_arn=role + "b"))
     assert first is again
     assert make(region="us-east-1", service="sns", state_credentials=None) is not first
+
+
+def test_a_queues_attributes_are_moto_s_own_worked_out_as_read(stack):
+    """The same names and values as moto's own attributes, for a plain and a FIFO queue with a
+    redrive policy and encryption; and a send to a queue with messages waiting reads none of them."""
+    from moto.sqs.models import Message, sqs_backends
+
+    from infra.local.twin import _QueueAttributes
+
+    sqs = stack.session.client("sqs")
+    dead = sqs.create_queue(QueueName="twin-dead.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    plain = sqs.create_queue(QueueName="twin-plain")["QueueUrl"]
+    fifo = sqs.create_queue(QueueName="twin-fifo.fifo", Attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true", "KmsMasterKeyId": "alias/x",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": 3})})["QueueUrl"]
+    sqs.send_message(QueueUrl=plain, MessageBody="waiting", DelaySeconds=60)
+    sqs.send_message(QueueUrl=plain, MessageBody="visible")
+    backend = sqs_backends["123456789012"]["us-east-1"]
+    for name in ("twin-plain", "twin-fifo.fifo"):
+        queue = backend.get_queue(name)
+        lazy = queue.attributes
+        assert isinstance(lazy, _QueueAttributes)
+        assert dict(lazy) == queue.moto_attributes
+    assert dict(backend.get_queue("twin-plain").attributes)["ApproximateNumberOfMessagesDelayed"] == 1
+    answer = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["All"])["Attributes"]
+    assert answer["ContentBasedDeduplication"] == "true" and json.loads(answer["RedrivePolicy"])["maxReceiveCount"] == 3
+
+    read = []
+    visible = Message.visible
+    Message.visible = property(lambda message: read.append(message) or visible.fget(message))  # type: ignore[method-assign]
+    try:
+        for n in range(3):
+            sqs.send_message(QueueUrl=plain, MessageBody=f"more {n}")
+    finally:
+        Message.visible = visible  # type: ignore[method-assign]
+    assert read == []  # moto's attributes looked at every waiting message for each send
+
+
+def test_stream_records_are_answered_as_stored(stack):
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    assert getattr(DynamoDBStreamsHandler.get_records, "as_stored", False)
+    ddb, streams = stack.session.client("dynamodb"), stack.session.client("dynamodbstreams")
+    arn = ddb.describe_table(TableName=stack.resources.table)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+    before = time.time()
+    item = {"pk": {"S": "TWIN#1"}, "sk": {"S": "x"}, "n": {"N": "1"}, "tags": {"SS": ["a", "b"]},
+            "m": {"M": {"l": {"L": [{"S": "路灯"}, {"BOOL": True}, {"NULL": True}]}}}}
+    ddb.put_item(TableName=stack.resources.table, Item=item)
+    ddb.put_item(TableName=stack.resources.table, Item={**item, "n": {"N": "2"}})
+    answer = streams.get_records(ShardIterator=iterator, Limit=2)
+    first, second = answer["Records"]
+    assert (first["eventName"], second["eventName"]) == ("INSERT", "MODIFY")
+    assert first["dynamodb"]["NewImage"] == item and "OldImage" not in first["dynamodb"]
+    assert second["dynamodb"]["OldImage"] == item and second["dynamodb"]["NewImage"]["n"] == {"N": "2"}
+    assert first["dynamodb"]["Keys"] == {"pk": {"S": "TWIN#1"}, "sk": {"S": "x"}}
+    assert int(second["dynamodb"]["SequenceNumber"]) > int(first["dynamodb"]["SequenceNumber"])
+    created = first["dynamodb"]["ApproximateCreationDateTime"].timestamp()
+    assert before - 2 <= created <= time.time() + 2
+    assert streams.get_records(ShardIterator=answer["NextShardIterator"])["Records"] == []
+
+
+def test_dynamodb_item_answers_are_moto_s_own_written_as_stored(stack, monkeypatch):
+    """Every item call's answer, written out as stored, parses to what moto's serializer answers:
+    items with every attribute type, found and missing, projections, pages, counts, batches,
+    returned values, consumed capacity, and a refused condition."""
+    import base64
+
+    import pytest
+    from botocore.exceptions import ClientError
+    from moto.dynamodb.responses import DynamoHandler
+
+    from infra.local.twin import AS_STORED
+
+    fast = DynamoHandler.serialized
+    assert fast is not DynamoHandler.moto_serialized
+    compared: list[tuple[str, Any, Any]] = []
+
+    def both(handler, result):  # type: ignore[no-untyped-def]
+        mine = fast(handler, result)
+        compared.append((handler._get_action(), mine, DynamoHandler.moto_serialized(handler, result)))
+        return mine
+
+    monkeypatch.setattr(DynamoHandler, "serialized", both)
+    ddb, table = stack.session.client("dynamodb"), stack.resources.table
+    item = {"pk": {"S": "TWIN#1"}, "sk": {"S": "a"}, "n": {"N": "-12.50"}, "b": {"B": b"\x00\xffbytes"},
+            "ss": {"SS": ["x", "路灯"]}, "ns": {"NS": ["1", "2.5"]}, "bs": {"BS": [b"a", b"b"]},
+            "m": {"M": {"l": {"L": [{"S": ""}, {"BOOL": False}, {"NULL": True}, {"M": {}}]}}}}
+    assert "Attributes" not in ddb.put_item(TableName=table, Item=item, ReturnValues="ALL_OLD")
+    old = ddb.put_item(TableName=table, Item={**item, "n": {"N": "3"}}, ReturnValues="ALL_OLD",
+                       ReturnConsumedCapacity="TOTAL")
+    assert old["Attributes"]["b"] == {"B": b"\x00\xffbytes"} and old["ConsumedCapacity"]["TableName"] == table
+    for k in range(5):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "TWIN#2"}, "sk": {"S": f"{k}"}, "v": {"N": str(k)}})
+    key = {"pk": {"S": "TWIN#1"}, "sk": {"S": "a"}}
+    for returned in ("ALL_NEW", "UPDATED_OLD", "NONE"):
+        ddb.update_item(TableName=table, Key=key, UpdateExpression="ADD n :one SET t = :t",
+                        ExpressionAttributeValues={":one": {"N": "1"}, ":t": {"S": returned}}, ReturnValues=returned)
+    with pytest.raises(ClientError):
+        ddb.update_item(TableName=table, Key=key, UpdateExpression="SET t = :t", ConditionExpression="n = :no",
+                        ExpressionAttributeValues={":t": {"S": "x"}, ":no": {"N": "0"}})
+    assert ddb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]["bs"] == {"BS": [b"a", b"b"]}
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "TWIN#none"}, "sk": {"S": "a"}})
+    ddb.get_item(TableName=table, Key=key, ProjectionExpression="m.l[1], ss")
+    page = ddb.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={
+        ":p": {"S": "TWIN#2"}}, Limit=2, ScanIndexForward=False)
+    ddb.query(TableName=table, KeyConditionExpression="pk = :p", FilterExpression="v > :z",
+              ExpressionAttributeValues={":p": {"S": "TWIN#2"}, ":z": {"N": "0"}},
+              ExclusiveStartKey=page["LastEvaluatedKey"])
+    ddb.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "TWIN#2"}},
+              Select="COUNT")
+    ddb.scan(TableName=table, Limit=3)
+    found = ddb.batch_get_item(RequestItems={table: {"Keys": [key, {"pk": {"S": "TWIN#none"}, "sk": {"S": "a"}}],
+                                                     "ConsistentRead": True}})
+    assert [i["pk"]["S"] for i in found["Responses"][table]] == ["TWIN#1"]
+    ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {"pk": {"S": "TWIN#3"}, "sk": {"S": "a"}}}},
+                                               {"DeleteRequest": {"Key": {"pk": {"S": "TWIN#2"}, "sk": {"S": "0"}}}}]})
+    gone = ddb.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD")
+    assert base64.b64encode(gone["Attributes"]["b"]["B"]) == base64.b64encode(b"\x00\xffbytes")
+
+    assert {action for action, _, _ in compared} >= AS_STORED
+    for action, (status, headers, body), (moto_status, moto_headers, moto_body) in compared:
+        assert (action, status, headers["Content-Type"]) == (action, moto_status, moto_headers["Content-Type"])
+        assert (action, json.loads(body)) == (action, json.loads(moto_body))
+
+
+def test_the_emulator_lists_a_handlers_methods_once(stack):
+    from moto.core import responses
+    from moto.dynamodb.responses import DynamoHandler
+
+    names = responses.method_names_from_class(DynamoHandler)
+    assert "put_item" in names and "get_records" not in names
+    assert responses.method_names_from_class(DynamoHandler) is names  # moto listed them for every request
