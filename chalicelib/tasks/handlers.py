@@ -36,7 +36,8 @@ def run_task(message: dict[str, Any]) -> None:
     deps = bootstrap.deps()
     token, ticket_id, task = message["token"], message["ticket_id"], message["task"]
     stage, catches = message.get("stage"), bool(message.get("catches"))
-    logger.append_keys(ticket_id=ticket_id, task=task)
+    # Per thread: the local twin runs two steps at once in one process (Lambda runs one).
+    logger.thread_safe_append_keys(ticket_id=ticket_id, task=task)
     try:
         if task in STEPS:
             answer(deps, token, step_name(task), STEPS[task](ticket_id, deps), catches)

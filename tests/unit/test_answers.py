@@ -110,3 +110,23 @@ def test_a_reply_refused_sends_no_rating_link(world):
         actions.reply(number, "east-city", ReplyTicket(text="已更换灯泡"), world.deps)
     assert not any("请评价" in t for t in world.sms.to(CITIZEN))
     assert world.deps.tickets.get(ticket_id).survey_digest is None
+
+
+def test_a_steps_log_keys_belong_to_the_thread_that_runs_it(world):
+    """The local twin runs two steps at once in one process: one step's ticket must not be named on
+    another's log lines."""
+    import threading
+
+    from chalicelib.observability import logger
+
+    ticket_id = filed(world)
+    logger.thread_safe_append_keys(ticket_id="this thread's")
+    try:
+        thread = threading.Thread(target=handlers.run_task, args=(
+            {"task": "screen", "ticket_id": ticket_id, "token": "tok-screen", "catches": True},))
+        thread.start()
+        thread.join()
+        assert "ticket_id" not in logger.get_current_keys()  # no key shared by every thread
+        assert logger.thread_safe_get_current_keys()["ticket_id"] == "this thread's"
+    finally:
+        logger.thread_safe_remove_keys(["ticket_id"])
