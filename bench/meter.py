@@ -278,8 +278,9 @@ class Meter:
                 found = parsed.get("Responses", {}).get(table, [])
                 left = len(parsed.get("UnprocessedKeys", {}).get(table, {}).get("Keys", []))
                 missing = len(asked.get("Keys", [])) - left - len(found)
-                units += self._read_units(found, asked.get("ConsistentRead", False)) if found else 0.0
-                units += max(0, missing) * (1.0 if asked.get("ConsistentRead", False) else 0.5)
+                consistent = asked.get("ConsistentRead", False)
+                units += self._read_units(found, consistent) if found else 0.0
+                units += max(0, missing) * (1.0 if consistent else 0.5)
             return units
         return self._read_units(parsed.get("Items", []), consistent, together=True)  # Query, Scan
 

@@ -355,9 +355,13 @@ def read_queue_attributes_when_asked() -> None:
     Queue.attributes = property(_QueueAttributes)  # type: ignore[assignment,method-assign]
 
 
-def _epoch(value: Any) -> float:
+def _wire(value: Any) -> Any:
+    """What moto's serializer writes for the values JSON lacks: a time in epoch seconds, a binary
+    attribute in base64."""
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
@@ -371,16 +375,10 @@ def answer_stream_records_as_stored() -> None:
     def get_records(handler: Any) -> str:
         limit = handler._get_param("Limit")
         found = handler.backend.get_records(handler._get_param("ShardIterator"), 1000 if limit is None else limit)
-        return json.dumps(found, default=_epoch, separators=(",", ":"))
+        return json.dumps(found, default=_wire, separators=(",", ":"))
 
     get_records.as_stored = True  # type: ignore[attr-defined]
     DynamoDBStreamsHandler.get_records = get_records  # type: ignore[method-assign]
-
-
-def _base64(value: Any) -> str:
-    if isinstance(value, bytes):  # a binary attribute: base64 in DynamoDB's JSON
-        return base64.b64encode(value).decode()
-    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 # DynamoDB answers whose results moto builds in the wire format already (items as attribute values).
@@ -414,7 +412,7 @@ def answer_items_as_stored() -> None:
         members = answered(action)
         body = {name: value for name, value in result.items() if name in members and value is not None}
         headers = {"Content-Type": "application/x-amz-json-1.0", **handler.response_headers}
-        return 200, headers, json.dumps(body, separators=(",", ":"), default=_base64)
+        return 200, headers, json.dumps(body, separators=(",", ":"), default=_wire)
 
     DynamoHandler.serialized = as_stored  # type: ignore[method-assign]
 

@@ -255,9 +255,11 @@ class CounterRepository:
         for key in todo:
             for day_item, counts in self._by_day((tally.counter, tally.day, 1) for tally in moved[key]).items():
                 days[day_item][key] = counts
-        parts = [(pk, day, dict(by_key[i:i + PENDING_PER_WRITE]))
-                 for (pk, day), found in days.items() for by_key in [sorted(found.items())]
-                 for i in range(0, len(by_key), PENDING_PER_WRITE)]
+        parts: list[tuple[str, str, dict[str, Counter[str]]]] = []
+        for (pk, day), found in days.items():
+            by_key = sorted(found.items())
+            parts += [(pk, day, dict(by_key[start:start + PENDING_PER_WRITE]))
+                      for start in range(0, len(by_key), PENDING_PER_WRITE)]
         for pk, day, part in parts:
             self._apply(pk, day, part)
         expires = datetime.now(UTC) + COUNTED_KEPT
@@ -402,10 +404,9 @@ class ListingRepository:
 
     def put(self, entries: list[tuple[Membership, Entry]]) -> None:
         model = self._models.listing
-        with model.batch_write() as batch:
-            for membership, entry in entries:
-                batch.save(model(f"LIST#{membership.listing}", membership.key,
-                                 data=json.dumps(entry.to_data(), ensure_ascii=False, separators=(",", ":"))))
+        _save_all(model, [model(f"LIST#{membership.listing}", membership.key,
+                                data=json.dumps(entry.to_data(), ensure_ascii=False, separators=(",", ":")))
+                          for membership, entry in entries])
 
     def remove(self, memberships: list[Membership]) -> None:
         model = self._models.listing
