@@ -227,7 +227,7 @@ def test_a_key_query_with_a_limit_reads_its_window_whatever_its_partition_holds(
     assert read("009999") == [21]  # moto's own query sorts and sizes the whole partition: 10,000
 
 
-def test_the_emulator_finds_a_requests_service_once_per_host():
+def test_the_emulator_finds_a_requests_service_once_per_host(stack):  # the stack starts the twin's emulator
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
     from moto.server import create_backend_app
 
