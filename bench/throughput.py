@@ -130,13 +130,13 @@ class Emulator:
     """What the twin's emulator holds, read in a few paged calls (not one request per case): the
     case pages in the site bucket, and how many executions the state machine started."""
 
-    def __init__(self, endpoint: str) -> None:
+    def __init__(self, files: str, workflows: str) -> None:
         import boto3
 
         session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
                                         region_name="us-east-1")
-        self.s3 = session.client("s3", endpoint_url=endpoint)
-        self.sfn = session.client("stepfunctions", endpoint_url=endpoint)
+        self.s3 = session.client("s3", endpoint_url=files)
+        self.sfn = session.client("stepfunctions", endpoint_url=workflows)
         self.bucket = next(b["Name"] for b in self.s3.list_buckets()["Buckets"] if "site" in b["Name"])
         self.machine = next(m["stateMachineArn"] for m in self.sfn.list_state_machines()["stateMachines"]
                             if "ticket" in m["name"].lower() or "case" in m["name"].lower())
@@ -310,7 +310,7 @@ def main() -> int:
             process, urls = start_twin(Path(work))
             try:
                 before = cpu_seconds(process.pid)
-                result = burst(urls["API"], Emulator(urls["Moto"]))
+                result = burst(urls["API"], Emulator(urls["Moto"], urls["Workflows"]))
                 after = cpu_seconds(process.pid)
             finally:
                 stop_twin(process)

@@ -33,12 +33,11 @@ def percentile(values: list[float], q: float) -> float:
 def start_twin(state: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
     """`python -m infra.local.run` on free ports with its data under `state`; its printed URLs (and
     the emulator's). The lines it logs with ERROR or a traceback are kept in `process.errors`."""
-    from tests.support import free_port
+    from tests.support import twin_ports
 
-    moto = free_port()
+    ports = twin_ports()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MASHANG_"))}
-    env.update({"MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
-                "MASHANG_MOTO_PORT": str(moto), "MASHANG_STATE_DIR": str(state / "state"),
+    env.update({**ports, "MASHANG_STATE_DIR": str(state / "state"),
                 "MASHANG_QR_DIR": str(state / "qr"), "MASHANG_LIMITS": "off", "MASHANG_DEMO_HISTORY": "0",
                 "POWERTOOLS_LOG_LEVEL": "WARNING"})
     process = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=env,
@@ -58,7 +57,9 @@ def start_twin(state: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
     if "Console" not in urls:
         process.kill()
         raise RuntimeError("the local twin did not start:\n" + "".join(lines[-30:]))
-    urls["Moto"] = f"http://127.0.0.1:{moto}"
+    # The emulator's processes: S3, Cognito and SNS; Step Functions and SQS; DynamoDB (infra/local/twin.py).
+    for name, port in (("Moto", "MOTO"), ("Workflows", "WORKFLOW"), ("Tables", "DATA")):
+        urls[name] = f"http://127.0.0.1:{ports[f'MASHANG_{port}_PORT']}"
     errors: list[str] = []
     threading.Thread(target=lambda: errors.extend(
         line for line in process.stdout if "ERROR" in line or "Traceback" in line), daemon=True).start()  # type: ignore[union-attr]

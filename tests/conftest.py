@@ -15,8 +15,8 @@ from tests.builders import CITY
 from tests.support import Stack, free_port, unique_prefix
 
 # Never reach real AWS from tests, whatever the developer's shell holds.
-for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-    os.environ.pop(name, None)
+for name in [n for n in os.environ if n == "AWS_PROFILE" or n.startswith("AWS_ENDPOINT_URL")]:
+    os.environ.pop(name)
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",

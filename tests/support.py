@@ -22,6 +22,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def twin_ports() -> dict[str, str]:
+    """Free ports for a local twin of its own (`make run`'s MASHANG_*_PORT settings)."""
+    return {f"MASHANG_{name}_PORT": str(free_port()) for name in ("API", "SITE", "MOTO", "DATA", "WORKFLOW")}
+
+
 def unique_prefix() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
 

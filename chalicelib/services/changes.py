@@ -61,29 +61,41 @@ def _expire(old: Ticket | None, new: Ticket, deps: Deps) -> None:
         deps.tickets.expire_contact(new.id, finished + timedelta(days=deps.catalog().policy.contact_retention_days))
 
 
-def on_change(old: Ticket | None, new: Ticket, deps: Deps) -> None:
-    on_changes([(old, new)], deps)
-
-
-def on_changes(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> None:
-    """A batch of stored changes, in stream order. What a person waits for comes first: each new
-    case is started, its photos published, and the case pages written — a case changed several
-    times in the batch once, as it stands after the last change (under a burst a case is screened,
-    dispatched and handed over within a second). Then every change's events are counted, finished
-    cases' contacts set to expire, and the listings kept and the shared pages marked for the next
-    coalesced build (services/site.py). Safe to run twice for the same batch (stream retries)."""
+def _publish(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> None:
+    """The batch's photos, then the pages of the cases whose page changed, each as it stands last."""
     last = {new.id: index for index, (_, new) in enumerate(changes)}
     touched: dict[str, bool] = {}
     publish: list[Ticket] = []
-    # Under a burst a batch holds many new cases: their contacts kept and workflows started side
-    # by side (each its own item and execution; a second start of one is a no-op).
-    _side_by_side(lambda change: _start(*change, deps), [c for c in changes if c[0] is None])
     for index, (old, new) in enumerate(changes):
         photos.publish_changes(old, new, deps)  # before the page that shows them
         touched[new.id] = touched.get(new.id, False) or bool(pages_for(old, new))
         if last[new.id] == index and touched[new.id]:
             publish.append(new)
     publish_tickets(publish, deps)
+
+
+def on_change(old: Ticket | None, new: Ticket, deps: Deps) -> None:
+    on_changes([(old, new)], deps)
+
+
+def on_changes(changes: list[tuple[Ticket | None, Ticket]], deps: Deps) -> None:
+    """A batch of stored changes, in stream order. What a person waits for comes first: each new
+    case is started while its photos are published and the case pages written — a case changed several
+    times in the batch once, as it stands after the last change (under a burst a case is screened,
+    dispatched and handed over within a second). Then every change's events are counted, finished
+    cases' contacts set to expire, and the listings kept and the shared pages marked for the next
+    coalesced build (services/site.py). Safe to run twice for the same batch (stream retries)."""
+    # Under a burst a batch holds many new cases: their contacts kept and workflows started side
+    # by side (each its own item and execution; a second start of one is a no-op), and meanwhile
+    # the pages written (rendering here, the starts waiting on the table and the workflows).
+    new_cases = [change for change in changes if change[0] is None]
+    if not new_cases:
+        _publish(changes, deps)
+    else:
+        with ThreadPoolExecutor(max_workers=1) as starter:
+            started = starter.submit(_side_by_side, lambda change: _start(change[0], change[1], deps), new_cases)
+            _publish(changes, deps)
+            started.result()
     counted = _count(changes, deps)
     for old, new in changes:
         _expire(old, new, deps)

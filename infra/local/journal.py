@@ -1,7 +1,9 @@
 """Durable state for the local twin. The emulator keeps everything in memory, so every request
 that changes state (DynamoDB writes, S3 writes) is applied and appended to a
 journal file in one step, under one lock, and only when it succeeded; a restart replays the file
-into a fresh emulator in the same order, which rebuilds the same table and bucket. SMS are not
+into a fresh emulator in the same order, which rebuilds the same table and bucket. Each emulator
+process keeps its own journal (DynamoDB's, the other services'): the table and the buckets never
+depend on each other's order. SMS are not
 journaled (their texts carry rating links): the local outbox starts empty after a restart.
 
 Executions and task tokens are not journaled: the replayed table's stream starts a new execution
@@ -98,8 +100,9 @@ class Journal:
             self._file = self.path.open("a", encoding="utf-8", buffering=1)
         self._file.write(line + "\n")  # line-buffered: each line reaches the system at once, a SIGKILL keeps it
 
-    def replay(self, endpoint: str) -> int:
-        """Send every journaled change to the emulator at `endpoint`, in order; answers how many."""
+    def replay(self, endpoint: str, data_endpoint: str | None = None) -> int:
+        """Send every journaled change to the emulator at `endpoint` (DynamoDB's to `data_endpoint`
+        when it has its own), in order; answers how many."""
         if not self.path.exists():
             return 0
         count = 0
@@ -108,7 +111,9 @@ class Journal:
                 entry = json.loads(line)
             except ValueError:
                 continue  # a line cut short by a crash: its request never got an answer
-            request = urllib.request.Request(endpoint + entry["path"], method=entry["method"],
+            dynamo = entry["headers"].get("X-Amz-Target", "").startswith("DynamoDB_")
+            to = data_endpoint if dynamo and data_endpoint else endpoint
+            request = urllib.request.Request(to + entry["path"], method=entry["method"],
                                              data=entry["body"].encode("latin-1"), headers=entry["headers"])
             with urllib.request.urlopen(request, timeout=30) as answer:
                 answer.read()

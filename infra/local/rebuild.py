@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TextIO
 
-from infra.local.twin import CONNECT_HOST, MOTO_PORT, local_aws_environment, ports_in_use, public_urls
+from infra.local.twin import APART_PORTS, CONNECT_HOST, MOTO_PORT, local_aws_environment, ports_in_use, public_urls
 
 WIDTH = 30
 
@@ -41,7 +41,7 @@ def main() -> int:
         print(f"nothing listens on {CONNECT_HOST}:{MOTO_PORT}: start the system with `make run` first "
               "(the same MASHANG_* settings)", file=sys.stderr)
         return 2
-    os.environ.update(local_aws_environment(MOTO_PORT))
+    os.environ.update(local_aws_environment(MOTO_PORT, APART_PORTS))
     urls = public_urls()
     os.environ.update({"MASHANG_SITE_URL": urls.site, "MASHANG_API_URL": urls.api,
                        "MASHANG_UPLOAD_ENDPOINT": urls.uploads})

@@ -1,6 +1,6 @@
 """Deletes the citizens' contacts whose retention period ended. On AWS the table's time-to-live
 does this; the emulator keeps expired items, so the local twin runs this at start, every hour,
-and on demand: `python -m infra.local.retention` (with the running twin's MASHANG_MOTO_PORT)."""
+and on demand: `python -m infra.local.retention` (with the running twin's MASHANG_MOTO_PORT and MASHANG_DATA_PORT)."""
 from __future__ import annotations
 
 import os
@@ -27,10 +27,10 @@ def forget_expired_contacts(dynamodb: Any, table: str, now: float | None = None)
 def main() -> int:
     import boto3
 
-    from infra.local.twin import CONNECT_HOST, MOTO_PORT, local_aws_environment
+    from infra.local.twin import APART_PORTS, CONNECT_HOST, DATA_PORT, MOTO_PORT, local_aws_environment
 
-    os.environ.update(local_aws_environment(MOTO_PORT))
-    deleted = forget_expired_contacts(boto3.client("dynamodb", endpoint_url=f"http://{CONNECT_HOST}:{MOTO_PORT}"),
+    os.environ.update(local_aws_environment(MOTO_PORT, APART_PORTS))
+    deleted = forget_expired_contacts(boto3.client("dynamodb", endpoint_url=f"http://{CONNECT_HOST}:{DATA_PORT}"),
                                       os.environ.get("MASHANG_TABLE", "mashang-table"))
     print(f"deleted {deleted} expired contact(s)")
     return 0

@@ -1,6 +1,7 @@
 """`make run`: the whole system on this machine, on a moto server that executes the state machines.
 
-Ports come from MASHANG_API_PORT, MASHANG_SITE_PORT and MASHANG_MOTO_PORT; MASHANG_HOST is the
+Ports come from MASHANG_API_PORT, MASHANG_SITE_PORT, MASHANG_MOTO_PORT, MASHANG_DATA_PORT and
+MASHANG_WORKFLOW_PORT; MASHANG_HOST is the
 address it listens on and MASHANG_SITE_URL the address phones reach the site at (see twin.py).
 """
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import Any
 
 from chalicelib.config import PAGE_INTERVAL_SECONDS, SLOW_PAGE_INTERVAL_SECONDS, STAFF_AUTH_ENDPOINT
 from infra.local.twin import (
+    APART_PORTS,
     API_PORT,
     CONNECT_HOST,
+    DATA_PORT,
     HOST,
     MOTO_PORT,
     QR_DIR,
@@ -26,10 +29,11 @@ from infra.local.twin import (
     SITE_PORT,
     STATE_DIR,
     WORKDAY,
+    WORKFLOW_PORT,
     local_aws_environment,
     ports_in_use,
     public_urls,
-    start_moto_process,
+    start_emulators,
 )
 
 LISTEN_BACKLOG = 1024  # connections the API's socket holds until its server accepts them
@@ -73,15 +77,34 @@ def demo_open311_key(deps: Any) -> str:
     return key
 
 
+def _restore(journals: dict[int, Any]) -> int:
+    """Replay each emulator's journal (a change to the emulator of its service), then let each
+    journal what it accepts from now on; answers how many changes were restored."""
+    endpoints = {port: f"http://{CONNECT_HOST}:{port}" for port in journals}
+    restored = sum(journal.replay(endpoints[MOTO_PORT], endpoints[DATA_PORT]) for journal in journals.values())
+    for endpoint in endpoints.values():
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/_local/record", method="POST", data=b""),
+                               timeout=10).read()
+    return restored
+
+
+def _stop(processes: list[subprocess.Popen[str]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=20)
+
+
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.monotonic()
-    busy = ports_in_use(MOTO_PORT, API_PORT, SITE_PORT)
+    busy = ports_in_use(MOTO_PORT, *APART_PORTS.values(), API_PORT, SITE_PORT)
     if busy:
         print(f"port(s) {busy} on {HOST} are in use: stop what uses them, or choose others with "
-              "MASHANG_API_PORT, MASHANG_SITE_PORT, MASHANG_MOTO_PORT", file=sys.stderr)
+              "MASHANG_API_PORT, MASHANG_SITE_PORT, MASHANG_MOTO_PORT, MASHANG_DATA_PORT, MASHANG_WORKFLOW_PORT",
+              file=sys.stderr)
         return 2
-    os.environ.update(local_aws_environment(MOTO_PORT))
+    os.environ.update(local_aws_environment(MOTO_PORT, APART_PORTS))
     urls = public_urls()
     site_url, api_url = urls.site, urls.api
     os.environ.update({"MASHANG_SITE_URL": site_url, "MASHANG_API_URL": api_url,
@@ -91,8 +114,11 @@ def main() -> int:
     from infra.local.journal import Journal
 
     STATE_DIR.mkdir(parents=True, exist_ok=True)
-    journal = Journal(STATE_DIR / "journal.jsonl")
-    emulator = start_moto_process(MOTO_PORT, journal.path)
+    # The emulator's three processes (twin.py: APART), each journaling what it changes (the workflows'
+    # one nothing: executions and queues are not kept, see journal.py).
+    journals = {DATA_PORT: Journal(STATE_DIR / "journal.jsonl"), MOTO_PORT: Journal(STATE_DIR / "journal-files.jsonl"),
+                WORKFLOW_PORT: Journal(STATE_DIR / "journal-workflow.jsonl")}
+    emulators = start_emulators({port: journal.path for port, journal in journals.items()})
 
     import boto3
 
@@ -101,10 +127,8 @@ def main() -> int:
     session = boto3.session.Session()
     resources = provision(session, site_origin=site_url)
     os.environ.update(resources.environment())
+    restored = _restore(journals)
     endpoint = f"http://{CONNECT_HOST}:{MOTO_PORT}"
-    restored = journal.replay(endpoint)
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/_local/record", method="POST", data=b""),
-                           timeout=10).read()
 
     # Only now import the app: it reads its settings from the environment.
     sys.path.insert(0, str(ROOT))
@@ -198,8 +222,7 @@ def main() -> int:
         pollers.wait(timeout=20)
     except subprocess.TimeoutExpired:
         pollers.kill()
-    emulator.terminate()
-    emulator.wait(timeout=20)
+    _stop(emulators)
     print("stopped.", flush=True)
     return 0
 

@@ -9,7 +9,7 @@ import sys
 import urllib.request
 from typing import Any
 
-from infra.local.twin import API_PORT, CONNECT_HOST, MOTO_PORT, local_aws_environment, ports_in_use
+from infra.local.twin import APART_PORTS, API_PORT, CONNECT_HOST, MOTO_PORT, local_aws_environment, ports_in_use
 
 
 def signed_in(username: str) -> str | None:
@@ -18,7 +18,7 @@ def signed_in(username: str) -> str | None:
         print(f"nothing listens on {CONNECT_HOST}:{MOTO_PORT}: start the system with `make run` first",
               file=sys.stderr)
         return None
-    os.environ.update(local_aws_environment(MOTO_PORT))
+    os.environ.update(local_aws_environment(MOTO_PORT, APART_PORTS))
     import boto3
 
     from infra.local.accounts import sign_in

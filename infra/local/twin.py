@@ -28,22 +28,34 @@ CONNECT_HOST = "127.0.0.1" if HOST in ("0.0.0.0", "::", "") else HOST
 API_PORT = int(os.environ.get("MASHANG_API_PORT", "8000"))
 SITE_PORT = int(os.environ.get("MASHANG_SITE_PORT", "8080"))
 MOTO_PORT = int(os.environ.get("MASHANG_MOTO_PORT", "5050"))
+# The emulator is three processes, each with an interpreter lock of its own (one lock held every
+# service's work, and under a burst it was the bottleneck): DynamoDB (the table and its stream) at
+# MASHANG_DATA_PORT, Step Functions and SQS (the workflows and their task messages) at
+# MASHANG_WORKFLOW_PORT, and the rest (S3, Cognito, SNS: what browsers reach) at MASHANG_MOTO_PORT.
+APART = {"DATA": ("DYNAMODB", "DYNAMODB_STREAMS"), "WORKFLOW": ("SFN", "SQS")}  # botocore's AWS_ENDPOINT_URL_<X>
+DATA_PORT = int(os.environ.get("MASHANG_DATA_PORT", str(MOTO_PORT + 1)))
+WORKFLOW_PORT = int(os.environ.get("MASHANG_WORKFLOW_PORT", str(MOTO_PORT + 2)))
+APART_PORTS = {"DATA": DATA_PORT, "WORKFLOW": WORKFLOW_PORT}
 WORKDAY = "MASHANG_WORKDAY_SECONDS"
 QR_DIR = Path(os.environ.get("MASHANG_QR_DIR", ROOT / "build" / "qr"))
 # Where the local twin keeps its data between runs (`make reset` empties it).
 STATE_DIR = Path(os.environ.get("MASHANG_STATE_DIR", ROOT / "build" / "state"))
 
 
-def local_aws_environment(moto_port: int) -> dict[str, str]:
-    """What every local process needs to talk to the moto server instead of AWS."""
-    return {
+def local_aws_environment(moto_port: int, apart: Mapping[str, int] | None = None) -> dict[str, str]:
+    """What every local process needs to talk to the emulator instead of AWS: every service at
+    `moto_port`, but those an emulator of their own answers (`APART`) at its port in `apart`."""
+    environment = {
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
         "AWS_ENDPOINT_URL": f"http://{CONNECT_HOST}:{moto_port}",
-        # moto's state machine interpreter calls SQS/SNS/DynamoDB through this port.
+        # moto's state machine interpreter sends the workflow's task messages through this port.
         "MOTO_PORT": str(moto_port),
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     }
+    for name, port in (apart or {}).items():
+        environment |= {f"AWS_ENDPOINT_URL_{service}": f"http://{CONNECT_HOST}:{port}" for service in APART[name]}
+    return environment
 
 
 @dataclass(frozen=True)
@@ -475,15 +487,24 @@ def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
 
 def start_moto_process(port: int, journal_path: Path) -> subprocess.Popen[str]:
     """The emulator in its own process (infra/local/moto_process.py), journaling to `journal_path`."""
-    process = subprocess.Popen([sys.executable, "-m", "infra.local.moto_process", str(port), str(journal_path)],
-                               cwd=ROOT, env={**os.environ, "MOTO_PORT": str(port)}, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
-    assert process.stdout is not None
-    if process.stdout.readline().strip() != "ready":
-        process.kill()
-        raise RuntimeError(f"the emulator did not start on port {port}")
-    threading.Thread(target=process.stdout.read, daemon=True).start()  # never let its pipe fill
-    return process
+    return start_emulators({port: journal_path})[0]
+
+
+def start_emulators(journals: dict[int, Path]) -> list[subprocess.Popen[str]]:
+    """An emulator process per port (infra/local/moto_process.py), each journaling to its file;
+    started together, answered once every one of them listens."""
+    processes = {port: subprocess.Popen(
+        [sys.executable, "-m", "infra.local.moto_process", str(port), str(path)], cwd=ROOT,
+        env={**os.environ, "MOTO_PORT": str(port)}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for port, path in journals.items()}
+    for port, process in processes.items():
+        assert process.stdout is not None
+        if process.stdout.readline().strip() != "ready":
+            for started in processes.values():
+                started.kill()
+            raise RuntimeError(f"the emulator did not start on port {port}")
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # never let its pipe fill
+    return list(processes.values())
 
 
 def ports_in_use(*ports: int) -> list[int]:

@@ -11,12 +11,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from tests.support import free_port
+from tests.support import twin_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -34,6 +34,7 @@ class Running:
     moto: str = ""  # the emulator (its user pool signs staff in)
     open311: str = ""  # the Open311 endpoint and the demo client's key, as `make run` prints them
     open311_key: str = ""
+    ports: dict[str, str] = field(default_factory=dict)  # its MASHANG_*_PORT settings
 
     def staff(self, department: str = "center", role: str = "handler") -> dict[str, str]:
         return staff_headers(self.moto, department, role)
@@ -109,13 +110,11 @@ def stop_runner(process: subprocess.Popen[str]) -> None:
 @pytest.fixture(scope="session")
 def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     qr_dir = tmp_path_factory.mktemp("qr")
-    moto_port = free_port()
-    process, urls = start_runner({
-        "MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
-        "MASHANG_MOTO_PORT": str(moto_port), "MASHANG_QR_DIR": str(qr_dir),
-        "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state"))})
-    yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], qr_dir, f"http://127.0.0.1:{moto_port}",
-                  urls["Open311"], urls["open311_key"])
+    ports = twin_ports()
+    process, urls = start_runner({**ports, "MASHANG_QR_DIR": str(qr_dir),
+                                  "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state"))})
+    yield Running(urls["API"], urls["Site"].rstrip("/"), urls["Console"], qr_dir,
+                  f"http://127.0.0.1:{ports['MASHANG_MOTO_PORT']}", urls["Open311"], urls["open311_key"], ports)
     stop_runner(process)
 
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.e2e.conftest import start_runner, stop_runner
-from tests.support import free_port
+from tests.support import twin_ports
 
 pytestmark = pytest.mark.e2e
 CASES, CLIENTS, PUBLISH_WITHIN = 500, 8, 60.0
@@ -40,8 +40,7 @@ def published(site: str, number: str) -> bool:
 
 
 def test_a_burst_of_500_cases_is_accepted_whole_and_every_page_is_out_within_60_s(tmp_path):
-    env = {"MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
-           "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(tmp_path / "qr"),
+    env = {**twin_ports(), "MASHANG_QR_DIR": str(tmp_path / "qr"),
            "MASHANG_STATE_DIR": str(tmp_path / "state")}
     process, urls = start_runner(env)
     try:

@@ -153,8 +153,7 @@ def test_the_admin_imports_a_mailbox_export_twice_and_files_it_once(local_system
 
 def _command(local_system, *args: str) -> subprocess.CompletedProcess[str]:
     """One of the commands beside `make run`, pointed at this running system as `make` would."""
-    ports = {"MASHANG_API_PORT": local_system.api.rsplit(":", 1)[1],
-             "MASHANG_MOTO_PORT": local_system.moto.rsplit(":", 1)[1]}
+    ports = local_system.ports
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MASHANG_"))}
     return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env={**env, **ports}, capture_output=True,
                           text=True, timeout=120)

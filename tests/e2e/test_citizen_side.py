@@ -192,11 +192,10 @@ def test_a_flood_from_one_phone_gets_a_polite_429_and_loses_nothing(browser, tmp
     """A system of its own with the limits on (the shared one runs without: the whole suite is one
     loopback client): two filings a minute, the third refused in Chinese, the first two kept."""
     from tests.e2e.conftest import start_runner, stop_runner
-    from tests.support import free_port
+    from tests.support import twin_ports
 
     process, urls = start_runner({
-        "MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
-        "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(tmp_path_factory.mktemp("qr")),
+        **twin_ports(), "MASHANG_QR_DIR": str(tmp_path_factory.mktemp("qr")),
         "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state")), "MASHANG_LIMITS": "on",
         "MASHANG_LIMIT_SUBMIT": "2/1m:2"})
     try:

@@ -17,7 +17,7 @@ import pytest
 
 from tests.e2e.conftest import ROOT, Running, screenshot, start_runner, stop_runner
 from tests.e2e.test_scan_to_reply import wait_for_text
-from tests.support import free_port
+from tests.support import twin_ports
 
 pytestmark = pytest.mark.e2e
 AXE = ROOT / "infra" / "node_modules" / "axe-core" / "axe.min.js"
@@ -45,8 +45,7 @@ def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """`make run` as a new user gets it: the demo city with its history (the other browser tests
     share a system without it, so that background work does not slow them)."""
     process, urls = start_runner({
-        "MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
-        "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(tmp_path_factory.mktemp("qr")),
+        **twin_ports(), "MASHANG_QR_DIR": str(tmp_path_factory.mktemp("qr")),
         "MASHANG_STATE_DIR": str(tmp_path_factory.mktemp("state")), "MASHANG_DEMO_HISTORY": "300",
         # The summaries (month archives, boards, statistics) as often as the listings: the pages
         # below are looked at while the history is still being published.

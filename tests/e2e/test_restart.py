@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from tests.e2e.conftest import staff_headers, start_runner, stop_runner
-from tests.support import free_port
+from tests.support import twin_ports
 
 pytestmark = pytest.mark.e2e
 
@@ -50,8 +50,7 @@ CASES = [("qh01", "lights", "清河路口的路灯坏了三盏，晚上很黑"),
 
 
 def test_a_killed_local_system_comes_back_with_every_case_and_open_cases_still_move(tmp_path):
-    env = {"MASHANG_API_PORT": str(free_port()), "MASHANG_SITE_PORT": str(free_port()),
-           "MASHANG_MOTO_PORT": str(free_port()), "MASHANG_QR_DIR": str(tmp_path / "qr"),
+    env = {**twin_ports(), "MASHANG_QR_DIR": str(tmp_path / "qr"),
            "MASHANG_STATE_DIR": str(tmp_path / "state"), "MASHANG_WORKDAY_SECONDS": "6"}
     process, urls = start_runner(env)
     api, site = urls["API"], urls["Site"].rstrip("/")

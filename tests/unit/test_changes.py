@@ -158,3 +158,37 @@ def test_a_case_changed_several_times_in_one_batch_is_published_once_as_it_stand
     assert "已派单" in world.site.text(f"t/{receipt.number}.html")
     assert world.workflow.started == [ticket_id]
     assert world.counters.total("dispatched#east-city", "2026-11") == 1
+
+
+def test_a_batchs_new_cases_are_started_while_their_pages_are_written_and_a_failed_start_fails_the_batch(world):
+    """Starting waits on the table and the workflows, writing pages mostly on rendering: side by side,
+    a burst's batch takes the longer of the two instead of their sum (the stream handler's backlog)."""
+    import threading
+
+    from chalicelib.services.changes import on_changes
+
+    receipt = tickets.submit(SubmitTicket.parse(submission()), world.deps)
+    page = f"t/{receipt.number}.html"
+    written = threading.Event()
+    put, start = world.site.put, world.workflow.start
+
+    def put_and_tell(key, body, **kwargs):  # type: ignore[no-untyped-def]
+        put(key, body, **kwargs)
+        written.set()
+
+    def start_once_a_page_is_written(ticket_id: str) -> None:
+        assert written.wait(timeout=5), "the pages were not written while the case was being started"
+        start(ticket_id)
+
+    world.site.put = put_and_tell  # type: ignore[method-assign]
+    world.workflow.start = start_once_a_page_is_written  # type: ignore[method-assign]
+    on_changes(world.tickets.changes, world.deps)
+    assert world.workflow.started == [world.deps.tickets.by_number(receipt.number).id] and page in world.site.pages
+
+    def refused(ticket_id: str) -> None:
+        raise RuntimeError("throttled")
+
+    world.workflow.start = refused  # type: ignore[method-assign]
+    world.workflow.started.clear()
+    with pytest.raises(RuntimeError, match="throttled"):  # the stream retries the batch
+        on_changes(world.tickets.changes, world.deps)
