@@ -331,6 +331,11 @@ def main() -> int:
                      f"NOT within {SETTLE:g} s: {b['not_started']} not started, {b['not_published']} not published")
                   + f"  (load average {b['load_before']} before, {b['load_after']} after)")
             print(f"  CPU per accepted case, burst and settling, by process (ms): {b['cpu_ms_per_case']}")
+            errors = process.errors  # type: ignore[attr-defined]
+            if errors:
+                print(f"  the twin logged {len(errors)} error line(s); the first, each once:")
+                for line in list(dict.fromkeys(line.strip()[:300] for line in errors))[:8]:
+                    print(f"    {line}")
         if "archive" in parts:
             sizes = [archive_submits(size, Path(work)) for size in ARCHIVE_SIZES]
             ratio = sizes[-1]["p95_ms"] / sizes[0]["p95_ms"]
