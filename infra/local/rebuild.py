@@ -7,7 +7,15 @@ import sys
 import time
 from typing import TextIO
 
-from infra.local.twin import APART_PORTS, CONNECT_HOST, MOTO_PORT, local_aws_environment, ports_in_use, public_urls
+from infra.local.twin import (
+    APART_PORTS,
+    CONNECT_HOST,
+    MOTO_PORT,
+    local_aws_environment,
+    local_page_settings,
+    ports_in_use,
+    public_urls,
+)
 
 WIDTH = 30
 
@@ -44,7 +52,7 @@ def main() -> int:
     os.environ.update(local_aws_environment(MOTO_PORT, APART_PORTS))
     urls = public_urls()
     os.environ.update({"MASHANG_SITE_URL": urls.site, "MASHANG_API_URL": urls.api,
-                       "MASHANG_UPLOAD_ENDPOINT": urls.uploads})
+                       "MASHANG_UPLOAD_ENDPOINT": urls.uploads, **local_page_settings()})
     import boto3
 
     from infra.local.provision import existing

@@ -31,13 +31,13 @@ from infra.local.twin import (
     WORKDAY,
     WORKFLOW_PORT,
     local_aws_environment,
+    local_page_settings,
     ports_in_use,
     public_urls,
     start_emulators,
 )
 
 LISTEN_BACKLOG = 1024  # connections the API's socket holds until its server accepts them
-LOCAL_SLOW_PAGE_INTERVAL = 60  # seconds: a demo shows its summaries soon (AWS: the 300 s default)
 
 
 def _every_method(handler: Any, name: str) -> Any:
@@ -110,7 +110,7 @@ def main() -> int:
     os.environ.update({"MASHANG_SITE_URL": site_url, "MASHANG_API_URL": api_url,
                        "MASHANG_UPLOAD_ENDPOINT": urls.uploads, STAFF_AUTH_ENDPOINT: urls.uploads})
     # Summaries (statistics, boards, month archives) follow within a minute here; on AWS within 5.
-    os.environ.setdefault(SLOW_PAGE_INTERVAL_SECONDS, str(LOCAL_SLOW_PAGE_INTERVAL))
+    os.environ.update(local_page_settings())
     from infra.local.journal import Journal
 
     STATE_DIR.mkdir(parents=True, exist_ok=True)

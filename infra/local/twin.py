@@ -58,6 +58,18 @@ def local_aws_environment(moto_port: int, apart: Mapping[str, int] | None = None
     return environment
 
 
+LOCAL_SLOW_PAGE_INTERVAL = 60  # seconds: a demo shows its summaries soon (AWS: the 300 s default)
+
+
+def local_page_settings() -> dict[str, str]:
+    """The app's settings the local twin changes from AWS's defaults, for every process that
+    renders its pages (the runner and `make rebuild`: the pages say how often they are rebuilt);
+    an interval already set in the environment is kept."""
+    from chalicelib.config import SLOW_PAGE_INTERVAL_SECONDS
+
+    return {SLOW_PAGE_INTERVAL_SECONDS: os.environ.get(SLOW_PAGE_INTERVAL_SECONDS, str(LOCAL_SLOW_PAGE_INTERVAL))}
+
+
 @dataclass(frozen=True)
 class PublicUrls:
     """Where browsers and phones reach the twin: every QR code, page link and SMS uses these."""
