@@ -11,8 +11,8 @@ from infra.local.twin import (
     APART_PORTS,
     CONNECT_HOST,
     MOTO_PORT,
+    local_app_settings,
     local_aws_environment,
-    local_page_settings,
     ports_in_use,
     public_urls,
 )
@@ -51,8 +51,7 @@ def main() -> int:
         return 2
     os.environ.update(local_aws_environment(MOTO_PORT, APART_PORTS))
     urls = public_urls()
-    os.environ.update({"MASHANG_SITE_URL": urls.site, "MASHANG_API_URL": urls.api,
-                       "MASHANG_UPLOAD_ENDPOINT": urls.uploads, **local_page_settings()})
+    os.environ.update(local_app_settings(urls))
     import boto3
 
     from infra.local.provision import existing

@@ -16,7 +16,7 @@ import time
 import urllib.request
 from typing import Any
 
-from chalicelib.config import PAGE_INTERVAL_SECONDS, SLOW_PAGE_INTERVAL_SECONDS, STAFF_AUTH_ENDPOINT
+from chalicelib.config import PAGE_INTERVAL_SECONDS, SLOW_PAGE_INTERVAL_SECONDS
 from infra.local.twin import (
     APART_PORTS,
     API_PORT,
@@ -30,8 +30,8 @@ from infra.local.twin import (
     STATE_DIR,
     WORKDAY,
     WORKFLOW_PORT,
+    local_app_settings,
     local_aws_environment,
-    local_page_settings,
     ports_in_use,
     public_urls,
     start_emulators,
@@ -107,10 +107,8 @@ def main() -> int:
     os.environ.update(local_aws_environment(MOTO_PORT, APART_PORTS))
     urls = public_urls()
     site_url, api_url = urls.site, urls.api
-    os.environ.update({"MASHANG_SITE_URL": site_url, "MASHANG_API_URL": api_url,
-                       "MASHANG_UPLOAD_ENDPOINT": urls.uploads, STAFF_AUTH_ENDPOINT: urls.uploads})
     # Summaries (statistics, boards, month archives) follow within a minute here; on AWS within 5.
-    os.environ.update(local_page_settings())
+    os.environ.update(local_app_settings(urls))
     from infra.local.journal import Journal
 
     STATE_DIR.mkdir(parents=True, exist_ok=True)

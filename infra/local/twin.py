@@ -61,15 +61,6 @@ def local_aws_environment(moto_port: int, apart: Mapping[str, int] | None = None
 LOCAL_SLOW_PAGE_INTERVAL = 60  # seconds: a demo shows its summaries soon (AWS: the 300 s default)
 
 
-def local_page_settings() -> dict[str, str]:
-    """The app's settings the local twin changes from AWS's defaults, for every process that
-    renders its pages (the runner and `make rebuild`: the pages say how often they are rebuilt);
-    an interval already set in the environment is kept."""
-    from chalicelib.config import SLOW_PAGE_INTERVAL_SECONDS
-
-    return {SLOW_PAGE_INTERVAL_SECONDS: os.environ.get(SLOW_PAGE_INTERVAL_SECONDS, str(LOCAL_SLOW_PAGE_INTERVAL))}
-
-
 @dataclass(frozen=True)
 class PublicUrls:
     """Where browsers and phones reach the twin: every QR code, page link and SMS uses these."""
@@ -88,6 +79,17 @@ def public_urls(env: dict[str, str] | None = None) -> PublicUrls:
     host = urlsplit(site).hostname or CONNECT_HOST
     api = (env.get("MASHANG_API_URL") or f"http://{host}:{API_PORT}").rstrip("/")
     return PublicUrls(site=site, api=api, uploads=f"http://{host}:{MOTO_PORT}")
+
+
+def local_app_settings(urls: PublicUrls) -> dict[str, str]:
+    """The app's settings on the local twin, for every process that renders its pages (the runner
+    and `make rebuild`, so that a rebuild writes what the running system writes): the public
+    addresses, staff sign-in at the emulator's user pool, and the summaries' interval (one already
+    set in the environment is kept)."""
+    from chalicelib.config import API_URL, SITE_URL, SLOW_PAGE_INTERVAL_SECONDS, STAFF_AUTH_ENDPOINT, UPLOAD_ENDPOINT
+
+    return {SITE_URL: urls.site, API_URL: urls.api, UPLOAD_ENDPOINT: urls.uploads, STAFF_AUTH_ENDPOINT: urls.uploads,
+            SLOW_PAGE_INTERVAL_SECONDS: os.environ.get(SLOW_PAGE_INTERVAL_SECONDS, str(LOCAL_SLOW_PAGE_INTERVAL))}
 
 
 def parse_each_state_machine_once() -> None:

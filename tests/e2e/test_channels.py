@@ -176,10 +176,15 @@ def test_the_import_command_files_the_sample_export_once_and_the_key_command_iss
     assert key_id.group(2) not in listed.stdout and "revoked" in listed.stdout.split(key_id.group(1))[1].splitlines()[0]
 
 
-def test_make_rebuild_writes_the_statistics_page_as_the_running_system_writes_it(local_system):
+def test_make_rebuild_writes_the_pages_as_the_running_system_writes_them(local_system):
     """`make rebuild` renders with the twin's settings: its statistics page said it is rebuilt at most
-    every 5 minutes (AWS's default) where the running system's says every minute."""
+    every 5 minutes (AWS's default) where the running system's says every minute, and its console
+    signed staff in at AWS's user pools instead of the emulator's."""
+    def read(key: str) -> str:
+        return urllib.request.urlopen(f"{local_system.site}/{key}", timeout=10).read().decode()
+
+    console = read("console/index.html")
     rebuilt = _command(local_system, "infra.local.rebuild")
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
-    page = urllib.request.urlopen(f"{local_system.site}/stats/index.html", timeout=10).read().decode()
-    assert "最多每 1 分钟一次" in page
+    assert read("console/index.html") == console
+    assert "最多每 1 分钟一次" in read("stats/index.html")
