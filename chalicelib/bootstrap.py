@@ -101,14 +101,18 @@ def _idempotency_rules() -> IdempotencyConfig:
 
 @lru_cache(maxsize=1)
 def _idempotent_submit() -> Callable[..., dict[str, str | bool]]:
-    import boto3
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
 
+    from .adapters import dynamo
+
     config = settings()
+    # The table's one client, made when the app's dependencies were: a client of its own, made here
+    # by the first submit, was made by every submit of a burst's first seconds at once (this cache
+    # holds no lock), and under a burst that was up to a third of the API's CPU.
     layer = DynamoDBPersistenceLayer(
         table_name=config.table_name, key_attr="pk", sort_key_attr="sk",
         static_pk_value="IDEMPOTENCY#submit",
-        boto3_session=boto3.session.Session(region_name=config.region))
+        boto3_client=dynamo.table_client(dynamo.models_for(config.table_name, config.region)))
     @idempotent_function(data_keyword_argument="data", persistence_store=layer, config=_idempotency_rules())
     def run(data: SubmitTicket, by: str = "") -> dict[str, str | bool]:
         # What is stored for replays (24 h) keeps the tracking secret sealed under the client's own

@@ -90,6 +90,23 @@ def test_no_tracking_secret_is_at_rest_in_plain_text(client, stack):
                 ).json_body["tracking"] == receipt["tracking"]
 
 
+def test_submits_with_a_key_make_no_client_of_their_own(client, stack, monkeypatch):
+    """The idempotency records go through the table's one client, made with the app's dependencies:
+    a client made lazily by the first submit was made by every submit of a burst's first seconds."""
+    from botocore.session import Session
+
+    from chalicelib import bootstrap
+
+    bootstrap.deps()
+    made: list[str] = []
+    create_client = Session.create_client
+    monkeypatch.setattr(Session, "create_client",
+                        lambda self, name, *a, **k: made.append(name) or create_client(self, name, *a, **k))
+    for i in range(2):
+        assert post(client, "/tickets", submission(idempotency_key=f"form-c{i}")).status_code == 201
+    assert made == []
+
+
 def test_the_same_key_for_a_different_submission_is_refused(client):
     post(client, "/tickets", submission(idempotency_key="form-9"))
     answer = post(client, "/tickets", submission(idempotency_key="form-9", description="别的事"))

@@ -25,7 +25,7 @@ Keys (infra/template.json defines the same table):
 from __future__ import annotations
 
 from .mapping import ticket_from_image, ticket_from_item, to_item
-from .models import TableModels, models_for
+from .models import TableModels, models_for, table_client
 from .repositories import (
     AccessRepository,
     ClientKeyRepository,
@@ -52,6 +52,7 @@ __all__ = [
     "TableModels",
     "TicketRepository",
     "models_for",
+    "table_client",
     "ticket_from_image",
     "ticket_from_item",
     "to_item",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -230,3 +231,9 @@ def _share_one_client(models: TableModels) -> None:
     for model in vars(models).values():
         model._get_connection().connection = shared
     assert shared.client is not None  # made now, once: not by each of the first requests at once
+
+
+def table_client(models: TableModels) -> Any:
+    """The table's one DynamoDB client (botocore's), for code that speaks to the table without
+    pynamodb (the idempotency records)."""
+    return models.ticket._get_connection().connection.client
