@@ -108,6 +108,20 @@ def parse_each_state_machine_once() -> None:
         lambda worker: program(worker._evaluation_details.state_machine_details.definition))
 
 
+def parse_each_json_path_once() -> None:
+    """moto parses a state's JSONPath (`$.ticket.id`, a ResultPath) again every time it evaluates
+    it, and jsonpath_ng builds a new parser (a PLY lexer and grammar) for each parse: under a burst
+    that was a fifth of the workflow emulator's CPU. A parsed path holds no state of an evaluation
+    (it reads or updates the data it is given), so one parse serves every evaluation."""
+    import jsonpath_ng
+    import jsonpath_ng.ext
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    json_path.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.ext.parse)  # type: ignore[assignment]
+    result_path.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.parse)  # type: ignore[assignment]
+
+
 def keep_task_failure_cause() -> None:
     """moto's server drops the `cause` of SendTaskFailure (it passes the error only), so a Catch
     sees `Cause: null`. Step Functions keeps it, and the workflow needs it: a step's outcome other
@@ -478,6 +492,7 @@ def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
     from moto.server import ThreadedMotoServer
 
     parse_each_state_machine_once()
+    parse_each_json_path_once()
     keep_task_failure_cause()
     query_one_partition()
     reuse_workflow_clients()

@@ -390,3 +390,18 @@ def test_the_emulator_lists_a_handlers_methods_once(stack):
     names = responses.method_names_from_class(DynamoHandler)
     assert "put_item" in names and "get_records" not in names
     assert responses.method_names_from_class(DynamoHandler) is names  # moto listed them for every request
+
+
+def test_the_workflow_emulator_parses_each_json_path_once(stack):
+    """A state's paths are parsed once, not at every evaluation; a parsed path keeps nothing of the
+    data it read or updated."""
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    assert json_path.parse("$.ticket.id") is json_path.parse("$.ticket.id")
+    assert json_path.extract_json("$.ticket.id", {"ticket": {"id": "a"}}) == "a"
+    assert json_path.extract_json("$.ticket.id", {"ticket": {"id": "b"}}) == "b"
+    assert result_path.parse("$.answer") is result_path.parse("$.answer")
+    first = result_path.parse("$.answer").update_or_create({"n": 1}, {"x": 1})
+    second = result_path.parse("$.answer").update_or_create({"n": 2}, {"x": 2})
+    assert (first, second) == ({"n": 1, "answer": {"x": 1}}, {"n": 2, "answer": {"x": 2}})
