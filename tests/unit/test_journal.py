@@ -69,3 +69,18 @@ def test_dynamodb_writes_are_all_journaled(tmp_path):
     for _ in range(2):
         _request(journal, "POST", "/", b'{"TableName":"t","Item":{}}', X_Amz_Target="DynamoDB_20120810.PutItem")
     assert len(_lines(journal)) == 2
+
+
+def test_what_a_restart_replays_is_not_journaled_again_when_written_again(tmp_path):
+    """A restart replays the file before it records, then writes the site again: a page the file
+    already holds, unchanged, is not journaled a second time; a changed one is."""
+    journal = _journal(tmp_path)
+    journal.recording = False  # the replay
+    for page in (b"<p>1</p>", b"<p>2</p>"):
+        _request(journal, "PUT", "/site/t/1.html", page)
+    _request(journal, "PUT", "/site/t/2.html", b"<p>b</p>")
+    assert _lines(journal) == []  # a replay journals nothing
+    journal.recording = True
+    assert _request(journal, "PUT", "/site/t/1.html", b"<p>2</p>") == 0  # what the file ends with
+    assert _request(journal, "PUT", "/site/t/2.html", b"<p>b</p>") == 0
+    assert _request(journal, "PUT", "/site/t/1.html", b"<p>1</p>") == 1  # an older version: a change
