@@ -259,6 +259,7 @@ def test_the_index_publishes_the_measured_cost_per_1000_cases_and_its_date(tmp_p
 
     results = tmp_path / "results.json"
     results.write_text(json.dumps({"date": "2026-11-25", "cost_per_1000_cases_usd": 0.3712,
+                                   "cost_city_pace": {"dollars_per_1000_cases_total": 0.7229},
                                    "prices": {"region": "us-east-1"}}))
     monkeypatch.setattr(stats, "measured", lambda: module.measured.__wrapped__(results))
     world = city()
@@ -267,6 +268,8 @@ def test_the_index_publishes_the_measured_cost_per_1000_cases_and_its_date(tmp_p
     assert "2026-11-25 实测" in index["stats/index.html"]
     assert "About $0.37 in cloud services per 1,000 cases" in index["en/stats/index.html"]
     assert "Measured 2026-11-25" in index["en/stats/index.html"]
+    assert "每次公开页面更新只含一件诉求的变化时，约 $0.72。" in index["stats/index.html"]  # the dearer pace too
+    assert "carrying one change: about $0.72." in index["en/stats/index.html"]
     month = dict(stats_pages(world.deps, TODAY, "2026-10"))["stats/2026-10.html"]
     assert "running-cost" not in month  # a month's own page is its record, not today's bill
 
