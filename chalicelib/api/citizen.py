@@ -38,7 +38,7 @@ def list_categories() -> dict:
     return {"categories": [{"code": c.code, "name": c.name} for c in catalog.categories.values()]}
 
 
-@citizen.route("/tickets", methods=["POST"], content_types=["application/json", "text/plain"])
+@citizen.route("/tickets", methods=["POST"], content_types=["application/json"])
 @json_errors
 @limited("submit", citizen)
 @takes(SubmitTicket)
@@ -50,7 +50,7 @@ def submit_ticket() -> Response:
 
 
 @citizen.route("/tickets/{number}/rating", methods=["POST"],
-               content_types=["application/json", "text/plain"])
+               content_types=["application/json"])
 @json_errors
 @limited("track", citizen)
 @takes(RateTicket)
@@ -62,7 +62,7 @@ def rate_ticket(number: str) -> dict:
 
 
 @citizen.route("/tickets/{number}/additions", methods=["POST"],
-               content_types=["application/json", "text/plain"])
+               content_types=["application/json"])
 @json_errors
 @limited("track", citizen)
 @takes(AddInformation)
@@ -73,7 +73,7 @@ def add_information(number: str) -> dict:
     return public_view(actions.add_information(number, command, deps), deps, _locale())
 
 
-@citizen.route("/uploads", methods=["POST"], content_types=["application/json", "text/plain"])
+@citizen.route("/uploads", methods=["POST"], content_types=["application/json"])
 @json_errors
 @limited("upload", citizen)
 @takes(NewUpload)
@@ -84,7 +84,7 @@ def new_upload() -> dict:
     return asdict(photos.new_upload(bootstrap.deps(), command.content_type, command.size, _locale()))
 
 
-@citizen.route("/uploads/{upload}", methods=["POST"], content_types=["application/json", "text/plain"])
+@citizen.route("/uploads/{upload}", methods=["POST"], content_types=["application/json"])
 @json_errors
 @limited("upload", citizen)
 def check_upload(upload: str) -> dict:

@@ -292,6 +292,16 @@ def test_the_frameworks_own_refusals_follow_the_error_contract_and_every_answer_
         assert answer.headers["Referrer-Policy"] == "no-referrer"
 
 
+def test_a_json_body_sent_as_plain_text_is_refused_and_files_nothing(client, stack):
+    """Only JSON: a text/plain body is what another site's page can send without the browser asking
+    first (no preflight), so it is refused like any other type."""
+    before = len(case_data(stack))
+    for path in ("/tickets", "/uploads"):
+        answer = client.http.post(path, headers={"Content-Type": "text/plain"}, body=json.dumps(submission()))
+        assert answer.status_code == 415 and answer.json_body["error"] == "UnsupportedMediaType"
+    assert len(case_data(stack)) == before
+
+
 def test_an_unexpected_failure_is_a_500_in_the_contract(client, stack, monkeypatch):
     def broken():
         raise RuntimeError("boom")
