@@ -33,17 +33,17 @@ _SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 _KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Content-Md5", "Cache-Control", "Authorization", "X-Amz-")
 
 
-def _service(headers: dict[str, str]) -> str:
-    scope = _SCOPE.search(headers.get("Authorization", ""))
-    return scope.group(1) if scope else ""
+def _is_dynamodb(headers: dict[str, str]) -> bool:
+    return headers.get("X-Amz-Target", "").startswith("DynamoDB_")
 
 
 def changes_state(method: str, headers: dict[str, str], body: bytes) -> bool:
-    target = headers.get("X-Amz-Target", "")
-    if target.startswith("DynamoDB_"):
-        return target.split(".", 1)[-1] in _DYNAMO_WRITES
+    """A DynamoDB write or an S3 write: nothing else is journaled."""
+    if _is_dynamodb(headers):
+        return headers["X-Amz-Target"].split(".", 1)[-1] in _DYNAMO_WRITES
+    scope = _SCOPE.search(headers.get("Authorization", ""))
     # SMS are not kept: their texts carry rating links (secrets); the outbox starts empty again.
-    return _service(headers) == "s3" and method in ("PUT", "POST", "DELETE")
+    return bool(scope) and scope.group(1) == "s3" and method in ("PUT", "POST", "DELETE")
 
 
 class _Unchanged:
@@ -59,14 +59,13 @@ class _Unchanged:
     def __init__(self) -> None:
         self._last: dict[str, str] = {}
 
-    def __call__(self, method: str, path: str, headers: dict[str, str], body: bytes) -> bool:
-        if _service(headers) != "s3":
-            return False
-        if method != "PUT" or any(name.startswith("X-Amz-Copy-Source") for name in headers):
+    def __call__(self, method: str, path: str, kept: dict[str, str], body: bytes) -> bool:
+        """`kept`: the S3 request's headers as the journal keeps them."""
+        if method != "PUT" or any(name.startswith("X-Amz-Copy-Source") for name in kept):
             self._last.clear()
             return False
-        kept = sorted((k, v) for k, v in headers.items() if k.startswith(_KEPT_HEADERS) and k not in self._SIGNING)
-        digest = hashlib.sha256(json.dumps(kept).encode() + b"\n" + body).hexdigest()
+        signed = sorted((k, v) for k, v in kept.items() if k not in self._SIGNING)
+        digest = hashlib.sha256(json.dumps(signed).encode() + b"\n" + body).hexdigest()
         if self._last.get(path) == digest:
             return True
         self._last[path] = digest
@@ -112,11 +111,12 @@ class Journal:
                 answer = b"".join(app(environ, remember))
                 if status and status[0].startswith("2"):
                     path = _path(environ)
+                    kept = {k: v for k, v in headers.items() if k.startswith(_KEPT_HEADERS)}
                     # Also while a restart replays the file (not recording yet): what the file holds
                     # is what a restart's own page writes are compared with.
-                    unchanged = self._unchanged(method, path, headers, body)
+                    unchanged = not _is_dynamodb(headers) and self._unchanged(method, path, kept, body)
                     if self.recording and not unchanged:
-                        self._append(method, path, headers, body)
+                        self._append(method, path, kept, body)
             return [answer]
 
         return journaled
@@ -134,8 +134,7 @@ class Journal:
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
-    def _append(self, method: str, path: str, headers: dict[str, str], body: bytes) -> None:
-        kept = {k: v for k, v in headers.items() if k.startswith(_KEPT_HEADERS)}
+    def _append(self, method: str, path: str, kept: dict[str, str], body: bytes) -> None:
         line = json.dumps({"method": method, "path": path, "headers": kept, "body": body.decode("latin-1")})
         if self._file is None:  # kept open (opening it per change was an eighth of a burst's CPU here)
             self._file = self.path.open("a", encoding="utf-8", buffering=1)
@@ -152,7 +151,7 @@ class Journal:
                 entry = json.loads(line)
             except ValueError:
                 continue  # a line cut short by a crash: its request never got an answer
-            dynamo = entry["headers"].get("X-Amz-Target", "").startswith("DynamoDB_")
+            dynamo = _is_dynamodb(entry["headers"])
             to = data_endpoint if dynamo and data_endpoint else endpoint
             request = urllib.request.Request(to + entry["path"], method=entry["method"],
                                              data=entry["body"].encode("latin-1"), headers=entry["headers"])
