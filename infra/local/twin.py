@@ -122,6 +122,71 @@ def parse_each_json_path_once() -> None:
     result_path.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.parse)  # type: ignore[assignment]
 
 
+def lex_each_condition_once() -> None:
+    """moto lexes a condition expression (a put's `attribute_not_exists (#0)`, an idempotency
+    record's five-clause check) with a run of regular expressions per token, twice for every
+    conditional write (the request is checked, then applied). The tokens depend on the text alone
+    (names and values are looked up after, when the tokens are parsed), so one lexing serves every
+    write: tokens are tuples, and each parse gets a queue of its own."""
+    from collections import deque
+
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    lex = ConditionExpressionParser._lex_condition_expression
+    if getattr(lex, "once", False):
+        return
+
+    @functools.lru_cache(maxsize=1024)
+    def tokens(expression: str) -> tuple[Any, ...]:
+        return tuple(lex(ConditionExpressionParser(expression, None, None)))
+
+    def lexed(parser: Any) -> deque[Any]:
+        return deque(tokens(parser.condition_expression))
+
+    lexed.once = True  # type: ignore[attr-defined]
+    ConditionExpressionParser._lex_condition_expression = lexed  # type: ignore[method-assign]
+
+
+def parse_checked_updates_once() -> None:
+    """moto parses an update expression twice per write: once to check the request's names and
+    values (reading the tree only), once to apply it (its validators rewrite the tree). The check's
+    tree is parsed once per text; the write still gets a tree of its own."""
+    from moto.dynamodb import responses
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    class Checked:
+        make = staticmethod(functools.lru_cache(maxsize=1024)(UpdateExpressionParser.make))
+
+    responses.UpdateExpressionParser = Checked  # type: ignore[misc]
+
+
+def size_new_items_once() -> None:
+    """moto checks an item's 400 KB bound as each attribute goes in, summing the size of every
+    attribute already there: an item of thirty attributes is sized 465 times whenever one is built
+    (every write). Built whole, it is sized once against the same bound; later
+    changes to it are still checked as moto checks them."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    if getattr(Item.__init__, "once", False):
+        return
+
+    def built(item: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        item.hash_key, item.range_key = hash_key, range_key
+        values = {key: DynamoType(value) for key, value in attrs.items()}
+        if sum(bytesize(key) + value.size() for key, value in values.items()) > ITEM_BOUND:
+            raise ItemSizeTooLarge
+        item.attrs = LimitedSizeDict()
+        dict.update(item.attrs, values)  # not through its checked __setitem__: checked above
+
+    built.once = True  # type: ignore[attr-defined]
+    Item.__init__ = built  # type: ignore[method-assign]
+
+
+ITEM_BOUND = 405_000  # moto's own (dynamo_type.LimitedSizeDict): DynamoDB's 400 KB, measured
+
+
 def keep_task_failure_cause() -> None:
     """moto's server drops the `cause` of SendTaskFailure (it passes the error only), so a Catch
     sees `Cause: null`. Step Functions keeps it, and the workflow needs it: a step's outcome other
@@ -493,6 +558,9 @@ def start_moto(port: int, journal=None):  # type: ignore[no-untyped-def]
 
     parse_each_state_machine_once()
     parse_each_json_path_once()
+    lex_each_condition_once()
+    parse_checked_updates_once()
+    size_new_items_once()
     keep_task_failure_cause()
     query_one_partition()
     reuse_workflow_clients()

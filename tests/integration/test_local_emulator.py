@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from moto.dynamodb.models.table import Table
 
 
@@ -405,3 +406,69 @@ def test_the_workflow_emulator_parses_each_json_path_once(stack):
     first = result_path.parse("$.answer").update_or_create({"n": 1}, {"x": 1})
     second = result_path.parse("$.answer").update_or_create({"n": 2}, {"x": 2})
     assert (first, second) == ({"n": 1, "answer": {"x": 1}}, {"n": 2, "answer": {"x": 2}})
+
+
+def test_the_data_emulator_lexes_each_condition_once_and_reads_its_values_each_time(stack):
+    """A condition's tokens are lexed once per text; the names and values are those of each write."""
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    def tokens(names: dict[str, str], values: dict[str, Any]) -> list[Any]:
+        return list(ConditionExpressionParser("#v = :v", names, values)._lex_condition_expression())
+
+    first, second = tokens({"#v": "a"}, {":v": {"N": "1"}}), tokens({"#v": "b"}, {":v": {"N": "2"}})
+    assert [node.text for node in first] == ["#v", "=", ":v"]
+    assert all(a is b for a, b in zip(first, second, strict=True))  # moto lexed it again for every write
+    ddb, table = stack.session.client("dynamodb"), stack.resources.table
+    key = {"pk": {"S": "LEX#1"}, "sk": {"S": "x"}}
+    ddb.put_item(TableName=table, Item={**key, "v": {"N": "1"}}, ConditionExpression="attribute_not_exists(pk)")
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+        ddb.put_item(TableName=table, Item={**key, "v": {"N": "9"}}, ConditionExpression="attribute_not_exists(pk)")
+    for expected, found in (("2", "1"), ("3", "2")):  # the same text, each write's own value
+        ddb.put_item(TableName=table, Item={**key, "v": {"N": expected}}, ConditionExpression="#v = :v",
+                     ExpressionAttributeNames={"#v": "v"}, ExpressionAttributeValues={":v": {"N": found}})
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+        ddb.put_item(TableName=table, Item={**key, "v": {"N": "4"}}, ConditionExpression="#v = :v",
+                     ExpressionAttributeNames={"#v": "v"}, ExpressionAttributeValues={":v": {"N": "2"}})
+    assert ddb.get_item(TableName=table, Key=key)["Item"]["v"] == {"N": "3"}
+
+
+def test_the_data_emulator_parses_an_update_once_for_its_check_and_afresh_for_its_write(stack):
+    from moto.dynamodb import responses
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    text = "SET #a = :a ADD #n :n"
+    assert responses.UpdateExpressionParser.make(text) is responses.UpdateExpressionParser.make(text)
+    assert UpdateExpressionParser.make(text) is not UpdateExpressionParser.make(text)  # the write's own
+    ddb, table = stack.session.client("dynamodb"), stack.resources.table
+    for n in range(1, 4):
+        key = {"pk": {"S": f"UPDATE#{n % 2}"}, "sk": {"S": "x"}}
+        ddb.update_item(TableName=table, Key=key, UpdateExpression=text,
+                        ExpressionAttributeNames={"#a": "a", "#n": "n"},
+                        ExpressionAttributeValues={":a": {"S": f"a{n}"}, ":n": {"N": str(n)}})
+    items = [ddb.get_item(TableName=table, Key={"pk": {"S": f"UPDATE#{i}"}, "sk": {"S": "x"}})["Item"]
+             for i in (0, 1)]
+    assert [(item["a"]["S"], item["n"]["N"]) for item in items] == [("a2", "2"), ("a3", "4")]
+    with pytest.raises(ddb.exceptions.ClientError, match="ExpressionAttributeNames"):
+        ddb.update_item(TableName=table, Key={"pk": {"S": "UPDATE#0"}, "sk": {"S": "x"}}, UpdateExpression=text,
+                        ExpressionAttributeNames={"#a": "a", "#n": "n", "#unused": "u"},
+                        ExpressionAttributeValues={":a": {"S": "b"}, ":n": {"N": "1"}})
+
+
+def test_the_data_emulator_sizes_a_new_item_once_against_dynamodbs_bound(stack, monkeypatch):
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    sized: list[int] = []
+    size = DynamoType.size
+    monkeypatch.setattr(DynamoType, "size", lambda self: sized.append(1) or size(self))
+    item = Item(DynamoType({"S": "T#1"}), DynamoType({"S": "x"}), {f"a{i}": {"S": "v" * i} for i in range(30)})
+    assert len(sized) == 30  # moto sized 465: every value already in, at every attribute added
+    assert item.attrs["a29"] == DynamoType({"S": "v" * 29})
+    monkeypatch.undo()
+    ddb, table = stack.session.client("dynamodb"), stack.resources.table
+    under = {"pk": {"S": "BIG#1"}, "sk": {"S": "x"}, "body": {"S": "x" * 399_000}}
+    ddb.put_item(TableName=table, Item=under)
+    with pytest.raises(ddb.exceptions.ClientError, match="maximum allowed size"):
+        ddb.put_item(TableName=table, Item={**under, "pk": {"S": "BIG#2"}, "body": {"S": "x" * 406_000}})
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "BIG#2"}, "sk": {"S": "x"}})
+    item = ddb.get_item(TableName=table, Key={"pk": {"S": "BIG#1"}, "sk": {"S": "x"}})["Item"]
+    assert len(item["body"]["S"]) == 399_000
