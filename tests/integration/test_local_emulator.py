@@ -472,3 +472,23 @@ def test_the_data_emulator_sizes_a_new_item_once_against_dynamodbs_bound(stack, 
     assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "BIG#2"}, "sk": {"S": "x"}})
     item = ddb.get_item(TableName=table, Key={"pk": {"S": "BIG#1"}, "sk": {"S": "x"}})["Item"]
     assert len(item["body"]["S"]) == 399_000
+
+
+def test_the_bursts_watch_lists_only_the_case_pages_it_still_waits_for(stack):
+    """bench/throughput.py watches for the burst's pages from the lowest number still missing on,
+    not every page already seen (listing them all each second loaded the emulator it measured)."""
+    from bench.throughput import Emulator
+
+    s3, bucket = stack.session.client("s3"), stack.resources.site_bucket
+    for key in ("t/20261125-0001.html", "t/20261125-0002.html", "t/20261125-0010.html", "en/t/20261125-0003.html",
+                "t/20261125-0004.png"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"<html></html>")
+    listed: list[str] = []
+    s3.meta.events.register("after-call.s3.ListObjectsV2",
+                            lambda parsed, **_: listed.extend(o["Key"] for o in parsed.get("Contents", [])))
+    watch = Emulator.__new__(Emulator)  # the bucket's client only: the watch reads no workflow here
+    watch.s3, watch.bucket = s3, bucket
+    assert watch.pages() == {"20261125-0001", "20261125-0002", "20261125-0010"}
+    listed.clear()
+    assert watch.pages("20261125-0002") == {"20261125-0002", "20261125-0010"}
+    assert listed == ["t/20261125-0002.html", "t/20261125-0004.png", "t/20261125-0010.html"]
