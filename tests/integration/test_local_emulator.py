@@ -492,3 +492,50 @@ def test_the_bursts_watch_lists_only_the_case_pages_it_still_waits_for(stack):
     listed.clear()
     assert watch.pages("20261125-0002") == {"20261125-0002", "20261125-0010"}
     assert listed == ["t/20261125-0002.html", "t/20261125-0004.png", "t/20261125-0010.html"]
+
+
+def test_the_workflow_emulator_finds_an_executions_name_in_a_map_and_keeps_moto_s_answers(stack):
+    """A start's name is looked up, not searched for among every execution ever started; the answers
+    are Step Functions' own: the same name and input while it runs starts nothing new, another input
+    or a finished execution of that name is refused."""
+    sfn = stack.session.client("stepfunctions")
+    waits = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "End": True}}}
+    passes = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    role = "arn:aws:iam::123456789012:role/local"
+    machine = sfn.create_state_machine(name=f"names-{time.time_ns()}", definition=json.dumps(waits),
+                                       roleArn=role)["stateMachineArn"]
+    done = sfn.create_state_machine(name=f"done-{time.time_ns()}", definition=json.dumps(passes),
+                                    roleArn=role)["stateMachineArn"]
+    try:
+        first = sfn.start_execution(stateMachineArn=machine, name="a", input='{"n": 1}')["executionArn"]
+        others = [sfn.start_execution(stateMachineArn=machine, name=f"b{i}", input="{}")["executionArn"]
+                  for i in range(20)]
+        searched: list[str] = []
+        iterate = list.__iter__
+
+        class Watched(list):  # type: ignore[type-arg]
+            def __iter__(self):  # type: ignore[no-untyped-def]
+                searched.append("all")
+                return iterate(self)
+
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        found = stepfunctions_parser_backends["123456789012"][stack.session.region_name].describe_state_machine(
+            machine)
+        found.executions = Watched(found.executions)
+        again = sfn.start_execution(stateMachineArn=machine, name="a", input='{"n": 1}')["executionArn"]
+        assert again == first and first not in others
+        assert searched == []  # moto went through every execution the machine had started
+        with pytest.raises(sfn.exceptions.ExecutionAlreadyExists):
+            sfn.start_execution(stateMachineArn=machine, name="a", input='{"n": 2}')
+        assert sfn.start_execution(stateMachineArn=machine, name="c", input="{}")["executionArn"] not in others
+        finished = sfn.start_execution(stateMachineArn=done, name="x", input="{}")["executionArn"]
+        for _ in range(100):
+            if sfn.describe_execution(executionArn=finished)["status"] != "RUNNING":
+                break
+            time.sleep(0.05)
+        with pytest.raises(sfn.exceptions.ExecutionAlreadyExists):
+            sfn.start_execution(stateMachineArn=done, name="x", input="{}")
+    finally:
+        for execution in sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING")["executions"]:
+            sfn.stop_execution(executionArn=execution["executionArn"])
