@@ -270,6 +270,8 @@ def test_the_index_publishes_the_measured_cost_per_1000_cases_and_its_date(tmp_p
     assert "Measured 2026-11-25" in index["en/stats/index.html"]
     assert "每次公开页面更新只含一件诉求的变化时，约 $0.72。" in index["stats/index.html"]  # the dearer pace too
     assert "carrying one change: about $0.72." in index["en/stats/index.html"]
+    assert "短信、内容分发、存储、工作人员登录和日志" in index["stats/index.html"]  # what the figure leaves out
+    assert "SMS, content delivery, storage, staff sign-in and logs" in index["en/stats/index.html"]
     month = dict(stats_pages(world.deps, TODAY, "2026-10"))["stats/2026-10.html"]
     assert "running-cost" not in month  # a month's own page is its record, not today's bill
 
