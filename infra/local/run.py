@@ -137,7 +137,7 @@ def main() -> int:
     from chalicelib import bootstrap
     from infra.definitions import site_headers
     from infra.local.accounts import DEMO_PASSWORD, create_demo_accounts
-    from infra.local.gateway import answer_unauthorized_as_the_gateway
+    from infra.local.gateway import answer_unauthorized_as_the_gateway, pass_the_callers_address
     from infra.local.outbox import outbox, remote_sms_messages
     from infra.local.seed import seed
     from infra.local.site_server import make_server
@@ -162,6 +162,7 @@ def main() -> int:
     ChaliceRequestHandler.__getattr__ = _every_method
     ChaliceRequestHandler._send_error_response = _gateway_error
     answer_unauthorized_as_the_gateway()
+    pass_the_callers_address()
     outbox_page = outbox(lambda: remote_sms_messages(endpoint))
     site = make_server(HOST, SITE_PORT, session.client("s3"), resources.site_bucket, extra=outbox_page,
                        headers=site_headers(api_url, urls.uploads))
