@@ -98,9 +98,9 @@ class Journal:
                        if key.startswith("HTTP_")}
             if environ.get("CONTENT_TYPE"):
                 headers["Content-Type"] = environ["CONTENT_TYPE"]
-            method = environ["REQUEST_METHOD"]
-            if not changes_state(method, headers, body):
-                return app(environ, start_response)
+            method, dynamo = environ["REQUEST_METHOD"], _is_dynamodb(headers)
+            if not changes_state(method, headers, body) or (dynamo and not self.recording):
+                return app(environ, start_response)  # a table write replayed: nothing to keep or learn
             status: list[str] = []
 
             def remember(code: str, response_headers: Any, exc_info: Any = None) -> Any:
@@ -114,7 +114,7 @@ class Journal:
                     kept = {k: v for k, v in headers.items() if k.startswith(_KEPT_HEADERS)}
                     # Also while a restart replays the file (not recording yet): what the file holds
                     # is what a restart's own page writes are compared with.
-                    unchanged = not _is_dynamodb(headers) and self._unchanged(method, path, kept, body)
+                    unchanged = not dynamo and self._unchanged(method, path, kept, body)
                     if self.recording and not unchanged:
                         self._append(method, path, kept, body)
             return [answer]

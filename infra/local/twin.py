@@ -160,6 +160,9 @@ def parse_checked_updates_once() -> None:
     responses.UpdateExpressionParser = Checked  # type: ignore[misc]
 
 
+ITEM_BOUND = 405_000  # moto's own (dynamo_type.LimitedSizeDict): DynamoDB's 400 KB, measured
+
+
 def size_new_items_once() -> None:
     """moto checks an item's 400 KB bound as each attribute goes in, summing the size of every
     attribute already there: an item of thirty attributes is sized 465 times whenever one is built
@@ -182,9 +185,6 @@ def size_new_items_once() -> None:
 
     built.once = True  # type: ignore[attr-defined]
     Item.__init__ = built  # type: ignore[method-assign]
-
-
-ITEM_BOUND = 405_000  # moto's own (dynamo_type.LimitedSizeDict): DynamoDB's 400 KB, measured
 
 
 def find_executions_by_name() -> None:
