@@ -12,10 +12,9 @@ bench/prices.json, and written to build/bench.json. Bounded: a fixed number of c
 
 The pace: the cases follow one another as fast as the twin goes, so each coalesced build of the
 shared news pages (every 10 s) serves the visible changes of about three cases. A city's pace is
-slower: at Fuyang's 3,000 cases a day a build serves about one change, and the shared pages cost
-per change. `BENCH_COST_PACE=city` runs the same lifecycles with the news pages built after every
-stored change (the interval 0) and records the figures as `cost_city_pace`: what a case costs when
-no build is shared.
+slower, and its cases' steps are hours apart: the run records which shared pages each change
+marks and what each part of the page machinery costs (build/bench-changes.json), and
+bench/city.py counts what a case costs at a city's pace from them.
 """
 from __future__ import annotations
 
@@ -27,7 +26,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.meter import Index, Meter
+from bench.city import Recorder
+from bench.meter import DYNAMO_WRITES, PRICES, Index, Meter
 from bench.twin import OUT, record
 from chalicelib import config as names
 
@@ -39,12 +39,6 @@ PATHS = ("happy", "escalated", "returned", "reopened")
 # The fast clock: a working day lasts 3 s, so a missed sign-off escalates. On a loaded machine the
 # bench may follow a case more slowly than the one-day return window: give the day more seconds.
 WORKDAY_SECONDS = os.environ.get("BENCH_WORKDAY_SECONDS", "3")
-PACES = {"bench": "cost", "city": "cost_city_pace"}  # BENCH_COST_PACE -> where build/bench.json keeps it
-PACE = os.environ.get("BENCH_COST_PACE", "bench")
-if PACE not in PACES:
-    raise SystemExit(f"BENCH_COST_PACE must be one of {', '.join(PACES)}, not {PACE!r}")
-if PACE == "city":
-    os.environ[names.PAGE_INTERVAL_SECONDS] = "0"  # every stored change's shared pages built on their own
 
 
 class Run:
@@ -54,11 +48,19 @@ class Run:
 
         import app as chalice_app
         from chalicelib import bootstrap
+        from chalicelib.adapters import dynamo
+        from chalicelib.services import site
         from infra.local.provision import provision
         from infra.local.seed import DEMO_CITY
         from tests.support import Stack
 
         self.meter = meter
+        # Which shared pages each change marks, and what the page machinery costs (bench/city.py).
+        self.recorder = Recorder(lambda: sum(meter.dollars().values()),
+                                 lambda: sum(n for (service, operation), n in meter.requests.items()
+                                             if service == "dynamodb" and operation in DYNAMO_WRITES),
+                                 json.loads(PRICES.read_text())["prices"])
+        self.recorder.install(site, dynamo.PendingPages)
         session = boto3.session.Session(region_name="us-east-1")
         resources = provision(session, "cost")
         os.environ.update(resources.environment())
@@ -135,6 +137,8 @@ class Run:
 
     # --- one lifecycle ---------------------------------------------------------------------------
     def lifecycle(self, i: int, path: str) -> str:
+        step = self.recorder.step
+        self.recorder.lifecycle(path)
         location, category = self.routed[(7 * i) % len(self.routed)]
         # Texts with no two characters in common: never taken for a "me too" of one another.
         text = "".join(chr(0x4E00 + 97 * (8 * i + k) % 20000) for k in range(12))
@@ -145,28 +149,36 @@ class Run:
         ticket = self.until_stage(number, "accept")
         department = ticket.department
         if path == "escalated":
+            step("escalate")
             self.until_state(ticket.id, "EscalateAcceptance")
             ticket = self.until_stage(number, "accept")
         if path == "returned":
+            step("return")
             self.staff_action(number, "return", {"reason": "不属于本单位职责"}, department)
             self.until_stage(number, "triage")
             others = sorted({d for d in self.handling if d != department})
             department = others[i % len(others)]
+            step("dispatch")
             self.staff_action(number, "dispatch", {"department": department}, None)
             self.until_stage(number, "accept")
         rounds = 2 if path == "reopened" else 1
         for round_ in range(rounds):
+            step("accept")
             self.staff_action(number, "accept", {}, department)
             self.until_stage(number, "reply")
+            step("reply")
             self.staff_action(number, "reply", {"text": "已到现场处理完毕，设施恢复正常。"}, department)
             self.until_stage(number, "survey")
             self.stack.pump_until(lambda: self.ticket(number).survey_phase == "rating", timeout=60)
             last = round_ == rounds - 1
+            step("rate")
             self.call("POST", f"/tickets/{number}/rating",
                       {"rating": "satisfied" if last else "unsatisfied", "secret": secret})
             if not last:
                 self.until_stage(number, "accept")
         self.stack.pump_until(lambda: self.ticket(number).status.value == "closed", timeout=60)
+        while self.stack.stream.once():  # its last changes' pages marked before the next case is filed
+            pass
         return str(ticket.id)
 
     def summaries_now(self) -> None:
@@ -218,10 +230,10 @@ def main() -> int:
         meter.counting = False
         bill = meter.bill(N, run.transitions(ids))
         bill["paths"] = {path: N // len(PATHS) for path in PATHS}
-        bill["pace"] = PACE
         bill["seconds"] = round(time.monotonic() - started, 1)
         report(bill)
-        record(PACES[PACE], bill)
+        record("cost", bill)
+        run.recorder.save(N, bill["dollars_per_1000_cases_total"] * N / 1000, meter.lambda_invocations["page"])
         # Every object written and how often: where the S3 requests go, for a closer look.
         OUT.with_name("bench-objects.json").write_text(json.dumps(dict(sorted(meter.s3_writes_by_key.items())),
                                                                   indent=1) + "\n")
@@ -231,9 +243,8 @@ def main() -> int:
 
 
 def report(bill: dict[str, Any]) -> None:
-    pace = ("at a city's pace (the shared pages built after every change)" if bill["pace"] == "city"
-            else "at the bench's pace (each 10-s build of the shared pages serves several cases)")
-    print(f"\nCost of a case {pace}: {bill['cases']} lifecycles "
+    print(f"\nCost of a case at the bench's pace (each 10-s build of the shared pages serves several cases): "
+          f"{bill['cases']} lifecycles "
           f"({', '.join(f'{n} {p}' for p, n in bill['paths'].items())}) in {bill['seconds']} s")
     print("requests per case by service: " + ", ".join(f"{k} {v}" for k, v in bill["requests_per_case"].items()))
     print(f"Step Functions transitions per case: {bill['transitions_per_case']}")

@@ -338,19 +338,18 @@ class Meter:
         return units, index_units
 
     # --- the bill ----------------------------------------------------------------------------
-    def bill(self, cases: int, transitions: int, prices: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Requests per case by service, and dollars per 1,000 cases at the price table's list prices."""
+    def dollars(self, transitions: int = 0, prices: dict[str, Any] | None = None) -> dict[str, float]:
+        """What everything counted so far costs, by service, at the price table's list prices."""
         price = (prices or json.loads(PRICES.read_text()))["prices"]
-        per_case: dict[str, float] = {}
-        for (service, _), n in self.requests.items():
-            per_case[service] = per_case.get(service, 0) + n / cases
-        sqs_sent = sum(n for (service, op), n in self.requests.items() if service == "sqs" and op == "SendMessage")
-        s3_gets = sum(n for (service, op), n in self.requests.items() if service == "s3" and op in S3_GETS)
-        s3_puts = sum(n for (service, op), n in self.requests.items() if service == "s3") - s3_gets
-        sns = sum(n for (service, _), n in self.requests.items() if service == "sns")
-        sqs_requests = sum(n for (service, _), n in self.requests.items() if service == "sqs") + 2 * sqs_sent
-        invocations = sum(self.lambda_invocations.values())
-        dollars = {
+        with self._lock:
+            requests = Counter(self.requests)
+            invocations = sum(self.lambda_invocations.values())
+        sqs_sent = sum(n for (service, op), n in requests.items() if service == "sqs" and op == "SendMessage")
+        s3_gets = sum(n for (service, op), n in requests.items() if service == "s3" and op in S3_GETS)
+        s3_puts = sum(n for (service, op), n in requests.items() if service == "s3") - s3_gets
+        sns = sum(n for (service, _), n in requests.items() if service == "sns")
+        sqs_requests = sum(n for (service, _), n in requests.items() if service == "sqs") + 2 * sqs_sent
+        return {
             "dynamodb": (self.write_units + self.index_write_units) * price["dynamodb_write_unit"]
             + self.read_units * price["dynamodb_read_unit"],
             "stepfunctions": transitions * price["stepfunctions_transition"],
@@ -361,6 +360,13 @@ class Meter:
             "sqs": sqs_requests * price["sqs_request"],
             "sns": sns * price["sns_publish"],
         }
+
+    def bill(self, cases: int, transitions: int, prices: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Requests per case by service, and dollars per 1,000 cases at the price table's list prices."""
+        per_case: dict[str, float] = {}
+        for (service, _), n in self.requests.items():
+            per_case[service] = per_case.get(service, 0) + n / cases
+        dollars = self.dollars(transitions, prices)
         return {
             "cases": cases,
             "requests_per_case": {k: round(v, 2) for k, v in sorted(per_case.items())},
