@@ -15,13 +15,14 @@ RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results.json"
 @dataclass(frozen=True)
 class Measured:
     """Dollars per 1,000 cases (list prices of `region`, SMS excluded) and the day of the run; and
-    the same when cases come slowly, each build of the shared pages carrying one change (the
-    bench's pace shares a build among many: the smaller figure)."""
+    the same at a city's pace (`cases_per_day`, each case's steps hours or days apart, so fewer
+    changes share a build of the shared pages than at the bench's pace: the larger figure)."""
 
     per_1000_cases: float
     date: str
     region: str
-    per_1000_cases_slowly: float | None = None
+    per_1000_cases_city: float | None = None
+    cases_per_day: int | None = None
 
 
 @cache
@@ -29,8 +30,10 @@ def measured(path: Path = RESULTS) -> Measured | None:
     """The last measurement, or None where no bench has been run (the page then says nothing)."""
     try:
         results = json.loads(path.read_text(encoding="utf-8"))
-        slowly = (results.get("cost_city_pace") or {}).get("dollars_per_1000_cases_total")
+        city = results.get("cost_city_day") or {}
+        at_city = city.get("dollars_per_1000_cases_total")
         return Measured(float(results["cost_per_1000_cases_usd"]), str(results["date"]),
-                        str(results["prices"]["region"]), float(slowly) if slowly is not None else None)
+                        str(results["prices"]["region"]), float(at_city) if at_city is not None else None,
+                        int(city["city"]["cases_per_day"]) if at_city is not None else None)
     except (OSError, ValueError, KeyError, TypeError):
         return None
