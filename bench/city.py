@@ -426,7 +426,12 @@ def main() -> int:
         print(f"no {CHANGES.name}: run `python -m bench.cost` first", file=sys.stderr)
         return 1
     recorded = json.loads(CHANGES.read_text())
-    city = City(cases_per_day=int(os.environ.get("BENCH_CITY_CASES_PER_DAY", "3000")))
+    per_day = os.environ.get("BENCH_CITY_CASES_PER_DAY", "3000").strip()
+    if not per_day.isdigit() or not 0 < int(per_day) <= 1_000_000:
+        print(f"BENCH_CITY_CASES_PER_DAY must be a whole number of cases a day from 1 to 1,000,000, not {per_day!r}",
+              file=sys.stderr)
+        return 2
+    city = City(cases_per_day=int(per_day))
     lane_of, lanes = lanes_now()
     started = time.monotonic()
     figures = run(recorded, city, lane_of, lanes)
