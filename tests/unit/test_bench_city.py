@@ -167,3 +167,39 @@ def test_the_recorder_notes_each_change_and_what_each_part_cost(monkeypatch: pyt
         ("file", ["l/e1"]), ("file", ["l/e1"]), ("accept", ["hall/index", "l/e1"])]
     assert {part: len(costs) for part, costs in recorder.costs.items()} == {
         "mark:wake": 1, "mark:read": 1, "mark:write": 1, "build:place": 1, "take": 1}
+
+
+def test_the_what_if_lanes_put_each_kind_of_page_where_the_readme_says() -> None:
+    from bench.city import longer_intervals
+
+    lane_of, lanes = longer_intervals(900, 3600)
+    pages = ("hall/index", "l/e1", "d/east-city", "hall/c/road", "hall/20261124-1", "l/e1/2026-11", "stats",
+             "disclosure/2026-W48")
+    assert {page: lane_of(page).name for page in pages} == {
+        "hall/index": "news", "l/e1": "listings", "d/east-city": "listings", "hall/c/road": "listings",
+        "hall/20261124-1": "archives", "l/e1/2026-11": "archives", "stats": "summaries",
+        "disclosure/2026-W48": "summaries"}
+    assert [lane.gap for lane in lanes] == [0.0, 900, 3600, 300]
+
+
+@pytest.mark.parametrize("volume", ["abc", "0", "10001", "²", "3.5", ""])
+def test_a_volume_that_is_not_a_whole_number_of_cases_is_refused(volume: str, monkeypatch, capsys) -> None:
+    from bench import city
+
+    monkeypatch.setenv("BENCH_CITY_CASES_PER_DAY", volume)
+    assert city.main() == 2
+    assert "must be a whole number of cases a day from 1 to 10,000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("written", [None, "", "{\"lifecycles\": []}", "[]"])
+def test_without_a_readable_recording_the_count_says_to_run_the_cost_bench(written, tmp_path, monkeypatch,
+                                                                           capsys) -> None:
+    from bench import city
+
+    path = tmp_path / "bench-changes.json"
+    if written is not None:
+        path.write_text(written)
+    monkeypatch.setattr(city, "CHANGES", path)
+    monkeypatch.delenv("BENCH_CITY_CASES_PER_DAY", raising=False)
+    assert city.main() == 1
+    assert "run `python -m bench.cost` first" in capsys.readouterr().err
