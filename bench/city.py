@@ -16,7 +16,7 @@ So the twin measures and this module counts:
   writes in both languages, its Lambda time). Everything else a case costs (API, workflow,
   tables, case pages, SMS requests) does not depend on the pace: it is kept as measured.
 - this module replays those changes on a city's clock: cases arrive over the day (most between
-  08:00 and 22:00), staff act in working hours and citizens in waking hours, each step after a
+  08:00 and 22:00), staff act in working hours (every day) and citizens in waking hours, each step after a
   random delay of the mean below; each case is at a place, in a category, district and
   department of a city of the size below (the pages named after them, renamed). The lanes'
   coalescing (`PendingPages`: a build `interval` after the first mark, every page marked since
