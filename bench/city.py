@@ -385,8 +385,10 @@ def split_and_coalesce(marks: list[tuple[float, frozenset[str]]], lane_of: Calla
     return tally
 
 
-def run(recorded: dict[str, Any], city: City, lane_of: Callable[[str], Lane], lanes: list[Lane]) -> dict[str, Any]:
-    marks, cases = fortnight(recorded["lifecycles"], city)
+def run(recorded: dict[str, Any], city: City, lane_of: Callable[[str], Lane], lanes: list[Lane],
+        changes: tuple[list[tuple[float, frozenset[str]]], int] | None = None) -> dict[str, Any]:
+    """The fortnight's cost through these lanes (`changes`: the fortnight, when already made)."""
+    marks, cases = changes or fortnight(recorded["lifecycles"], city)
     tally = split_and_coalesce(marks, lane_of, lanes)
     cost = recorded["mean_cost"]
     mean_build = sum(v for k, v in cost.items() if k.startswith("build:")) / max(
@@ -458,7 +460,8 @@ def main() -> int:
     city = City(cases_per_day=int(per_day))
     lane_of, lanes = lanes_now()
     started = time.monotonic()
-    figures = run(recorded, city, lane_of, lanes)
+    changes = fortnight(recorded["lifecycles"], city)
+    figures = run(recorded, city, lane_of, lanes, changes)
     figures["model_check"] = dict(zip(("builds_counted", "builds_on_the_twin"),
                                       replayed(recorded, lane_of, lanes), strict=True))
     report(figures, time.monotonic() - started)
@@ -466,7 +469,7 @@ def main() -> int:
         print("What longer intervals would give (not deployed; the hall's front at 10 s, statistics and boards "
               "at 300 s):")
         for listings, archives in WHAT_IF:
-            what_if = run(recorded, city, *longer_intervals(listings, archives))
+            what_if = run(recorded, city, *longer_intervals(listings, archives), changes)
             print(f"  listings at most once per {listings:g} s, archives once per {archives:g} s: "
                   f"{what_if['page_builds_per_case_total']} shared-page builds per case, "
                   f"${what_if['dollars_per_1000_cases_total']:.3f} per 1,000 cases")

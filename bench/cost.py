@@ -56,10 +56,11 @@ class Run:
 
         self.meter = meter
         # Which shared pages each change marks, and what the page machinery costs (bench/city.py).
-        self.recorder = Recorder(lambda: sum(meter.dollars().values()),
+        table = json.loads(PRICES.read_text())  # read once: the recorder prices every mark and build
+        self.recorder = Recorder(lambda: sum(meter.dollars(prices=table).values()),
                                  lambda: sum(n for (service, operation), n in meter.requests.items()
                                              if service == "dynamodb" and operation in DYNAMO_WRITES),
-                                 json.loads(PRICES.read_text())["prices"])
+                                 table["prices"])
         self.recorder.install(site, dynamo.PendingPages)
         session = boto3.session.Session(region_name="us-east-1")
         resources = provision(session, "cost")
