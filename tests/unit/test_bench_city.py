@@ -203,3 +203,19 @@ def test_without_a_readable_recording_the_count_says_to_run_the_cost_bench(writt
     monkeypatch.delenv("BENCH_CITY_CASES_PER_DAY", raising=False)
     assert city.main() == 1
     assert "run `python -m bench.cost` first" in capsys.readouterr().err
+
+
+def test_the_floor_counts_the_rest_and_the_pages_that_must_follow_each_change() -> None:
+    from bench.city import floor
+
+    lane_of, lanes = lanes_now()
+    figures = run(RECORDED, City(cases_per_day=10, days=1), lane_of, lanes)
+    built = figures["page_builds_per_case"]
+    # place and hall front as measured (1e-5 a build); department, not measured here: their mean.
+    fresh = (built["place"] + built["hall front"] + built["department"]) * 1e-5 * 1000
+    low = floor(figures, RECORDED)
+    assert low["rest"] == 0.3
+    assert low["both_languages"] == pytest.approx(0.3 + fresh, abs=1e-4)
+    assert low["chinese_only"] == pytest.approx(0.3 + fresh / 2, abs=1e-4)
+    # Below the whole count: the other pages' builds, the marks and takes are left out.
+    assert low["chinese_only"] < low["both_languages"] < figures["dollars_per_1000_cases_total"]
