@@ -447,10 +447,10 @@ def longer_intervals(listings: float, archives: float) -> tuple[Callable[[str], 
 
 WHAT_IF = ((300, 300), (900, 3600), (3600, 6 * 3600), (6 * 3600, 24 * 3600))
 
-# The pages that show nearly every change of a case while it is open, and must follow it within
-# seconds (the public-site issue: shared pages within 15 s): its place's page (the latest 50 there:
-# weeks of a place's cases, longer than a case's life), its department's (open cases, rates) and
-# the hall's front (built with the news whatever the pace).
+# The pages built again within seconds of most changes (the public-site issue: shared pages within
+# 15 s): a case's place page (the latest 50 there: weeks of a place's cases, longer than a case's
+# life, so each change shows), its department's (open cases, rates) and the hall's front (the newest
+# cases: at a city's pace a new one comes every few seconds).
 FRESH = ("place", "department", "hall front")
 
 
