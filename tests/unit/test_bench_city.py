@@ -205,17 +205,35 @@ def test_without_a_readable_recording_the_count_says_to_run_the_cost_bench(writt
     assert "run `python -m bench.cost` first" in capsys.readouterr().err
 
 
-def test_the_floor_counts_the_rest_and_the_pages_that_must_follow_each_change() -> None:
+def test_the_fewest_builds_show_each_change_within_the_bound() -> None:
+    from bench.city import fewest_builds
+
+    assert fewest_builds([], 15) == 0
+    assert fewest_builds([0, 10, 15], 15) == 1  # one build at 15 s carries all three
+    assert fewest_builds([0, 10, 16, 30, 31, 47], 15) == 3  # at 15, 31, 62
+
+
+def test_the_floor_counts_the_rest_and_the_fewest_builds_of_the_pages_that_must_follow_each_change() -> None:
+    from bench.city import floor
+
+    marks = [(0.0, frozenset({"l/a", "d/x", "hall/c/road"})), (10.0, frozenset({"l/a", "stats"})),
+             (20.0, frozenset({"l/a", "hall/index"})), (100.0, frozenset({"l/b/2026-11", "hall/20261124-1"}))]
+    low = floor(marks, 2, RECORDED)
+    # l/a: one build carrying 0 and 10, one for 20; d/x and the hall front one each; the rest is free.
+    assert low["builds_per_case"] == {"place": 1.0, "department": 0.5, "hall front": 0.5}
+    build = 1e-5  # the place's and the hall front's measured builds, and (not measured) the department's
+    assert low["rest"] == 0.3
+    assert low["both_languages"] == pytest.approx(0.3 + 4 * build / 2 * 1000, abs=1e-4)
+    assert low["chinese_only"] == pytest.approx(0.3 + 4 * build / 4 * 1000, abs=1e-4)
+    # A looser bound lets more changes share a build.
+    assert floor(marks, 2, RECORDED, within=30)["builds_per_case"]["place"] == 0.5
+
+
+def test_the_floor_lies_below_the_count() -> None:
     from bench.city import floor
 
     lane_of, lanes = lanes_now()
-    figures = run(RECORDED, City(cases_per_day=10, days=1), lane_of, lanes)
-    built = figures["page_builds_per_case"]
-    # place and hall front as measured (1e-5 a build); department, not measured here: their mean.
-    fresh = (built["place"] + built["hall front"] + built["department"]) * 1e-5 * 1000
-    low = floor(figures, RECORDED)
-    assert low["rest"] == 0.3
-    assert low["both_languages"] == pytest.approx(0.3 + fresh, abs=1e-4)
-    assert low["chinese_only"] == pytest.approx(0.3 + fresh / 2, abs=1e-4)
-    # Below the whole count: the other pages' builds, the marks and takes are left out.
+    city = City(cases_per_day=200, days=1)
+    changes = fortnight(RECORDED["lifecycles"], city)
+    figures, low = run(RECORDED, city, lane_of, lanes, changes), floor(*changes, RECORDED)
     assert low["chinese_only"] < low["both_languages"] < figures["dollars_per_1000_cases_total"]
