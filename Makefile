@@ -105,6 +105,7 @@ deploy: package
 
 # Bounded benchmark on the local twin (loopback only; fixed count, stops by itself).
 bench: $(STAMP) package
+	rm -f build/bench.json  # each part records afresh: bench.results refuses a part that did not
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.site
 	$(BIN)/python -m bench.cost

@@ -160,8 +160,9 @@ class Recorder:
         """All the page machinery cost in the run, measured."""
         return sum(sum(values) for values in self.costs.values())
 
-    def save(self, cases: int, total: float, page_invocations: int) -> None:
-        """What the fortnight needs: the changes, each part's mean cost, and the rest of a case's cost."""
+    def save(self, cases: int, total: float, page_invocations: int, english_case_pages: int = 0) -> None:
+        """What the fortnight needs: the changes, each part's mean cost, and the rest of a case's cost
+        (and of it, the English case pages' writes: the floor's Chinese-only site has none)."""
         lambda_request = self.prices["lambda_request"]
         rest = total - self.machinery() - page_invocations * lambda_request
         CHANGES.parent.mkdir(exist_ok=True)
@@ -171,6 +172,7 @@ class Recorder:
             "measured": {part: len(v) for part, v in sorted(self.costs.items())},
             "invocation": lambda_request,
             "rest_per_case": rest / cases,
+            "english_case_pages_per_case": english_case_pages / cases * self.prices["s3_put"],
         }, indent=1) + "\n")
 
 
@@ -471,8 +473,8 @@ def floor(marks: list[tuple[float, frozenset[str]]], cases: int, recorded: dict[
     """A lower bound of the cost per 1,000 cases at this pace for any arrangement of the shared pages
     that shows each change within `within` seconds: the rest of a case, and the fewest builds of the
     `FRESH` pages that do (each page on its own, built as late as allowed), every other shared page,
-    mark and take taken as free. Also with the Chinese pages only (half of each build: a lower bound
-    too, since a build's reads and time serve both languages)."""
+    mark and take taken as free. Also for a site in Chinese only: half of each build (a lower bound
+    too, since a build's reads and time serve both languages), and no English case pages."""
     times: dict[str, list[float]] = defaultdict(list)
     for at, pages in marks:
         for page in pages:
@@ -484,22 +486,27 @@ def floor(marks: list[tuple[float, frozenset[str]]], cases: int, recorded: dict[
     cost = recorded["mean_cost"]
     dollars = sum(n * build_cost(cost, kind) for kind, n in builds.items()) / cases * 1000
     rest = recorded["rest_per_case"] * 1000
+    english = recorded.get("english_case_pages_per_case", 0.0) * 1000
     return {"pages": list(FRESH), "within_s": within,
             "builds_per_case": {kind: round(builds[kind] / cases, 3) for kind in FRESH},
             "rest": round(rest, 4), "both_languages": round(rest + dollars, 4),
-            "chinese_only": round(rest + dollars / 2, 4)}
+            "chinese_only": round(rest - english + dollars / 2, 4)}
 
 
 def main() -> int:
-    per_day = os.environ.get("BENCH_CITY_CASES_PER_DAY", "3000").strip()
+    per_day = os.environ.get("BENCH_CITY_CASES_PER_DAY", "").strip() or str(City.cases_per_day)  # empty: the default
     if not (per_day.isascii() and per_day.isdigit()) or not 0 < int(per_day) <= 10_000:  # 10,000: ~2 GB, 30 s
         print(f"BENCH_CITY_CASES_PER_DAY must be a whole number of cases a day from 1 to 10,000, not {per_day!r}",
               file=sys.stderr)
         return 2
     try:
         recorded = json.loads(CHANGES.read_text())
-        if not recorded["lifecycles"] or not recorded["mean_cost"]:
-            raise ValueError("no lifecycles recorded")
+        if not recorded["mean_cost"] or not any(lifecycle["changes"] for lifecycle in recorded["lifecycles"]):
+            raise ValueError("no changes recorded")
+        steps = {change["step"] for lifecycle in recorded["lifecycles"] for change in lifecycle["changes"]}
+        unknown = steps - set(STEPS)
+        if unknown:
+            raise ValueError(f"steps this count does not know: {', '.join(sorted(unknown))}")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"{CHANGES.name} is missing or unreadable ({exc}): run `python -m bench.cost` first", file=sys.stderr)
         return 1

@@ -234,7 +234,8 @@ def main() -> int:
         bill["seconds"] = round(time.monotonic() - started, 1)
         report(bill)
         record("cost", bill)
-        run.recorder.save(N, bill["dollars_per_1000_cases_total"] * N / 1000, meter.lambda_invocations["page"])
+        run.recorder.save(N, bill["dollars_per_1000_cases_total"] * N / 1000, meter.lambda_invocations["page"],
+                          sum(n for key, n in meter.s3_writes_by_key.items() if key.startswith("en/t/")))
         # Every object written and how often: where the S3 requests go, for a closer look.
         OUT.with_name("bench-objects.json").write_text(json.dumps(dict(sorted(meter.s3_writes_by_key.items())),
                                                                   indent=1) + "\n")

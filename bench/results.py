@@ -15,6 +15,9 @@ from chalicelib.services.measured import RESULTS
 
 FIGURES = Path("build/bench.json")
 PRICES = Path("bench/prices.json")
+# What each part of `make bench` records; `make bench` starts from an empty build/bench.json, so a
+# part that failed before recording is missing here rather than present with an older run's figures.
+PARTS = ("cost", "cost_city_day", "throughput", "latency", "coldstart")
 
 
 def machine() -> dict[str, Any]:
@@ -44,7 +47,13 @@ def main() -> int:
     if not FIGURES.exists():
         print("no build/bench.json: run the bench first", file=sys.stderr)
         return 1
-    written = summary(json.loads(FIGURES.read_text()), json.loads(PRICES.read_text()), date.today())
+    figures = json.loads(FIGURES.read_text())
+    missing = [part for part in PARTS if part not in figures]
+    if missing:
+        print(f"build/bench.json has no figures of {', '.join(missing)}: that part of the bench failed or was not "
+              "run; bench/results.json is left as it was", file=sys.stderr)
+        return 1
+    written = summary(figures, json.loads(PRICES.read_text()), date.today())
     RESULTS.write_text(json.dumps(written, ensure_ascii=False, indent=2) + "\n")
     print(f"bench/results.json: ${written['cost_per_1000_cases_usd']:.3f} per 1,000 cases "
           f"(SMS excluded), measured {written['date']}")

@@ -2,6 +2,7 @@
 it, the city's clock, the renaming of a recorded lifecycle, and the recorder the cost bench installs."""
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from typing import Any
@@ -182,7 +183,7 @@ def test_the_what_if_lanes_put_each_kind_of_page_where_the_readme_says() -> None
     assert [lane.gap for lane in lanes] == [0.0, 900, 3600, 300]
 
 
-@pytest.mark.parametrize("volume", ["abc", "0", "10001", "²", "3.5", ""])
+@pytest.mark.parametrize("volume", ["abc", "0", "10001", "²", "3.5", "-5"])
 def test_a_volume_that_is_not_a_whole_number_of_cases_is_refused(volume: str, monkeypatch, capsys) -> None:
     from bench import city
 
@@ -191,7 +192,12 @@ def test_a_volume_that_is_not_a_whole_number_of_cases_is_refused(volume: str, mo
     assert "must be a whole number of cases a day from 1 to 10,000" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("written", [None, "", "{\"lifecycles\": []}", "[]"])
+@pytest.mark.parametrize("written", [
+    None, "", "{\"lifecycles\": []}", "[]",
+    json.dumps({**RECORDED, "lifecycles": [{"path": "happy", "changes": []}]}),  # nothing to count
+    json.dumps({**RECORDED, "lifecycles": [{"path": "happy", "changes": [
+        {"step": "bogus", "after": 0.1, "at": 0.1, "pages": ["l/e1"]}]}]}),  # a step the count does not know
+])
 def test_without_a_readable_recording_the_count_says_to_run_the_cost_bench(written, tmp_path, monkeypatch,
                                                                            capsys) -> None:
     from bench import city
@@ -200,7 +206,7 @@ def test_without_a_readable_recording_the_count_says_to_run_the_cost_bench(writt
     if written is not None:
         path.write_text(written)
     monkeypatch.setattr(city, "CHANGES", path)
-    monkeypatch.delenv("BENCH_CITY_CASES_PER_DAY", raising=False)
+    monkeypatch.setenv("BENCH_CITY_CASES_PER_DAY", "")  # empty: the default volume, not a refusal
     assert city.main() == 1
     assert "run `python -m bench.cost` first" in capsys.readouterr().err
 
@@ -218,13 +224,14 @@ def test_the_floor_counts_the_rest_and_the_fewest_builds_of_the_pages_that_must_
 
     marks = [(0.0, frozenset({"l/a", "d/x", "hall/c/road"})), (10.0, frozenset({"l/a", "stats"})),
              (20.0, frozenset({"l/a", "hall/index"})), (100.0, frozenset({"l/b/2026-11", "hall/20261124-1"}))]
-    low = floor(marks, 2, RECORDED)
+    low = floor(marks, 2, {**RECORDED, "english_case_pages_per_case": 3e-5})
     # l/a: one build carrying 0 and 10, one for 20; d/x and the hall front one each; the rest is free.
     assert low["builds_per_case"] == {"place": 1.0, "department": 0.5, "hall front": 0.5}
     build = 1e-5  # the place's and the hall front's measured builds, and (not measured) the department's
     assert low["rest"] == 0.3
     assert low["both_languages"] == pytest.approx(0.3 + 4 * build / 2 * 1000, abs=1e-4)
-    assert low["chinese_only"] == pytest.approx(0.3 + 4 * build / 4 * 1000, abs=1e-4)
+    # Chinese only: half of each build, and no English case pages.
+    assert low["chinese_only"] == pytest.approx(0.3 - 0.03 + 4 * build / 4 * 1000, abs=1e-4)
     # A looser bound lets more changes share a build.
     assert floor(marks, 2, RECORDED, within=30)["builds_per_case"]["place"] == 0.5
 
