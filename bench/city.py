@@ -554,8 +554,9 @@ def report(figures: dict[str, Any], seconds: float) -> None:
     print(f"model check: the cost bench's own changes, replayed through the lanes at their own times, give "
           f"{check['builds_counted']} shared-page builds; the twin made {check['builds_on_the_twin']}"
           + ("" if check["builds_counted"] == check["builds_on_the_twin"] else
-             " (they differ: on a loaded machine the twin's builds run late and gather other changes; "
-             "run the cost bench on a quiet machine)"))
+             " (they differ: the twin's builds run when its queue delivers them, a little later or earlier than "
+             "the lanes' interval, and so carry more or fewer changes; a few builds apart on a quiet machine, "
+             "more on a loaded one)"))
 
 
 if __name__ == "__main__":
