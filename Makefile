@@ -109,7 +109,7 @@ bench: $(STAMP) package
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.site
 	$(BIN)/python -m bench.cost
-	$(BIN)/python -m bench.city
+	$(BIN)/python -m bench.city --what-if
 	-$(BIN)/python -m bench.throughput  # exits 1 when a target is missed; the rest still runs
 	$(BIN)/python -m bench.latency
 	$(BIN)/python -m bench.coldstart

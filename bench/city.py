@@ -522,8 +522,12 @@ def main() -> int:
     if "--what-if" in sys.argv[1:]:
         print("What longer intervals would give (not deployed; the hall's front at 10 s, statistics and boards "
               "at 300 s):")
+        figures["what_if"] = []
         for listings, archives in WHAT_IF:
             what_if = run(recorded, city, *longer_intervals(listings, archives), changes)
+            figures["what_if"].append({"listings_s": listings, "archives_s": archives,
+                                       "page_builds_per_case": what_if["page_builds_per_case_total"],
+                                       "dollars_per_1000_cases": what_if["dollars_per_1000_cases_total"]})
             print(f"  listings at most once per {listings:g} s, archives once per {archives:g} s: "
                   f"{what_if['page_builds_per_case_total']} shared-page builds per case, "
                   f"${what_if['dollars_per_1000_cases_total']:.3f} per 1,000 cases")

@@ -244,3 +244,22 @@ def test_the_floor_lies_below_the_count() -> None:
     changes = fortnight(RECORDED["lifecycles"], city)
     figures, low = run(RECORDED, city, lane_of, lanes, changes), floor(*changes, RECORDED)
     assert low["chinese_only"] < low["both_languages"] < figures["dollars_per_1000_cases_total"]
+
+
+def test_the_what_if_rows_are_recorded_with_the_count(tmp_path, monkeypatch, capsys) -> None:
+    from bench import city
+
+    path = tmp_path / "bench-changes.json"
+    path.write_text(json.dumps(RECORDED))
+    recorded: dict[str, Any] = {}
+    monkeypatch.setattr(city, "CHANGES", path)
+    monkeypatch.setattr(city, "record", lambda key, figures: recorded.update({key: figures}))
+    monkeypatch.setattr(city.sys, "argv", ["bench.city", "--what-if"])
+    monkeypatch.setenv("BENCH_CITY_CASES_PER_DAY", "10")
+    assert city.main() == 0
+    rows = recorded["cost_city_day"]["what_if"]
+    assert [(row["listings_s"], row["archives_s"]) for row in rows] == list(city.WHAT_IF)
+    # Longer intervals never build more.
+    builds = [recorded["cost_city_day"]["page_builds_per_case_total"]] + [row["page_builds_per_case"] for row in rows]
+    assert builds == sorted(builds, reverse=True)
+    assert f"${rows[-1]['dollars_per_1000_cases']:.3f} per 1,000 cases" in capsys.readouterr().out
