@@ -4,7 +4,7 @@ package's root), published on the statistics page so a city sees the bill per ca
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +23,8 @@ class Measured:
     region: str
     per_1000_cases_city: float | None = None
     cases_per_day: int | None = None
+    places: int | None = None  # the city the count assumes: places with posters, and departments
+    departments: int | None = None
 
 
 @cache
@@ -31,9 +33,14 @@ def measured(path: Path = RESULTS) -> Measured | None:
     try:
         results = json.loads(path.read_text(encoding="utf-8"))
         city = results.get("cost_city_day") or {}
-        at_city = city.get("dollars_per_1000_cases_total")
-        return Measured(float(results["cost_per_1000_cases_usd"]), str(results["date"]),
-                        str(results["prices"]["region"]), float(at_city) if at_city is not None else None,
-                        int(city["city"]["cases_per_day"]) if at_city is not None else None)
+        measured = Measured(float(results["cost_per_1000_cases_usd"]), str(results["date"]),
+                            str(results["prices"]["region"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    try:  # the city figure only with the city it was counted for
+        shape = city["city"]
+        return replace(measured, per_1000_cases_city=float(city["dollars_per_1000_cases_total"]),
+                       cases_per_day=int(shape["cases_per_day"]), places=int(shape["places"]),
+                       departments=int(shape["departments"]))
+    except (ValueError, KeyError, TypeError):
+        return measured

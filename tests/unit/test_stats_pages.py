@@ -260,7 +260,8 @@ def test_the_index_publishes_the_measured_cost_per_1000_cases_and_its_date(tmp_p
     results = tmp_path / "results.json"
     results.write_text(json.dumps({"date": "2026-11-25", "cost_per_1000_cases_usd": 0.3712,
                                    "cost_city_day": {"dollars_per_1000_cases_total": 0.6941,
-                                                     "city": {"cases_per_day": 3000}},
+                                                     "city": {"cases_per_day": 3000, "places": 1000,
+                                                              "departments": 40}},
                                    "prices": {"region": "us-east-1"}}))
     monkeypatch.setattr(stats, "measured", lambda: module.measured.__wrapped__(results))
     world = city()
@@ -272,14 +273,30 @@ def test_the_index_publishes_the_measured_cost_per_1000_cases_and_its_date(tmp_p
     assert "Measured 2026-11-25" in index["en/stats/index.html"]
     assert "由实测的各项费用按一座城市每天 3,000 件诉求的节奏推算" in index["stats/index.html"]  # a city's pace too
     assert "一件接一件连续运行实测" in index["stats/index.html"]
-    assert "合并的变化较少），每 1,000 件诉求约 $0.69，更接近一座城市实际支付的费用。" in index["stats/index.html"]
+    assert "按 1,000 个地点、40 个责任单位、诉求平均分布计" in index["stats/index.html"]  # the city it assumes
+    assert "taking 1,000 places and 40 departments, cases spread evenly" in index["en/stats/index.html"]
+    assert "诉求平均分布计），每 1,000 件诉求约 $0.69，更接近一座城市实际支付的费用。" in index["stats/index.html"]
     assert "Counted from the measured parts for a city&#39;s pace of 3,000 cases a day" in index["en/stats/index.html"]
-    assert ("share each update of the public pages): about $0.69 per 1,000 cases, closer to what a city pays."
-            in index["en/stats/index.html"])
+    assert "cases spread evenly): about $0.69 per 1,000 cases, closer to what a city pays." in index[
+        "en/stats/index.html"]
     assert "短信、内容分发、存储、工作人员登录和日志" in index["stats/index.html"]  # what the figure leaves out
     assert "SMS, content delivery, storage, staff sign-in and logs" in index["en/stats/index.html"]
     month = dict(stats_pages(world.deps, TODAY, "2026-10"))["stats/2026-10.html"]
     assert "running-cost" not in month  # a month's own page is its record, not today's bill
+
+
+def test_a_city_figure_without_the_city_it_was_counted_for_is_not_shown(tmp_path, monkeypatch):
+    from chalicelib.services import measured as module
+    from chalicelib.services import stats
+
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"date": "2026-11-25", "cost_per_1000_cases_usd": 0.3712,
+                                   "cost_city_day": {"dollars_per_1000_cases_total": 0.6941,
+                                                     "city": {"cases_per_day": 3000}},
+                                   "prices": {"region": "us-east-1"}}))
+    monkeypatch.setattr(stats, "measured", lambda: module.measured.__wrapped__(results))
+    index = dict(stats_pages(city().deps, TODAY))["stats/index.html"]
+    assert "约 $0.37（不含短信）" in index and "$0.69" not in index
 
 
 def test_without_a_measurement_the_index_says_nothing_of_the_cost(tmp_path, monkeypatch):
