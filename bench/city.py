@@ -470,11 +470,12 @@ def fewest_builds(times: Iterable[float], within: float) -> int:
 
 def floor(marks: list[tuple[float, frozenset[str]]], cases: int, recorded: dict[str, Any],
           within: float = WITHIN) -> dict[str, Any]:
-    """A lower bound of the cost per 1,000 cases at this pace for any arrangement of the shared pages
-    that shows each change within `within` seconds: the rest of a case, and the fewest builds of the
-    `FRESH` pages that do (each page on its own, built as late as allowed), every other shared page,
-    mark and take taken as free. Also for a site in Chinese only: half of each build (a lower bound
-    too, since a build's reads and time serve both languages), and no English case pages."""
+    """A lower bound of the cost per 1,000 cases at this pace for any schedule of today's shared
+    pages, at their measured cost per build, that shows each change within `within` seconds: the
+    rest of a case, and the fewest builds of the `FRESH` pages that do (each page on its own, built
+    as late as allowed), every other shared page, mark and take taken as free. Also for a site in
+    Chinese only: half of each build (a lower bound too, since a build's reads and time serve both
+    languages), and no English case pages."""
     times: dict[str, list[float]] = defaultdict(list)
     for at, pages in marks:
         for page in pages:
@@ -549,11 +550,11 @@ def report(figures: dict[str, Any], seconds: float) -> None:
     print("$ per 1,000 cases: " + ", ".join(f"{k} {v:.4f}" for k, v in figures["dollars_per_1000_cases"].items())
           + f"; total {figures['dollars_per_1000_cases_total']:.3f} (SMS excluded)")
     low = figures["floor"]
-    print(f"at least ${low['both_languages']:.3f} per 1,000 cases however the other shared pages are arranged, "
+    print(f"at least ${low['both_languages']:.3f} per 1,000 cases however the shared pages are scheduled, "
           f"as long as the {', '.join(low['pages'])} pages show each change within {low['within_s']:g} s "
           f"(the rest of a case and the fewest builds of those pages that do, "
           + ", ".join(f"{k} {v}" for k, v in low["builds_per_case"].items())
-          + f" per case; ${low['chinese_only']:.3f} with the Chinese pages only)")
+          + f" per case; ${low['chinese_only']:.3f} for a site in Chinese only)")
     check = figures["model_check"]
     print(f"model check: the cost bench's own changes, replayed through the lanes at their own times, give "
           f"{check['builds_counted']} shared-page builds; the twin made {check['builds_on_the_twin']}"
