@@ -11,7 +11,7 @@ transitions from the execution histories; printed per case, priced per 1,000 cas
 bench/prices.json, and written to build/bench.json. Bounded: a fixed number of cases on loopback.
 
 The pace: the cases follow one another as fast as the twin goes, so each coalesced build of the
-shared news pages (every 10 s) serves the visible changes of about three cases. A city's pace is
+shared news pages (every 10 s) serves the visible changes of about four cases. A city's pace is
 slower, and its cases' steps are hours apart: the run records which shared pages each change
 marks and what each part of the page machinery costs (build/bench-changes.json), and
 bench/city.py counts what a case costs at a city's pace from them.
